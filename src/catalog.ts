@@ -1,0 +1,70 @@
+/**
+ * The boundary catalog: every async boundary the transform rewrites, as data.
+ * Every backend reads this table; none keeps its own list.
+ */
+
+/** Groups a user can switch off with the `skip` option. */
+export const CATEGORIES = ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** A global function that schedules a callback to run later, in a later job. */
+export interface SchedulerBoundary {
+  /** Global name, e.g. `setTimeout`. */
+  name: string;
+  /** Set when the function is a method of a global object, e.g. `process` for `process.nextTick`. */
+  object?: string;
+  /** Positions of the callback arguments. */
+  callbacks: readonly number[];
+  category: Category;
+}
+
+export const SCHEDULERS: readonly SchedulerBoundary[] = [
+  { name: 'setTimeout', callbacks: [0], category: 'timers' },
+  { name: 'setInterval', callbacks: [0], category: 'timers' },
+  { name: 'setImmediate', callbacks: [0], category: 'timers' },
+  { name: 'queueMicrotask', callbacks: [0], category: 'microtasks' },
+  { name: 'nextTick', object: 'process', callbacks: [0], category: 'microtasks' },
+  { name: 'requestAnimationFrame', callbacks: [0], category: 'frames' },
+  { name: 'requestIdleCallback', callbacks: [0], category: 'frames' },
+  { name: 'postTask', object: 'scheduler', callbacks: [0], category: 'frames' },
+];
+
+/** Names under which the global object itself is reachable: `globalThis.setTimeout(...)`. */
+export const GLOBAL_OBJECTS: readonly string[] = ['globalThis', 'window', 'self', 'global'];
+
+/** Promise reaction methods and the positions of their callbacks. */
+export const PROMISE_METHODS: Readonly<Record<string, readonly number[]>> = {
+  then: [0, 1],
+  catch: [0],
+  finally: [0],
+};
+
+/**
+ * Names of the runtime helpers compiled code calls (see src/runtime/slot.ts for
+ * what each does) and of the two identifiers the transform introduces. The
+ * namespace name doubles as the "already transformed" marker.
+ */
+export const HELPERS = {
+  namespace: '__otelCtx',
+  frameVar: '__otelFrame',
+  bind: 'bind',
+  frame: 'frame',
+  genFrame: 'genFrame',
+  rootFrame: 'rootFrame',
+  suspend: 'suspend',
+  leave: 'leave',
+  resume: 'resume',
+  reenter: 'reenter',
+  exit: 'exit',
+  forAwait: 'forAwait',
+} as const;
+
+export const DEFAULT_RUNTIME_MODULE = 'otel-context-transformer/runtime';
+
+/** Comment markers (see README "Skipping code"). */
+export const IGNORE_MARKER = 'otel-context-ignore';
+export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
+
+export function findScheduler(name: string, object: string | undefined): SchedulerBoundary | undefined {
+  return SCHEDULERS.find((b) => b.name === name && b.object === object);
+}

@@ -1,0 +1,60 @@
+/**
+ * otel-context-transformer: the package root is a ts-patch transformer.
+ *
+ *   // tsconfig.json
+ *   { "compilerOptions": { "plugins": [{ "transform": "otel-context-transformer" }] } }
+ *
+ * ts-patch calls the default export with the Program (so the transform can use
+ * the type checker), the plugin entry (our options) and its extras.
+ */
+import type * as TS from 'typescript';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { OptionsError, resolveOptions, type TransformOptions } from './options.js';
+import { createTsTransformerFactory } from './transformer/typescript.js';
+
+export { CATEGORIES, SCHEDULERS, PROMISE_METHODS, GLOBAL_OBJECTS, type Category } from './catalog.js';
+export { resolveOptions, OptionsError, type TransformOptions, type ResolvedOptions } from './options.js';
+export { createTsTransformerFactory, type TsTransformHost } from './transformer/typescript.js';
+
+/** Keys of a tsconfig plugin entry that belong to ts-patch, not to us. */
+const TS_PATCH_KEYS = ['transform', 'type', 'import', 'after', 'afterDeclarations', 'transformProgram', 'isEsm', 'resolvePathAliases', 'name'];
+
+export interface TransformerExtras {
+  ts?: typeof TS;
+  addDiagnostic?: (diagnostic: TS.Diagnostic) => unknown;
+}
+
+/** The ts-patch "program" transformer. `program` may be absent (raw/transpile hosts): then no type checker is used. */
+export default function otelContextTransformer(
+  program?: TS.Program,
+  config?: TransformOptions & Record<string, unknown>,
+  extras: TransformerExtras = {},
+): TS.TransformerFactory<TS.SourceFile> {
+  const ts = extras.ts ?? loadTypeScript();
+  const report = (diagnostic: TS.Diagnostic) => {
+    if (extras.addDiagnostic) extras.addDiagnostic(diagnostic);
+    else console.warn(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  };
+  let options;
+  try {
+    options = resolveOptions(config ?? {}, TS_PATCH_KEYS);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    report({
+      category: ts.DiagnosticCategory.Error,
+      code: 90000,
+      file: undefined,
+      start: undefined,
+      length: undefined,
+      messageText: `otel-context-transformer: ${error.message} (in the tsconfig "plugins" entry). No file was transformed.`,
+    });
+    return () => (sourceFile) => sourceFile;
+  }
+  return createTsTransformerFactory({ ts, options, checker: program?.getTypeChecker(), report });
+}
+
+/** ts-patch always passes its TypeScript; other hosts get the project's own, resolved from the working directory. */
+function loadTypeScript(): typeof TS {
+  return createRequire(join(process.cwd(), 'package.json'))('typescript') as typeof TS;
+}

@@ -1,0 +1,97 @@
+/**
+ * Options shared by every backend, and their validation. A bad option stops the
+ * transform with a message naming the key and what is allowed; it never
+ * silently falls back to defaults.
+ */
+import picomatch from 'picomatch';
+import * as path from 'node:path';
+import { CATEGORIES, DEFAULT_RUNTIME_MODULE, type Category } from './catalog.js';
+
+export interface TransformOptions {
+  /** Globs (relative to the working directory) of files to transform. Default: every file. */
+  include?: string[];
+  /** Globs of files to leave alone. Default: `["**\/node_modules/**"]`. */
+  exclude?: string[];
+  /** Boundary categories not to rewrite. */
+  skip?: Category[];
+  /** Module compiled code imports its helpers from. Default: `otel-context-transformer/runtime`. */
+  runtimeModule?: string;
+  /** Use the type checker, when the host provides one, to decide what is a global or a promise. Default: true. */
+  typeCheck?: boolean;
+}
+
+export interface ResolvedOptions {
+  skip: ReadonlySet<Category>;
+  runtimeModule: string;
+  typeCheck: boolean;
+  /** Whether the file at this path is to be transformed (include/exclude). */
+  matches(fileName: string): boolean;
+}
+
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+const DEFAULT_EXCLUDE = ['**/node_modules/**'];
+
+type Check = (value: unknown, key: string) => void;
+const stringArray: Check = (value, key) => {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new OptionsError(`option "${key}" must be an array of glob strings, got ${describe(value)}`);
+  }
+};
+const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
+  include: stringArray,
+  exclude: stringArray,
+  skip: (value, key) => {
+    if (!Array.isArray(value)) throw new OptionsError(`option "${key}" must be an array, got ${describe(value)}`);
+    for (const v of value) {
+      if (!(CATEGORIES as readonly unknown[]).includes(v)) {
+        throw new OptionsError(`option "${key}" has unknown value ${describe(v)}; allowed values: ${CATEGORIES.join(', ')}`);
+      }
+    }
+  },
+  runtimeModule: (value, key) => {
+    if (typeof value !== 'string' || value === '') throw new OptionsError(`option "${key}" must be a non-empty string, got ${describe(value)}`);
+  },
+  typeCheck: (value, key) => {
+    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+};
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+}
+
+/**
+ * Validates raw options. `hostKeys` are keys that belong to the host's own
+ * config entry (ts-patch's `transform`, `type`, `after`, ...) and are ignored.
+ */
+export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): ResolvedOptions {
+  if (raw === undefined || raw === null) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new OptionsError(`options must be an object, got ${describe(raw)}`);
+  const allowed = Object.keys(OPTION_CHECKS);
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (hostKeys.includes(key)) continue;
+    const check = OPTION_CHECKS[key as keyof TransformOptions];
+    if (!check) throw new OptionsError(`unknown option "${key}"; allowed options: ${allowed.join(', ')}`);
+    if (value !== undefined) check(value, key);
+  }
+  const options = raw as TransformOptions;
+  const cwd = process.cwd();
+  const glob = (patterns: string[]) => picomatch(patterns, { dot: true });
+  const included = options.include && options.include.length > 0 ? glob(options.include) : () => true;
+  const excluded = glob(options.exclude ?? DEFAULT_EXCLUDE);
+  return {
+    skip: new Set(options.skip ?? []),
+    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
+    typeCheck: options.typeCheck ?? true,
+    matches(fileName) {
+      const relative = path.relative(cwd, fileName).split(path.sep).join('/');
+      const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];
+      return candidates.some((f) => included(f)) && !candidates.some((f) => excluded(f));
+    },
+  };
+}

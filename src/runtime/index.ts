@@ -1,0 +1,18 @@
+/**
+ * What compiled code imports (the helpers) and what applications register
+ * (CompiledContextManager). Nothing here patches a global.
+ */
+export { CompiledContextManager } from './manager.js';
+export {
+  bind,
+  frame,
+  genFrame,
+  rootFrame,
+  suspend,
+  leave,
+  resume,
+  reenter,
+  exit,
+  forAwait,
+  type Frame,
+} from './slot.js';

@@ -1,0 +1,46 @@
+import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+import { active, EMPTY, runIn, setManagerOn, type Mapping } from './slot.js';
+
+/**
+ * An OpenTelemetry ContextManager over the compiled slot. On its own it is as
+ * synchronous as StackContextManager; code compiled with otel-context-transformer
+ * carries the slot across timers, promise callbacks, await and generators.
+ *
+ *   context.setGlobalContextManager(new CompiledContextManager().enable())
+ *   provider.register({ contextManager: new CompiledContextManager() })
+ */
+export class CompiledContextManager implements ContextManager {
+  active(): Context {
+    const m = active();
+    // The slot starts out as our own empty mapping; OTel code expects its ROOT_CONTEXT there.
+    return m === EMPTY ? ROOT_CONTEXT : (m as unknown as Context);
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return runIn(context as unknown as Mapping, fn, thisArg, args);
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    const fn = target as unknown as Function;
+    const manager = this;
+    return function (this: unknown, ...args: unknown[]) {
+      return manager.with(context, fn as (...a: unknown[]) => unknown, this, ...args);
+    } as unknown as T;
+  }
+
+  enable(): this {
+    setManagerOn(true);
+    return this;
+  }
+
+  disable(): this {
+    setManagerOn(false);
+    return this;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The one synchronous slot every compiled boundary saves and restores, and the
+ * helpers compiled code calls. This file ships to browsers: keep it small, and
+ * keep the await path (suspend/resume) free of allocations and closures.
+ *
+ * The slot holds a context *mapping*: any object with OpenTelemetry's `Context`
+ * shape (getValue/setValue/deleteValue). OTel contexts are stored as they are, so
+ * `CompiledContextManager.active()` is a plain read; `AsyncContext.Variable`s
+ * live in the same mapping under their own keys.
+ */
+
+export interface Mapping {
+  getValue(key: symbol): unknown;
+  setValue(key: symbol, value: unknown): Mapping;
+  deleteValue(key: symbol): Mapping;
+}
+
+/** Copy-on-write mapping used until an OTel context is stored (same contract as OTel's BaseContext). */
+class MapMapping implements Mapping {
+  constructor(private readonly m: Map<symbol, unknown>) {}
+  getValue(key: symbol): unknown {
+    return this.m.get(key);
+  }
+  setValue(key: symbol, value: unknown): Mapping {
+    return new MapMapping(new Map(this.m).set(key, value));
+  }
+  deleteValue(key: symbol): Mapping {
+    const m = new Map(this.m);
+    m.delete(key);
+    return new MapMapping(m);
+  }
+}
+
+/** The empty (root) mapping: what module top level and browser-originated events run in. */
+export const EMPTY: Mapping = new MapMapping(new Map());
+
+/** The slot. Not exported as a binding: CommonJS output would turn every write into an `exports` write. */
+let current: Mapping = EMPTY;
+
+/** What the slot holds now. */
+export function active(): Mapping {
+  return current;
+}
+
+/**
+ * Runs `fn` with the slot set to `m`, putting back what was there however fn
+ * completes: Python's attach/detach in try/finally.
+ */
+export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R, thisArg: unknown, args: A): R {
+  const prev = current;
+  current = m;
+  try {
+    return fn.apply(thisArg, args);
+  } finally {
+    current = prev;
+  }
+}
+
+/**
+ * Propagation is on while a CompiledContextManager is enabled or an
+ * AsyncContext.Variable exists. Off, the helpers pass values straight through,
+ * so code compiled for us costs next to nothing under another manager (ALS).
+ */
+let managerOn = false;
+let variablesOn = false;
+export function setManagerOn(on: boolean): void {
+  managerOn = on;
+}
+export function setVariablesOn(): void {
+  variablesOn = true;
+}
+
+// ---------------------------------------------------------------------------
+// Callbacks: timers, microtasks, promise reactions.
+
+const OTEL_API = Symbol.for('opentelemetry.js.api.1');
+interface ForeignManager {
+  active(): unknown;
+  with(ctx: unknown, fn: Function, thisArg?: unknown, ...args: unknown[]): unknown;
+  _asyncLocalStorage?: unknown;
+}
+
+/**
+ * The globally registered OTel context manager when it is not ours and cannot
+ * carry context across callbacks by itself (StackContextManager,
+ * ZoneContextManager on native code). AsyncLocalStorage-based managers already
+ * carry it, so for them we add nothing.
+ */
+function foreignManager(): ForeignManager | undefined {
+  if (managerOn) return undefined;
+  const api = (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API];
+  const m = api && api.context;
+  return m && !m._asyncLocalStorage ? m : undefined;
+}
+
+/** Binds a callback to the context active now (when it is scheduled or registered). */
+export function bind<T>(cb: T): T {
+  if (typeof cb !== 'function') return cb;
+  let fn = cb as unknown as Function;
+  if (managerOn || variablesOn) {
+    const captured = current;
+    const inner = fn;
+    fn = function (this: unknown) {
+      const prev = current;
+      current = captured;
+      try {
+        return inner.apply(this, arguments);
+      } finally {
+        current = prev;
+      }
+    };
+  }
+  const foreign = foreignManager();
+  if (foreign) {
+    const ctx = foreign.active();
+    const inner = fn;
+    fn = function (this: unknown, ...args: unknown[]) {
+      return foreign.with(ctx, inner, this, ...args);
+    };
+  }
+  return fn as unknown as T;
+}
+
+// ---------------------------------------------------------------------------
+// Frames: one per call of a compiled async function or generator.
+//
+// `c` is the context the body runs in. `p` is the context the body found when
+// it last started running (and must put back when it stops), or `undefined`
+// while the body is suspended. The transform emits:
+//   entry            const f = frame()           (generators: genFrame(), in the parameter list)
+//   await x          resume(f, await suspend(f, x))
+//   yield x          resume(f, yield leave(f, x))
+//   catch/finally    reenter(f)                  (a rejected await lands here still suspended)
+//   completion       try { body } finally { exit(f) }
+
+export interface Frame {
+  c: Mapping;
+  p: Mapping | undefined;
+}
+
+/** Shared by every frame made while propagation is off; the helpers leave it alone. */
+const OFF: Frame = { c: EMPTY, p: EMPTY };
+
+/** Entry of an async function: the body starts synchronously, in the caller's context. */
+export function frame(): Frame {
+  return managerOn || variablesOn ? { c: current, p: current } : OFF;
+}
+
+/** Creation of a generator object: the body runs later, in the context of this moment. */
+export function genFrame(): Frame {
+  return managerOn || variablesOn ? { c: current, p: undefined } : OFF;
+}
+
+/** Module top level: runs in the root context after each top-level await. */
+export function rootFrame(): Frame {
+  return managerOn || variablesOn ? { c: EMPTY, p: current } : OFF;
+}
+
+/** Before a suspension that does not adopt thenables (yield, yield*, for-await's next): put back what we found. */
+export function leave<T>(f: Frame, value: T): T {
+  if (f !== OFF && f.p !== undefined) {
+    current = f.p;
+    f.p = undefined;
+  }
+  return value;
+}
+
+/** Before `await`: put back what we found, and make a non-native thenable's `then` run in our context. */
+export function suspend<T>(f: Frame, value: T): T {
+  if (f === OFF) return value;
+  if (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    !(value instanceof Promise && value.constructor === Promise)
+  ) {
+    value = adopt(value as unknown as object, f.c) as T;
+  }
+  return leave(f, value);
+}
+
+/**
+ * `await` calls a thenable's `then` in a later job. Handing it a thenable of our
+ * own with the same `then` keeps the job count (timing identical) while running
+ * that `then` in the await's context.
+ */
+function adopt(value: object, ctx: Mapping): unknown {
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (typeof then !== 'function') return value;
+  return {
+    then(onFulfilled: unknown, onRejected: unknown) {
+      return runIn(ctx, then as (...a: unknown[]) => unknown, value, [onFulfilled, onRejected]);
+    },
+  };
+}
+
+/** After a suspension: note what we found and switch to the body's context. */
+export function resume<T>(f: Frame, value: T): T {
+  if (f !== OFF) {
+    f.p = current;
+    current = f.c;
+  }
+  return value;
+}
+
+/** At the top of catch/finally blocks and generator bodies: resume if we got here still suspended. */
+export function reenter(f: Frame): void {
+  if (f !== OFF && f.p === undefined) {
+    f.p = current;
+    current = f.c;
+  }
+}
+
+/** Completion (return or throw): put back what the body found. */
+export function exit(f: Frame): void {
+  leave(f, undefined);
+}
+
+/**
+ * `for await (x of y)` calls next() and awaits its result on every turn, and
+ * return() on early exit. We call them in the body's context, then leave before
+ * the loop awaits. Only the iterator kind (async or sync) the iterable has is
+ * exposed, and `return` only when the iterator has one, so the loop performs
+ * exactly the same awaits as before.
+ */
+export function forAwait(f: Frame, iterable: unknown): unknown {
+  if (f === OFF || iterable == null) return iterable;
+  const source = iterable as Record<symbol, unknown>;
+  const asyncMethod = source[Symbol.asyncIterator];
+  const key = asyncMethod != null ? Symbol.asyncIterator : Symbol.iterator;
+  const method = asyncMethod != null ? asyncMethod : source[Symbol.iterator];
+  if (typeof method !== 'function') return iterable; // let the loop raise its own TypeError
+  return {
+    [key]() {
+      const iterator = method.call(iterable) as Record<string, Function | undefined>;
+      const next = iterator.next;
+      return {
+        next() {
+          return leave(f, (next as Function).call(iterator));
+        },
+        get return() {
+          const close = iterator.return;
+          return close == null
+            ? close
+            : () => leave(f, close.call(iterator));
+        },
+      };
+    },
+  };
+}

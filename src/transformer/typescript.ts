@@ -1,0 +1,664 @@
+/**
+ * The TypeScript backend: a `before` transformer over TypeScript's AST. It runs
+ * ahead of TypeScript's own downlevelling, so `await` is rewritten while it is
+ * still `await` whatever the target.
+ *
+ * One visitor, driven by a table from node kind to handler (`HANDLERS`); the
+ * boundaries themselves come from the catalog. Per file, a `FileContext` holds
+ * everything a handler needs.
+ */
+import type * as TS from 'typescript';
+import {
+  findScheduler,
+  GLOBAL_OBJECTS,
+  HELPERS,
+  IGNORE_FILE_MARKER,
+  IGNORE_MARKER,
+  PROMISE_METHODS,
+  type Category,
+  type SchedulerBoundary,
+} from '../catalog.js';
+import type { ResolvedOptions } from '../options.js';
+import { collectScopeNames, type ScopeStack } from './ts-scope.js';
+
+export interface TsTransformHost {
+  ts: typeof TS;
+  options: ResolvedOptions;
+  /** Present when the host compiles a whole program (tspc); enables type-based decisions. */
+  checker?: TS.TypeChecker;
+  /** Where diagnostics go (ts-patch's addDiagnostic, or a test's array). */
+  report(diagnostic: TS.Diagnostic): void;
+}
+
+/** What the function currently being visited needs. */
+interface FunctionState {
+  /** Identifier of the frame, when this function's suspension points are rewritten. */
+  frame?: TS.Identifier;
+  isAsync: boolean;
+  isGenerator: boolean;
+}
+
+/** Everything a handler needs for one file. */
+interface FileContext {
+  ts: typeof TS;
+  factory: TS.NodeFactory;
+  context: TS.TransformationContext;
+  host: TsTransformHost;
+  sourceFile: TS.SourceFile;
+  /** Scope stack for deciding whether a name is the real global when there is no checker. */
+  scopes: ScopeStack;
+  fn: FunctionState;
+  /** Set once any rewrite references the runtime: the import is added only then. */
+  usesRuntime: boolean;
+  /** Whether the file text mentions the ignore marker at all (fast path). */
+  hasIgnoreComments: boolean;
+  visit: TS.Visitor;
+}
+
+type Handler = (node: any, fc: FileContext) => TS.VisitResult<TS.Node>;
+
+export function createTsTransformerFactory(host: TsTransformHost): TS.TransformerFactory<TS.SourceFile> {
+  const { ts } = host;
+  return (context) => (sourceFile) => {
+    if (!shouldTransformFile(ts, sourceFile, host)) return sourceFile;
+    try {
+      return transformFile(sourceFile, context, host);
+    } catch (error) {
+      // Never break the build: report, and emit the file exactly as it was.
+      host.report({
+        category: ts.DiagnosticCategory.Warning,
+        code: 90001,
+        file: sourceFile,
+        start: 0,
+        length: 0,
+        messageText: `otel-context-transformer: could not transform ${sourceFile.fileName}, emitted it unchanged: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      });
+      return sourceFile;
+    }
+  };
+}
+
+function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsTransformHost): boolean {
+  if (sourceFile.isDeclarationFile) return false;
+  if (!host.options.matches(sourceFile.fileName)) return false;
+  // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
+  if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
+  if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER, true)) return false;
+  return !alreadyTransformed(ts, sourceFile);
+}
+
+/** Our own output declares the helper namespace at top level; a second run leaves it alone (idempotence). */
+function alreadyTransformed(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
+  if (!sourceFile.text.includes(HELPERS.namespace)) return false;
+  return sourceFile.statements.some((s) => {
+    if (ts.isImportDeclaration(s)) {
+      const bindings = s.importClause?.namedBindings;
+      return !!bindings && ts.isNamespaceImport(bindings) && bindings.name.text === HELPERS.namespace;
+    }
+    return (
+      ts.isVariableStatement(s) &&
+      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === HELPERS.namespace)
+    );
+  });
+}
+
+/**
+ * `// otel-context-ignore` (or a block comment with the marker) among the
+ * leading comments at `pos`. With `anywhere`, any comment in the leading trivia
+ * of the file counts (the file marker may follow a license header).
+ */
+function hasMarkerComment(ts: typeof TS, text: string, pos: number, marker: string, anywhere = false): boolean {
+  const ranges = ts.getLeadingCommentRanges(text, pos);
+  if (!ranges) return false;
+  const relevant = anywhere ? ranges : ranges.slice(-1);
+  return relevant.some((r) => {
+    const body = text.slice(r.pos + 2, r.kind === ts.SyntaxKind.MultiLineCommentTrivia ? r.end - 2 : r.end).trim();
+    return body === marker || body.startsWith(marker + ' ') || body.startsWith(marker + ':');
+  });
+}
+
+function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationContext, host: TsTransformHost): TS.SourceFile {
+  const { ts } = host;
+  const handlers = handlersFor(ts);
+  const fc: FileContext = {
+    ts,
+    factory: context.factory,
+    context,
+    host,
+    sourceFile,
+    scopes: [],
+    fn: { isAsync: false, isGenerator: false },
+    usesRuntime: false,
+    hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
+    visit: undefined as unknown as TS.Visitor,
+  };
+  fc.visit = (node) => {
+    if (fc.hasIgnoreComments && IGNORABLE.has(node.kind) && hasMarkerComment(ts, sourceFile.text, node.pos, IGNORE_MARKER)) {
+      return node;
+    }
+    const handler = handlers.get(node.kind);
+    if (handler) return handler(node, fc);
+    return ts.visitEachChild(node, fc.visit, context);
+  };
+  fc.scopes.push(collectScopeNames(ts, sourceFile));
+
+  // Module top level: top-level await resumes in the root context.
+  const topLevelSuspends = !skipped(fc, 'await') && ts.isExternalModule(sourceFile) && containsSuspension(ts, sourceFile, false, true);
+  if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
+
+  let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
+  if (!fc.usesRuntime) return sourceFile;
+
+  const { factory } = fc;
+  const prologue: TS.Statement[] = [];
+  let rest = [...statements];
+  while (rest.length > 0 && ts.isExpressionStatement(rest[0]!) && ts.isStringLiteral(rest[0]!.expression)) {
+    prologue.push(rest.shift()!);
+  }
+  const importRuntime = factory.createImportDeclaration(
+    undefined,
+    factory.createImportClause(
+      undefined as unknown as boolean, // TS 5: isTypeOnly = false; TS 6: no phase modifier
+      undefined,
+      factory.createNamespaceImport(factory.createIdentifier(HELPERS.namespace)),
+    ),
+    factory.createStringLiteral(host.options.runtimeModule),
+    undefined,
+  );
+  const header: TS.Statement[] = [importRuntime];
+  if (topLevelSuspends) header.push(declareFrame(fc, HELPERS.rootFrame));
+  // Imports stay first so the frame is declared before any top-level await.
+  let i = 0;
+  while (i < rest.length && (ts.isImportDeclaration(rest[i]!) || ts.isImportEqualsDeclaration(rest[i]!))) i++;
+  statements = factory.createNodeArray([...prologue, importRuntime, ...rest.slice(0, i), ...header.slice(1), ...rest.slice(i)]);
+  return factory.updateSourceFile(sourceFile, statements);
+}
+
+// ---------------------------------------------------------------------------
+// Handlers, one per node kind.
+
+/** Node kinds a `// otel-context-ignore` comment can precede. */
+let IGNORABLE: ReadonlySet<TS.SyntaxKind> = new Set();
+const handlerCache = new WeakMap<object, Map<TS.SyntaxKind, Handler>>();
+
+function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
+  let table = handlerCache.get(ts);
+  if (table) return table;
+  const K = ts.SyntaxKind;
+  table = new Map<TS.SyntaxKind, Handler>([
+    [K.CallExpression, visitCall],
+    [K.AwaitExpression, visitAwait],
+    [K.YieldExpression, visitYield],
+    [K.ForOfStatement, visitForOf],
+    [K.LabeledStatement, visitLabeled],
+    [K.TryStatement, visitTry],
+    [K.FunctionDeclaration, visitFunction],
+    [K.FunctionExpression, visitFunction],
+    [K.ArrowFunction, visitFunction],
+    [K.MethodDeclaration, visitFunction],
+    [K.Constructor, visitFunction],
+    [K.GetAccessor, visitFunction],
+    [K.SetAccessor, visitFunction],
+    [K.Block, visitScope],
+    [K.CaseBlock, visitScope],
+    [K.ModuleBlock, visitScope],
+    [K.ForStatement, visitScope],
+    [K.ForInStatement, visitScope],
+    [K.CatchClause, visitScope],
+    [K.ClassExpression, visitScope],
+  ]);
+  const ignorable: TS.SyntaxKind[] = [
+    K.FunctionDeclaration,
+    K.FunctionExpression,
+    K.ArrowFunction,
+    K.MethodDeclaration,
+    K.PropertyDeclaration,
+    K.PropertyAssignment,
+    K.ClassDeclaration,
+  ];
+  for (let k = K.FirstStatement; k <= K.LastStatement; k++) ignorable.push(k);
+  IGNORABLE = new Set(ignorable);
+  handlerCache.set(ts, table);
+  return table;
+}
+
+function skipped(fc: FileContext, category: Category): boolean {
+  return fc.host.options.skip.has(category);
+}
+
+/** Visits a node that opens a scope, with its declared names on the scope stack. */
+function visitScope(node: TS.Node, fc: FileContext): TS.Node {
+  fc.scopes.push(collectScopeNames(fc.ts, node));
+  try {
+    return fc.ts.visitEachChild(node, fc.visit, fc.context);
+  } finally {
+    fc.scopes.pop();
+  }
+}
+
+// --- callbacks -------------------------------------------------------------
+
+/** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context. */
+function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const positions = callbackPositions(node, fc);
+  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  if (!positions) return visited;
+  let changed = false;
+  const args = visited.arguments.map((arg, i) => {
+    if (!positions.includes(i) || isBindCall(ts, arg)) return arg;
+    changed = true;
+    return helperCall(fc, HELPERS.bind, [arg], arg);
+  });
+  if (!changed) return visited;
+  return ts.isCallChain(visited)
+    ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
+    : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
+}
+
+/** Positions of callback arguments when this call is a catalogued boundary, else undefined. */
+function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly number[] | undefined {
+  const { ts } = fc;
+  const callee = skipParentheses(ts, node.expression);
+  let positions: readonly number[] | undefined;
+  if (ts.isIdentifier(callee)) {
+    const boundary = findScheduler(callee.text, undefined);
+    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee, fc)) positions = boundary.callbacks;
+  } else {
+    const access = memberAccess(ts, callee);
+    if (!access) return undefined;
+    const { object, name } = access;
+    const methodPositions = PROMISE_METHODS[name];
+    if (ts.isIdentifier(object) && !isPromiseMethodOnly(name)) {
+      const boundary = schedulerOn(object.text, name);
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(object, fc)) positions = boundary.callbacks;
+    }
+    if (!positions && methodPositions && !skipped(fc, 'promises') && isPromiseReceiver(object, name, fc)) {
+      positions = methodPositions;
+    }
+  }
+  if (!positions) return undefined;
+  // A spread before a callback position hides which argument lands there.
+  const firstSpread = node.arguments.findIndex((a) => ts.isSpreadElement(a));
+  if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
+  return positions.length > 0 ? positions : undefined;
+}
+
+function isPromiseMethodOnly(name: string): boolean {
+  return PROMISE_METHODS[name] !== undefined && !GLOBAL_OBJECTS.includes(name);
+}
+
+/** `globalThis.setTimeout` → the setTimeout boundary; `process.nextTick` → nextTick. */
+function schedulerOn(objectName: string, name: string): SchedulerBoundary | undefined {
+  if (GLOBAL_OBJECTS.includes(objectName)) return findScheduler(name, undefined);
+  return findScheduler(name, objectName);
+}
+
+function memberAccess(ts: typeof TS, callee: TS.Expression): { object: TS.Expression; name: string } | undefined {
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
+    return { object: skipParentheses(ts, callee.expression), name: callee.name.text };
+  }
+  if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression)) {
+    return { object: skipParentheses(ts, callee.expression), name: callee.argumentExpression.text };
+  }
+  return undefined;
+}
+
+function skipParentheses(ts: typeof TS, node: TS.Expression): TS.Expression {
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}
+
+function isBindCall(ts: typeof TS, node: TS.Expression): boolean {
+  return (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    ts.isIdentifier(node.expression.expression) &&
+    node.expression.expression.text === HELPERS.namespace
+  );
+}
+
+/**
+ * Whether an identifier refers to the real global. With a checker: its symbol
+ * is declared only in declaration files, at global scope (lib, @types, `declare
+ * global`), and is not an import. Without one, or when the checker knows no
+ * symbol: no enclosing scope declares the name.
+ */
+function isGlobal(id: TS.Identifier, fc: FileContext): boolean {
+  if (fc.scopes.some((scope) => scope.has(id.text))) return false;
+  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
+  if (!checker) return true;
+  const { ts } = fc;
+  const original = ts.getOriginalNode(id);
+  const symbol = checker.getSymbolAtLocation(original);
+  if (!symbol) return true;
+  if (symbol.flags & ts.SymbolFlags.Alias) return false;
+  const declarations = symbol.declarations ?? [];
+  return declarations.every((d) => d.getSourceFile().isDeclarationFile && isGlobalDeclaration(ts, d));
+}
+
+function isGlobalDeclaration(ts: typeof TS, declaration: TS.Node): boolean {
+  for (let node = declaration.parent; node; node = node.parent) {
+    if (ts.isModuleDeclaration(node)) return (node.flags & ts.NodeFlags.GlobalAugmentation) !== 0;
+    if (ts.isSourceFile(node)) return !ts.isExternalModule(node);
+  }
+  return true;
+}
+
+/**
+ * Whether `object.then(...)` (catch, finally) is a promise reaction. With a
+ * checker: the method comes from the Promise or PromiseLike interfaces of the
+ * lib (subclasses and unions included) or the receiver is untyped (`any`).
+ * Without one: any such call, since a missed promise loses the trace while a
+ * bound callback on a non-promise runs unchanged.
+ */
+function isPromiseReceiver(object: TS.Expression, method: string, fc: FileContext): boolean {
+  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
+  if (!checker) return true;
+  const { ts } = fc;
+  const original = ts.getOriginalNode(object);
+  if (original.pos < 0) return true;
+  const type = checker.getApparentType(checker.getNonNullableType(checker.getTypeAtLocation(original)));
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((member) => {
+    const property = checker.getPropertyOfType(checker.getApparentType(member), method);
+    return (property?.declarations ?? []).some((d) => {
+      const owner = d.parent;
+      return (
+        d.getSourceFile().isDeclarationFile &&
+        ts.isInterfaceDeclaration(owner) &&
+        (owner.name.text === 'Promise' || owner.name.text === 'PromiseLike')
+      );
+    });
+  });
+}
+
+// --- functions ---------------------------------------------------------------
+
+type FunctionLike =
+  | TS.FunctionDeclaration
+  | TS.FunctionExpression
+  | TS.ArrowFunction
+  | TS.MethodDeclaration
+  | TS.ConstructorDeclaration
+  | TS.GetAccessorDeclaration
+  | TS.SetAccessorDeclaration;
+
+/**
+ * Every function is its own scope and its own frame: an async function or
+ * generator whose body suspends gets a frame; its suspension points are
+ * rewritten against that frame and no other.
+ */
+function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
+  const { ts } = fc;
+  const isAsync = !!ts.getModifiers(node as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  const isGenerator = !!(node as TS.FunctionDeclaration).asteriskToken;
+  const body = node.body;
+  const framed =
+    !!body &&
+    ((isAsync && !skipped(fc, 'await')) || (isGenerator && !skipped(fc, 'generators'))) &&
+    containsSuspension(ts, body, isGenerator, isAsync);
+
+  const outerFn = fc.fn;
+  fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator };
+  fc.scopes.push(collectScopeNames(ts, node));
+  try {
+    const visited = ts.visitEachChild(node, fc.visit, fc.context) as FunctionLike;
+    if (!framed || !visited.body) return visited;
+    return addFrame(visited, fc);
+  } finally {
+    fc.scopes.pop();
+    fc.fn = outerFn;
+  }
+}
+
+/**
+ * Async functions:  { const __otelFrame = frame(); try { body } finally { exit(__otelFrame) } }
+ * Generators capture at creation, so the frame is made in the parameter list,
+ * which runs when the generator object is created:
+ *   function* g(a, ...{ __otelFrame = genFrame() }) { try { reenter(__otelFrame); body } finally { exit(__otelFrame) } }
+ * The rest pattern takes no argument slot and leaves `g.length` alone.
+ */
+function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const frame = fc.fn.frame!;
+  const body = node.body!;
+  const statements = ts.isBlock(body)
+    ? [...body.statements]
+    : [ts.setTextRange(factory.createReturnStatement(body), body)];
+  const prologue: TS.Statement[] = [];
+  while (statements.length > 0 && ts.isExpressionStatement(statements[0]!) && ts.isStringLiteral(statements[0]!.expression)) {
+    prologue.push(statements.shift()!);
+  }
+  const isGenerator = fc.fn.isGenerator;
+  const frameInParameters = isGenerator && canAddFrameParameter(node, prologue, fc);
+  const head: TS.Statement[] = [];
+  if (!isGenerator) head.push(declareFrame(fc, HELPERS.frame));
+  else if (!frameInParameters) head.push(declareFrame(fc, HELPERS.genFrame));
+  const tryBody = isGenerator ? [helperStatement(fc, HELPERS.reenter), ...statements] : statements;
+  const wrapped = factory.createTryStatement(
+    factory.createBlock(tryBody, true),
+    undefined,
+    factory.createBlock([helperStatement(fc, HELPERS.exit)], true),
+  );
+  const newBody = ts.setTextRange(factory.createBlock([...prologue, ...head, wrapped], true), body);
+  let parameters = node.parameters;
+  if (frameInParameters) {
+    const frameParameter = factory.createParameterDeclaration(
+      undefined,
+      factory.createToken(ts.SyntaxKind.DotDotDotToken),
+      factory.createObjectBindingPattern([
+        factory.createBindingElement(undefined, undefined, frame, helperCall(fc, HELPERS.genFrame, [])),
+      ]),
+    );
+    parameters = factory.createNodeArray([...node.parameters, frameParameter]);
+  }
+  return updateFunction(fc, node, parameters, newBody);
+}
+
+/**
+ * The frame parameter makes the parameter list non-simple. Not allowed with a
+ * rest parameter, a "use strict" directive in the body, or (sloppy mode) where
+ * the body reads `arguments`, whose aliasing of parameters would change. There
+ * the frame is made when the body first runs (at the first next()).
+ */
+function canAddFrameParameter(node: FunctionLike, prologue: TS.Statement[], fc: FileContext): boolean {
+  const { ts } = fc;
+  if (node.parameters.some((p) => !!p.dotDotDotToken)) return false;
+  if (prologue.some((s) => ((s as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict')) return false;
+  return !mentionsArguments(ts, node.body!);
+}
+
+function mentionsArguments(ts: typeof TS, node: TS.Node): boolean {
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === 'arguments') found = true;
+    else if (!(ts.isFunctionLike(n) && !ts.isArrowFunction(n))) ts.forEachChild(n, walk);
+  };
+  walk(node);
+  return found;
+}
+
+function updateFunction(
+  fc: FileContext,
+  node: FunctionLike,
+  parameters: TS.NodeArray<TS.ParameterDeclaration>,
+  body: TS.Block,
+): TS.Node {
+  const { ts, factory } = fc;
+  if (ts.isFunctionDeclaration(node)) {
+    return factory.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, body);
+  }
+  if (ts.isFunctionExpression(node)) {
+    return factory.updateFunctionExpression(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, body);
+  }
+  if (ts.isArrowFunction(node)) {
+    return factory.updateArrowFunction(node, node.modifiers, node.typeParameters, parameters, node.type, node.equalsGreaterThanToken, body);
+  }
+  if (ts.isMethodDeclaration(node)) {
+    return factory.updateMethodDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.questionToken, node.typeParameters, parameters, node.type, body);
+  }
+  return node; // constructors and accessors are never async or generators
+}
+
+/**
+ * Whether a function body (or the module top level) has a suspension point of
+ * its own: await, for-await, yield. Nested functions are their own business.
+ */
+function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean): boolean {
+  let found = false;
+  const walk = (node: TS.Node): void => {
+    if (found) return;
+    if (
+      (async && ts.isAwaitExpression(node)) ||
+      (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
+      (generator && ts.isYieldExpression(node))
+    ) {
+      found = true;
+      return;
+    }
+    if (node !== root && (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node))) return;
+    ts.forEachChild(node, walk);
+  };
+  walk(root);
+  return found;
+}
+
+// --- suspension points ---------------------------------------------------------
+
+/** `await x` → `resume(f, await suspend(f, x))` */
+function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const frame = fc.fn.frame;
+  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  if (!frame) return visited;
+  const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
+  return helperCall(fc, HELPERS.resume, [frame, awaited], node);
+}
+
+/**
+ * `yield x` → `resume(f, yield leave(f, x))`; in async generators `yield`
+ * awaits its operand, so it goes through `suspend` (thenable adoption) instead.
+ * `yield* it` → `resume(f, yield* leave(f, it))`.
+ */
+function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const frame = fc.fn.frame;
+  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  if (!frame) return visited;
+  const helper = fc.fn.isAsync && !node.asteriskToken ? HELPERS.suspend : HELPERS.leave;
+  const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
+  const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
+  return helperCall(fc, HELPERS.resume, [frame, yielded], node);
+}
+
+/**
+ * `for await (x of y) body` →
+ *   try { for await (x of forAwait(f, y)) { reenter(f); body } } finally { reenter(f) }
+ * next() and return() run in our context and leave before each implicit await;
+ * the body and whatever follows the loop (done, break, throw) resume.
+ */
+function visitForOf(node: TS.ForOfStatement, fc: FileContext): TS.Node {
+  if (!node.awaitModifier || !fc.fn.frame) return visitScope(node, fc);
+  return wrapInReenterFinally(fc, transformForAwait(node, fc));
+}
+
+/** A label must stay on the loop (`continue L`), so the try goes around the labels. */
+function visitLabeled(node: TS.LabeledStatement, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const labels: TS.LabeledStatement[] = [];
+  let inner: TS.Statement = node;
+  while (ts.isLabeledStatement(inner)) {
+    labels.push(inner);
+    inner = inner.statement;
+  }
+  if (!ts.isForOfStatement(inner) || !inner.awaitModifier || !fc.fn.frame) {
+    return ts.visitEachChild(node, fc.visit, fc.context);
+  }
+  let rebuilt: TS.Statement = transformForAwait(inner, fc);
+  for (let i = labels.length - 1; i >= 0; i--) rebuilt = factory.updateLabeledStatement(labels[i]!, labels[i]!.label, rebuilt);
+  return wrapInReenterFinally(fc, rebuilt);
+}
+
+function transformForAwait(node: TS.ForOfStatement, fc: FileContext): TS.ForOfStatement {
+  const { ts, factory } = fc;
+  const frame = fc.fn.frame!;
+  const visited = visitScope(node, fc) as TS.ForOfStatement;
+  const iterable = helperCall(fc, HELPERS.forAwait, [frame, visited.expression], node.expression);
+  const reenter = helperStatement(fc, HELPERS.reenter);
+  const body = ts.isBlock(visited.statement)
+    ? factory.updateBlock(visited.statement, [reenter, ...visited.statement.statements])
+    : factory.createBlock([reenter, visited.statement], true);
+  return factory.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, iterable, body);
+}
+
+function wrapInReenterFinally(fc: FileContext, statement: TS.Statement): TS.Statement {
+  const { factory } = fc;
+  return factory.createTryStatement(
+    factory.createBlock([statement], true),
+    undefined,
+    factory.createBlock([helperStatement(fc, HELPERS.reenter)], true),
+  );
+}
+
+/**
+ * A rejected await (or gen.throw/return at a yield) jumps into catch/finally
+ * while still suspended: those blocks start with `reenter(f)`. Only where the
+ * protected block can suspend.
+ */
+function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  if (!fc.fn.frame) return visited;
+  const { isGenerator, isAsync } = fc.fn;
+  const tryCanSuspend = containsSuspension(ts, node.tryBlock, isGenerator, isAsync);
+  const catchCanSuspend = !!node.catchClause && containsSuspension(ts, node.catchClause.block, isGenerator, isAsync);
+  const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
+  let catchClause = visited.catchClause;
+  if (catchClause && tryCanSuspend) {
+    catchClause = factory.updateCatchClause(catchClause, catchClause.variableDeclaration, prepend(catchClause.block));
+  }
+  let finallyBlock = visited.finallyBlock;
+  if (finallyBlock && (tryCanSuspend || catchCanSuspend)) finallyBlock = prepend(finallyBlock);
+  if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
+  return factory.updateTryStatement(visited, visited.tryBlock, catchClause, finallyBlock);
+}
+
+// --- emitting helper calls -------------------------------------------------------
+
+function frameIdentifier(fc: FileContext): TS.Identifier {
+  return fc.factory.createIdentifier(HELPERS.frameVar);
+}
+
+function helperCall(fc: FileContext, helper: string, args: TS.Expression[], range?: TS.Node): TS.CallExpression {
+  const { factory, ts } = fc;
+  fc.usesRuntime = true;
+  const call = factory.createCallExpression(
+    factory.createPropertyAccessExpression(factory.createIdentifier(HELPERS.namespace), helper),
+    undefined,
+    args,
+  );
+  if (range && range.pos >= 0) ts.setTextRange(call, range);
+  return call;
+}
+
+/** `__otelCtx.<helper>(__otelFrame);` */
+function helperStatement(fc: FileContext, helper: string): TS.Statement {
+  return fc.factory.createExpressionStatement(helperCall(fc, helper, [frameIdentifier(fc)]));
+}
+
+/** `const __otelFrame = __otelCtx.<helper>();` */
+function declareFrame(fc: FileContext, helper: string): TS.Statement {
+  const { factory, ts } = fc;
+  return factory.createVariableStatement(
+    undefined,
+    factory.createVariableDeclarationList(
+      [factory.createVariableDeclaration(frameIdentifier(fc), undefined, undefined, helperCall(fc, helper, []))],
+      ts.NodeFlags.Const,
+    ),
+  );
+}
