@@ -31,15 +31,34 @@ class MapMapping implements Mapping {
   }
 }
 
-/** The empty (root) mapping: what module top level and browser-originated events run in. */
-export const EMPTY: Mapping = new MapMapping(new Map());
+/**
+ * Slot state lives on one object shared through a registered symbol, so that
+ * every copy of this module in a process (the ESM and CommonJS builds, or two
+ * installed versions) reads and writes the same slot. Without that, code
+ * compiled to CommonJS and a manager imported as ESM would each see a
+ * different slot.
+ */
+interface SlotState {
+  /** What the slot holds now. */
+  current: Mapping;
+  /** The empty (root) mapping: what module top level and browser-originated events run in. */
+  readonly empty: Mapping;
+  /** A CompiledContextManager is enabled. */
+  managerOn: boolean;
+  /** An AsyncContext.Variable exists. */
+  variablesOn: boolean;
+}
+const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v1');
+const S: SlotState = ((globalThis as Record<symbol, SlotState>)[SLOT_KEY] ??= (() => {
+  const empty = new MapMapping(new Map());
+  return { current: empty, empty, managerOn: false, variablesOn: false };
+})());
 
-/** The slot. Not exported as a binding: CommonJS output would turn every write into an `exports` write. */
-let current: Mapping = EMPTY;
+export const EMPTY: Mapping = S.empty;
 
 /** What the slot holds now. */
 export function active(): Mapping {
-  return current;
+  return S.current;
 }
 
 /**
@@ -47,12 +66,12 @@ export function active(): Mapping {
  * completes: Python's attach/detach in try/finally.
  */
 export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R, thisArg: unknown, args: A): R {
-  const prev = current;
-  current = m;
+  const prev = S.current;
+  S.current = m;
   try {
     return fn.apply(thisArg, args);
   } finally {
-    current = prev;
+    S.current = prev;
   }
 }
 
@@ -61,13 +80,14 @@ export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R,
  * AsyncContext.Variable exists. Off, the helpers pass values straight through,
  * so code compiled for us costs next to nothing under another manager (ALS).
  */
-let managerOn = false;
-let variablesOn = false;
 export function setManagerOn(on: boolean): void {
-  managerOn = on;
+  S.managerOn = on;
 }
 export function setVariablesOn(): void {
-  variablesOn = true;
+  S.variablesOn = true;
+}
+function propagating(): boolean {
+  return S.managerOn || S.variablesOn;
 }
 
 // ---------------------------------------------------------------------------
@@ -87,7 +107,7 @@ interface ForeignManager {
  * carry it, so for them we add nothing.
  */
 function foreignManager(): ForeignManager | undefined {
-  if (managerOn) return undefined;
+  if (S.managerOn) return undefined;
   const api = (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API];
   const m = api && api.context;
   return m && !m._asyncLocalStorage ? m : undefined;
@@ -97,16 +117,16 @@ function foreignManager(): ForeignManager | undefined {
 export function bind<T>(cb: T): T {
   if (typeof cb !== 'function') return cb;
   let fn = cb as unknown as Function;
-  if (managerOn || variablesOn) {
-    const captured = current;
+  if (propagating()) {
+    const captured = S.current;
     const inner = fn;
     fn = function (this: unknown) {
-      const prev = current;
-      current = captured;
+      const prev = S.current;
+      S.current = captured;
       try {
         return inner.apply(this, arguments);
       } finally {
-        current = prev;
+        S.current = prev;
       }
     };
   }
@@ -143,23 +163,23 @@ const OFF: Frame = { c: EMPTY, p: EMPTY };
 
 /** Entry of an async function: the body starts synchronously, in the caller's context. */
 export function frame(): Frame {
-  return managerOn || variablesOn ? { c: current, p: current } : OFF;
+  return propagating() ? { c: S.current, p: S.current } : OFF;
 }
 
 /** Creation of a generator object: the body runs later, in the context of this moment. */
 export function genFrame(): Frame {
-  return managerOn || variablesOn ? { c: current, p: undefined } : OFF;
+  return propagating() ? { c: S.current, p: undefined } : OFF;
 }
 
 /** Module top level: runs in the root context after each top-level await. */
 export function rootFrame(): Frame {
-  return managerOn || variablesOn ? { c: EMPTY, p: current } : OFF;
+  return propagating() ? { c: EMPTY, p: S.current } : OFF;
 }
 
 /** Before a suspension that does not adopt thenables (yield, yield*, for-await's next): put back what we found. */
 export function leave<T>(f: Frame, value: T): T {
   if (f !== OFF && f.p !== undefined) {
-    current = f.p;
+    S.current = f.p;
     f.p = undefined;
   }
   return value;
@@ -201,8 +221,8 @@ function adopt(value: object, ctx: Mapping): unknown {
 /** After a suspension: note what we found and switch to the body's context. */
 export function resume<T>(f: Frame, value: T): T {
   if (f !== OFF) {
-    f.p = current;
-    current = f.c;
+    f.p = S.current;
+    S.current = f.c;
   }
   return value;
 }
@@ -210,8 +230,8 @@ export function resume<T>(f: Frame, value: T): T {
 /** At the top of catch/finally blocks and generator bodies: resume if we got here still suspended. */
 export function reenter(f: Frame): void {
   if (f !== OFF && f.p === undefined) {
-    f.p = current;
-    current = f.c;
+    f.p = S.current;
+    S.current = f.c;
   }
 }
 
