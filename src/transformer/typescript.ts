@@ -336,7 +336,19 @@ function isGlobal(id: TS.Identifier, fc: FileContext): boolean {
   if (!symbol) return true;
   if (symbol.flags & ts.SymbolFlags.Alias) return false;
   const declarations = symbol.declarations ?? [];
-  return declarations.every((d) => d.getSourceFile().isDeclarationFile && isGlobalDeclaration(ts, d));
+  return declarations.every((d) =>
+    d.getSourceFile().isDeclarationFile
+      ? isGlobalDeclaration(ts, d)
+      : // `declare const scheduler: ...` in a source file emits nothing: at run time the name is the global.
+        (ts.getCombinedModifierFlags(d as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0 || isInGlobalAugmentation(ts, d),
+  );
+}
+
+function isInGlobalAugmentation(ts: typeof TS, declaration: TS.Node): boolean {
+  for (let node = declaration.parent; node; node = node.parent) {
+    if (ts.isModuleDeclaration(node) && node.flags & ts.NodeFlags.GlobalAugmentation) return true;
+  }
+  return false;
 }
 
 function isGlobalDeclaration(ts: typeof TS, declaration: TS.Node): boolean {

@@ -1,0 +1,60 @@
+/**
+ * The conformance suite: every scenario under test/scenarios, through every
+ * backend, compiled with and without the transform, run on the real OTel SDK.
+ *
+ * With the transform, each trace tree is exactly as expected, nothing leaks
+ * into uncompiled code, and nothing throws. Without it, the same program loses
+ * the context (so the transform is what fixes it). Both runs log identical
+ * events: values, errors and order are unchanged by the transform.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from './harness/backends.js';
+import { compileAndRun, scenarioFiles, traceProblems, type ScenarioResult } from './harness/run.js';
+import type { Scenario } from './harness/scenario.js';
+
+const files = scenarioFiles();
+const scenarios = await Promise.all(
+  files.map(async (file) => ({ name: basename(file, '.ts'), file, scenario: (await import(file)).scenario as Scenario })),
+);
+
+for (const backend of BACKENDS) {
+  describe(`backend ${backend.name}`, () => {
+    const runnable = scenarios.filter((s) => !(s.scenario.esmOnly && backend.format === 'cjs'));
+    let transformed: Map<string, ScenarioResult>;
+    let plain: Map<string, ScenarioResult>;
+    beforeAll(() => {
+      const list = runnable.map((s) => s.file);
+      transformed = compileAndRun(backend, list, true);
+      plain = compileAndRun(backend, list, false);
+    });
+
+    for (const { name, scenario } of runnable) {
+      it(name, () => {
+        const withTransform = transformed.get(name);
+        const without = plain.get(name);
+        expect(withTransform, `no result for ${name}`).toBeDefined();
+        expect(without, `no plain result for ${name}`).toBeDefined();
+        expect(withTransform!.error).toBeUndefined();
+        expect(without!.error).toBeUndefined();
+        expect(traceProblems(withTransform!.spans, scenario.expect)).toEqual([]);
+        expect(withTransform!.leaks).toEqual([]);
+        expect(withTransform!.events).toEqual(without!.events);
+        if (scenario.breaksWithout !== false) {
+          expect(traceProblems(without!.spans, scenario.expect), 'the untransformed program should lose the context').not.toEqual([]);
+        } else {
+          expect(traceProblems(without!.spans, scenario.expect)).toEqual([]);
+        }
+      });
+    }
+  });
+}
+
+// Keeps the list honest: a scenario file without an export would otherwise be skipped silently.
+it('every scenario file exports a scenario', () => {
+  for (const { file, scenario } of scenarios) {
+    expect(scenario, file).toBeDefined();
+    expect(readFileSync(file, 'utf8')).toContain('export const scenario');
+  }
+});

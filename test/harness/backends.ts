@@ -1,0 +1,110 @@
+/**
+ * Every way the project can compile a file, behind one interface, so that the
+ * one scenario list runs through all of them. Adding a backend here adds it to
+ * every conformance test.
+ */
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type * as TS from 'typescript';
+import otelContextTransformer from '../../dist/esm/index.js';
+
+const require = createRequire(import.meta.url);
+
+export interface Backend {
+  name: string;
+  /** Module format of the output: decides the file extension and whether esmOnly scenarios run. */
+  format: 'esm' | 'cjs';
+  /** Compiles `files` into `outDir`; returns the output paths in the same order. */
+  compile(files: string[], outDir: string, transform: boolean): string[];
+}
+
+interface TscSetup {
+  name: string;
+  typescript: string;
+  format: 'esm' | 'cjs';
+  target: 'ES2022' | 'ES2015';
+}
+
+/** The real compiler, whole program, with the type checker: what `tspc` does. */
+function tscProgram({ name, typescript, format, target }: TscSetup): Backend {
+  return {
+    name,
+    format,
+    compile(files, outDir, transform) {
+      const ts = require(typescript) as typeof TS;
+      const options: TS.CompilerOptions = {
+        target: ts.ScriptTarget[target],
+        module: format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+        moduleResolution: format === 'esm' ? ts.ModuleResolutionKind.Bundler : ts.ModuleResolutionKind.Node10,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: ['node'],
+        esModuleInterop: true,
+        skipLibCheck: true,
+        strict: false,
+        noEmitOnError: false,
+      };
+      const program = ts.createProgram(files, options);
+      const diagnostics: TS.Diagnostic[] = [];
+      const before = transform
+        ? [otelContextTransformer(program, {}, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })]
+        : [];
+      const outputs = new Map<string, string>();
+      program.emit(undefined, (fileName, text) => outputs.set(basename(fileName).replace(/\.js$/, ''), text), undefined, false, { before });
+      failOnDiagnostics(ts, diagnostics);
+      return writeOutputs(files, outDir, format, (file) => outputs.get(stem(file)));
+    },
+  };
+}
+
+/** Single-file transpilation with no Program (ts-jest isolatedModules, transpileModule hosts): no type checker. */
+function tscTranspile(name: string, typescript: string): Backend {
+  return {
+    name,
+    format: 'esm',
+    compile(files, outDir, transform) {
+      const ts = require(typescript) as typeof TS;
+      const diagnostics: TS.Diagnostic[] = [];
+      return writeOutputs(files, outDir, 'esm', (file) => {
+        const result = ts.transpileModule(readFileSync(file, 'utf8'), {
+          fileName: file,
+          compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+          transformers: transform
+            ? { before: [otelContextTransformer(undefined, {}, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })] }
+            : undefined,
+        });
+        failOnDiagnostics(ts, diagnostics);
+        return result.outputText;
+      });
+    },
+  };
+}
+
+function failOnDiagnostics(ts: typeof TS, diagnostics: TS.Diagnostic[]): void {
+  if (diagnostics.length > 0) {
+    throw new Error(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n'));
+  }
+}
+
+const stem = (file: string) => basename(file).replace(/\.tsx?$/, '');
+
+function writeOutputs(files: string[], outDir: string, format: 'esm' | 'cjs', textOf: (file: string) => string | undefined): string[] {
+  mkdirSync(outDir, { recursive: true });
+  return files.map((file) => {
+    const text = textOf(file);
+    if (text === undefined) throw new Error(`no output for ${file}`);
+    const out = join(outDir, `${stem(file)}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+    writeFileSync(out, text);
+    return out;
+  });
+}
+
+export const BACKENDS: Backend[] = [
+  tscProgram({ name: 'tsc5-esm', typescript: 'typescript', format: 'esm', target: 'ES2022' }),
+  tscProgram({ name: 'tsc5-cjs', typescript: 'typescript', format: 'cjs', target: 'ES2022' }),
+  tscProgram({ name: 'tsc6-esm', typescript: 'typescript-6', format: 'esm', target: 'ES2022' }),
+  tscProgram({ name: 'tsc6-cjs', typescript: 'typescript-6', format: 'cjs', target: 'ES2022' }),
+  // TypeScript turns await into yield inside __awaiter below ES2017: our rewrite must already be done.
+  tscProgram({ name: 'tsc5-es2015-cjs', typescript: 'typescript', format: 'cjs', target: 'ES2015' }),
+  tscTranspile('tsc5-transpile', 'typescript'),
+];

@@ -1,0 +1,29 @@
+/**
+ * A scenario is a TypeScript module under test/scenarios/ exporting `scenario`.
+ * Every backend compiles the same list, with and without the transform, and the
+ * runner executes both on the real OTel SDK.
+ */
+export interface Scenario {
+  /** Span name → expected parent span name (`null`: a root span). Parents must share the trace. */
+  expect: Record<string, string | null>;
+  /**
+   * Whether compiling without the transform loses the context (a child ends up
+   * under the wrong parent). False only for controls that must work either way.
+   */
+  breaksWithout?: boolean;
+  /** Scenarios that need ES module syntax at run time (top-level await). */
+  esmOnly?: boolean;
+  /**
+   * Runs the program. Events passed to `log` must not depend on context: they
+   * have to be identical, in the same order, with and without the transform.
+   */
+  run(log: (event: unknown) => void): Promise<void>;
+}
+
+/** Globals the runner provides to scenarios (plain, uncompiled code). */
+export interface Harness {
+  /** Schedules fn from uncompiled code with a plain setTimeout; fn's return is ignored. */
+  uncompiledSetTimeout(fn: () => void, ms?: number): void;
+  /** Name of the active span as seen from uncompiled code, or undefined. */
+  activeSpanName(): string | undefined;
+}

@@ -1,0 +1,42 @@
+import { context, trace } from '@opentelemetry/api';
+import type { Scenario } from '../harness/scenario.js';
+
+const tracer = trace.getTracer('scenarios');
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// An interleaved program: async functions, then-chains, microtasks, nextTicks and timers. The logged order
+// must be identical with and without the transform (no microtask ticks added), and contexts correct.
+export const scenario: Scenario = {
+  expect: { a: null, b: null, 'a-end': 'a', 'b-end': 'b' },
+  run: async (log) => {
+    const step = (who: string, n: number) => log(`${who}${n}`);
+    const a = tracer.startActiveSpan('a', async (span) => {
+      step('a', 1);
+      await null;
+      step('a', 2);
+      await Promise.resolve().then(() => step('a-then', 1));
+      step('a', 3);
+      queueMicrotask(() => step('a-micro', 1));
+      await { then: (r: () => void) => (step('a-thenable', 1), r()) };
+      step('a', 4);
+      tracer.startSpan('a-end').end();
+      span.end();
+    });
+    const b = tracer.startActiveSpan('b', async (span) => {
+      step('b', 1);
+      process.nextTick(() => step('b-tick', 1));
+      await Promise.resolve();
+      step('b', 2);
+      setTimeout(() => step('b-timer', 1), 0);
+      setImmediate(() => step('b-immediate', 1));
+      await new Promise((r) => setTimeout(r, 2));
+      step('b', 3);
+      for await (const x of (async function* () { yield 1; await null; yield 2; })()) step('b-for', x);
+      step('b', 4);
+      tracer.startSpan('b-end').end();
+      span.end();
+    });
+    Promise.resolve().then(() => step('main-then', 1)).then(() => step('main-then', 2));
+    await Promise.all([a, b]);
+  },
+};
