@@ -8,10 +8,10 @@
  * events: values, errors and order are unchanged by the transform.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './harness/backends.js';
-import { compileAndRun, scenarioFiles, traceProblems, type ScenarioResult } from './harness/run.js';
+import { compileAndRun, runCompiled, scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
 import type { Scenario } from './harness/scenario.js';
 
 const files = scenarioFiles();
@@ -50,6 +50,25 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+// Under a manager that already carries async context (AsyncLocalStorage), compiled code must keep
+// working and the helpers must stay out of the way: same trees, no leaks, same events.
+describe('compiled code under AsyncLocalStorageContextManager', () => {
+  const backend = BACKENDS[0]!;
+  const list = scenarios.filter((s) => !s.scenario.generatorSemantics && !s.scenario.esmOnly);
+  let results: Map<string, ScenarioResult>;
+  beforeAll(() => {
+    results = runCompiled(backend.compile(list.map((s) => s.file), join(TMP_DIR, 'als'), true), 'als');
+  });
+  for (const { name, scenario } of list) {
+    it(name, () => {
+      const result = results.get(name)!;
+      expect(result.error).toBeUndefined();
+      expect(traceProblems(result.spans, scenario.expect)).toEqual([]);
+      expect(result.leaks).toEqual([]);
+    });
+  }
+});
 
 // Keeps the list honest: a scenario file without an export would otherwise be skipped silently.
 it('every scenario file exports a scenario', () => {

@@ -11,6 +11,11 @@ export interface Scenario {
    * under the wrong parent). False only for controls that must work either way.
    */
   breaksWithout?: boolean;
+  /**
+   * Generator scenarios: AsyncLocalStorage runs generator bodies in the context
+   * of whoever calls next(), so under that manager they follow ALS, not the proposal.
+   */
+  generatorSemantics?: boolean;
   /** Scenarios that need ES module syntax at run time (top-level await). */
   esmOnly?: boolean;
   /**

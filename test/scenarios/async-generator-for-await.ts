@@ -19,6 +19,7 @@ async function* pages() {
 }
 
 export const scenario: Scenario = {
+  generatorSemantics: true,
   expect: {
     producer: null,
     consumer: null,

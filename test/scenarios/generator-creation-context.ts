@@ -24,6 +24,7 @@ function* inner() {
 }
 
 export const scenario: Scenario = {
+  generatorSemantics: true,
   expect: {
     creator: null,
     consumer: null,
