@@ -194,6 +194,7 @@ function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
     [K.ForOfStatement, visitForOf],
     [K.LabeledStatement, visitLabeled],
     [K.TryStatement, visitTry],
+    [K.ReturnStatement, visitReturn],
     [K.FunctionDeclaration, visitFunction],
     [K.FunctionExpression, visitFunction],
     [K.ArrowFunction, visitFunction],
@@ -528,7 +529,8 @@ function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, as
     if (
       (async && ts.isAwaitExpression(node)) ||
       (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
-      (generator && ts.isYieldExpression(node))
+      (generator && ts.isYieldExpression(node)) ||
+      (async && generator && ts.isReturnStatement(node) && !!node.expression)
     ) {
       found = true;
       return;
@@ -566,6 +568,18 @@ function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
   const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
   return helperCall(fc, HELPERS.resume, [frame, yielded], node);
+}
+
+/**
+ * In an async generator `return x` awaits x before finally blocks run: leave
+ * first (`return suspend(f, x)`); the finally blocks and `exit` take it from there.
+ */
+function visitReturn(node: TS.ReturnStatement, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  const { frame, isAsync, isGenerator } = fc.fn;
+  if (!frame || !isAsync || !isGenerator || !visited.expression) return visited;
+  return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
 }
 
 /**
@@ -632,12 +646,36 @@ function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
   if (catchClause && tryCanSuspend) {
-    catchClause = factory.updateCatchClause(catchClause, catchClause.variableDeclaration, prepend(catchClause.block));
+    catchClause = reenterCatch(catchClause, fc);
   }
   let finallyBlock = visited.finallyBlock;
   if (finallyBlock && (tryCanSuspend || catchCanSuspend)) finallyBlock = prepend(finallyBlock);
   if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
   return factory.updateTryStatement(visited, visited.tryBlock, catchClause, finallyBlock);
+}
+
+/**
+ * `catch (e) { ... }` → `catch (e) { reenter(f); ... }`. A destructuring
+ * parameter would run its defaults and getters before that, so it moves into
+ * the block: `catch (__otelError) { reenter(f); let { code = f() } = __otelError; ... }`.
+ */
+function reenterCatch(clause: TS.CatchClause, fc: FileContext): TS.CatchClause {
+  const { ts, factory } = fc;
+  const reenter = helperStatement(fc, HELPERS.reenter);
+  const declaration = clause.variableDeclaration;
+  if (!declaration || ts.isIdentifier(declaration.name)) {
+    return factory.updateCatchClause(clause, declaration, factory.updateBlock(clause.block, [reenter, ...clause.block.statements]));
+  }
+  const caught = factory.createIdentifier('__otelError');
+  const unpack = factory.createVariableStatement(
+    undefined,
+    factory.createVariableDeclarationList([factory.createVariableDeclaration(declaration.name, undefined, declaration.type, caught)], ts.NodeFlags.Let),
+  );
+  return factory.updateCatchClause(
+    clause,
+    factory.updateVariableDeclaration(declaration, caught, undefined, undefined, undefined),
+    factory.updateBlock(clause.block, [reenter, unpack, ...clause.block.statements]),
+  );
 }
 
 // --- emitting helper calls -------------------------------------------------------
