@@ -1,16 +1,30 @@
-// Builds dist/esm and dist/cjs with the project's own TypeScript. Two emits of
-// one program setup: the ESM build keeps `import`, the CJS build gets a
-// package.json that marks it CommonJS.
+// Builds dist/esm with the project's own TypeScript (code, declarations, maps),
+// then dist/cjs from it with esbuild, file by file (no bundling): one compile,
+// two module formats, identical code.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 rmSync('dist', { recursive: true, force: true });
-const run = (args) => execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', ...args], { stdio: 'inherit' });
-run(['--outDir', 'dist/esm']);
-run(['--outDir', 'dist/cjs', '--module', 'CommonJS', '--moduleResolution', 'Node10']);
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', 'dist/esm'], { stdio: 'inherit' });
+
+const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+const esm = files('dist/esm');
+await build({
+  entryPoints: esm.filter((f) => f.endsWith('.js')),
+  outdir: 'dist/cjs',
+  outbase: 'dist/esm',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node18',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.replace('dist/esm', 'dist/cjs'));
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
 writeFileSync('dist/esm/package.json', '{ "type": "module" }\n');

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type * as TS from 'typescript';
 import otelContextTransformer from '../../dist/esm/index.js';
+import { transform } from '../../dist/esm/api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -80,6 +81,37 @@ function tscTranspile(name: string, typescript: string): Backend {
   };
 }
 
+/**
+ * `transform()` from otel-context-transformer/api on the TypeScript source (the
+ * oxc parser handles TS), then types stripped by a plain transpile: the path a
+ * bundler plugin takes.
+ */
+function textTransform(name: string, format: 'esm' | 'cjs'): Backend {
+  return {
+    name,
+    format,
+    compile(files, outDir, transformOn) {
+      const ts = require('typescript') as typeof TS;
+      return writeOutputs(files, outDir, format, (file) => {
+        const source = readFileSync(file, 'utf8');
+        const problems: string[] = [];
+        const rewritten = transformOn
+          ? transform(source, { filename: file, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source
+          : source;
+        if (problems.length > 0) throw new Error(problems.join('\n'));
+        return ts.transpileModule(rewritten, {
+          fileName: file,
+          compilerOptions: {
+            target: ts.ScriptTarget.ES2022,
+            module: format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+            esModuleInterop: true,
+          },
+        }).outputText;
+      });
+    },
+  };
+}
+
 function failOnDiagnostics(ts: typeof TS, diagnostics: TS.Diagnostic[]): void {
   if (diagnostics.length > 0) {
     throw new Error(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('\n'));
@@ -107,4 +139,6 @@ export const BACKENDS: Backend[] = [
   // TypeScript turns await into yield inside __awaiter below ES2017: our rewrite must already be done.
   tscProgram({ name: 'tsc5-es2015-cjs', typescript: 'typescript', format: 'cjs', target: 'ES2015' }),
   tscTranspile('tsc5-transpile', 'typescript'),
+  textTransform('api-transform-esm', 'esm'),
+  textTransform('api-transform-cjs', 'cjs'),
 ];

@@ -1,0 +1,732 @@
+/**
+ * The text backend: parses with oxc (JS, TS, JSX, TSX; no `typescript`
+ * needed, so it serves TypeScript 7 builds too), walks the ESTree once and
+ * records insertions with magic-string. Original text is only ever added to,
+ * never rewritten, so the source map is exact for every original token.
+ *
+ * The boundaries come from the catalog and the emitted shapes are the same as
+ * the TypeScript backend's (see src/runtime/slot.ts for what each helper does).
+ */
+import MagicString from 'magic-string';
+import { parseSync } from 'oxc-parser';
+import {
+  findScheduler,
+  GLOBAL_OBJECTS,
+  HELPERS,
+  IGNORE_FILE_MARKER,
+  IGNORE_MARKER,
+  PROMISE_METHODS,
+  type Category,
+} from '../catalog.js';
+import type { ResolvedOptions } from '../options.js';
+
+// oxc's ESTree is plain JSON-like objects; a loose shape keeps the walker small.
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: any;
+}
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type HelpersReference = 'import' | 'require' | 'global';
+
+export interface TextTransformInput {
+  code: string;
+  filename: string;
+  options: ResolvedOptions;
+  /** How compiled code reaches the helpers; 'auto' picks import or require from the file. */
+  helpers: HelpersReference | 'auto';
+}
+
+export interface TextTransformOutput {
+  /** The edited file, or undefined when nothing needed rewriting (or the file could not be). */
+  magic?: MagicString;
+  diagnostics: Diagnostic[];
+}
+
+const NS = HELPERS.namespace;
+const FRAME = HELPERS.frameVar;
+const call = (helper: string, ...args: string[]) => `${NS}.${helper}(${args.join(', ')})`;
+
+interface FunctionState {
+  framed: boolean;
+  isAsync: boolean;
+  isGenerator: boolean;
+}
+
+/** Per-file state, like the TypeScript backend's FileContext. */
+interface FileContext {
+  code: string;
+  s: MagicString;
+  options: ResolvedOptions;
+  scopes: Set<string>[];
+  fn: FunctionState;
+  /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
+  ignored: Set<number>;
+  changed: boolean;
+}
+
+export function transformEstree(input: TextTransformInput): TextTransformOutput {
+  const { code, filename, options } = input;
+  const diagnostics: Diagnostic[] = [];
+  if (!options.matches(filename)) return { diagnostics };
+  let parsed: ReturnType<typeof parseSync>;
+  try {
+    parsed = parseSync(filename, code, { sourceType: sourceTypeOf(filename), lang: langOf(filename) });
+  } catch (error) {
+    diagnostics.push({ file: filename, line: 1, column: 1, message: `could not parse: ${(error as Error).message}` });
+    return { diagnostics };
+  }
+  if (parsed.errors.length > 0) {
+    for (const error of parsed.errors) {
+      const at = error.labels?.[0]?.start ?? 0;
+      const { line, column } = lineColumn(code, at);
+      diagnostics.push({ file: filename, line, column, message: `syntax error, file left unchanged: ${error.message}` });
+    }
+    return { diagnostics };
+  }
+  const program = parsed.program as unknown as Node;
+  const comments = parsed.comments as Array<{ type: string; value: string; start: number; end: number }>;
+  const firstStatement = program.body[0] as Node | undefined;
+  if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarker(c.value, IGNORE_FILE_MARKER))) {
+    return { diagnostics };
+  }
+  if (alreadyTransformed(program)) return { diagnostics };
+
+  const s = new MagicString(code);
+  const fc: FileContext = {
+    code,
+    s,
+    options,
+    scopes: [collectNames(program)],
+    fn: { framed: false, isAsync: false, isGenerator: false },
+    ignored: ignoredStarts(code, comments),
+    changed: false,
+  };
+  const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
+  const topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
+  if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
+  for (const statement of program.body) visit(statement, fc);
+  if (!fc.changed) return { diagnostics };
+
+  const reference = input.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : input.helpers;
+  let header =
+    reference === 'import'
+      ? `import * as ${NS} from ${JSON.stringify(options.runtimeModule)};`
+      : reference === 'require'
+        ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
+        : `var ${NS} = globalThis[Symbol.for("otel-context-transformer.helpers.v1")];`;
+  if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
+  s.appendLeft(headerPosition(program, code), header + '\n');
+  return { magic: s, diagnostics };
+}
+
+function sourceTypeOf(filename: string): 'module' | 'script' | 'unambiguous' {
+  if (/\.m[jt]sx?$/.test(filename)) return 'module';
+  if (/\.c[jt]sx?$/.test(filename)) return 'script';
+  return 'unambiguous';
+}
+
+function langOf(filename: string): 'js' | 'jsx' | 'ts' | 'tsx' | 'dts' {
+  if (/\.d\.[cm]?ts$/.test(filename)) return 'dts';
+  if (/\.[cm]?tsx$/.test(filename)) return 'tsx';
+  if (/\.[cm]?ts$/.test(filename)) return 'ts';
+  if (/\.jsx$/.test(filename)) return 'jsx';
+  return 'jsx'; // plain .js may hold JSX (React projects); JSX parsing accepts all of JS
+}
+
+function looksCommonJs(code: string, filename: string): boolean {
+  return /\.c[jt]s$/.test(filename) || /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(code);
+}
+
+/** After a hashbang and the directive prologue ("use strict", "use client"). */
+function headerPosition(program: Node, code: string): number {
+  let position = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0;
+  for (const statement of program.body as Node[]) {
+    if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') position = statement.end;
+    else break;
+  }
+  if (position > 0 && code[position] !== '\n') return position;
+  return position === 0 ? 0 : position + 1;
+}
+
+function lineColumn(code: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < code.length; i++) {
+    if (code.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function isMarker(text: string, marker: string): boolean {
+  const body = text.trim();
+  return body === marker || body.startsWith(marker + ' ') || body.startsWith(marker + ':');
+}
+
+/** Offsets of the first token after each `otel-context-ignore` comment. */
+function ignoredStarts(code: string, comments: Array<{ value: string; end: number }>): Set<number> {
+  const starts = new Set<number>();
+  for (const comment of comments) {
+    if (!isMarker(comment.value, IGNORE_MARKER)) continue;
+    let i = comment.end;
+    while (i < code.length && /\s/.test(code[i]!)) i++;
+    starts.add(i);
+  }
+  return starts;
+}
+
+function alreadyTransformed(program: Node): boolean {
+  return (program.body as Node[]).some((statement) => {
+    if (statement.type === 'ImportDeclaration') {
+      return statement.specifiers.some((sp: Node) => sp.type === 'ImportNamespaceSpecifier' && sp.local.name === NS);
+    }
+    return (
+      statement.type === 'VariableDeclaration' &&
+      statement.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === NS)
+    );
+  });
+}
+
+function skipped(fc: FileContext, category: Category): boolean {
+  return fc.options.skip.has(category);
+}
+
+// ---------------------------------------------------------------------------
+// The walk. One table from node type to handler; everything else walks its children.
+
+type Handler = (node: Node, fc: FileContext) => void;
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const SCOPE_TYPES = new Set(['BlockStatement', 'StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'ClassExpression', 'TSModuleBlock']);
+/** Type-level syntax: nothing in here runs. */
+const TYPE_ONLY = new Set([
+  'TSTypeAnnotation',
+  'TSTypeParameterDeclaration',
+  'TSTypeParameterInstantiation',
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSDeclareFunction',
+  'TSEmptyBodyFunctionExpression',
+  'TSIndexSignature',
+  'TSDeclareMethod',
+]);
+const IGNORABLE = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'MethodDefinition',
+  'PropertyDefinition',
+  'Property',
+  'ClassDeclaration',
+  'ExportNamedDeclaration',
+  'ExportDefaultDeclaration',
+]);
+
+const HANDLERS: Record<string, Handler> = {
+  CallExpression: visitCall,
+  AwaitExpression: visitAwait,
+  YieldExpression: visitYield,
+  ForOfStatement: visitForOf,
+  LabeledStatement: visitLabeled,
+  TryStatement: visitTry,
+  ReturnStatement: visitReturn,
+  ExpressionStatement: visitExpressionStatement,
+  FunctionDeclaration: visitFunction,
+  FunctionExpression: visitFunction,
+  ArrowFunctionExpression: visitFunction,
+};
+
+function visit(node: Node | null | undefined, fc: FileContext): void {
+  if (!node || typeof node.type !== 'string') return;
+  if (TYPE_ONLY.has(node.type) || node.declare === true) return;
+  if (fc.ignored.size > 0 && fc.ignored.has(node.start) && (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))) {
+    return;
+  }
+  const handler = HANDLERS[node.type];
+  if (handler) return handler(node, fc);
+  if (SCOPE_TYPES.has(node.type)) return withScope(node, fc, () => visitChildren(node, fc));
+  visitChildren(node, fc);
+}
+
+const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'range', 'loc', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'decorators']);
+const keysByType = new Map<string, string[]>();
+
+function visitChildren(node: Node, fc: FileContext): void {
+  let keys = keysByType.get(node.type);
+  if (!keys) {
+    keys = Object.keys(node).filter((k) => !SKIPPED_KEYS.has(k));
+    keysByType.set(node.type, keys);
+  }
+  for (const key of keys) {
+    const value = node[key];
+    if (Array.isArray(value)) for (const item of value) visit(item, fc);
+    else if (value && typeof value === 'object') visit(value, fc);
+  }
+  // Decorators run; visit them after the rest so keys stay per type.
+  if (node.decorators?.length) for (const d of node.decorators) visit(d, fc);
+}
+
+function withScope(node: Node, fc: FileContext, body: () => void): void {
+  fc.scopes.push(collectNames(node));
+  try {
+    body();
+  } finally {
+    fc.scopes.pop();
+  }
+}
+
+function insert(fc: FileContext, at: number, text: string): void {
+  fc.s.appendLeft(at, text);
+  fc.changed = true;
+}
+
+// --- callbacks -------------------------------------------------------------
+
+function visitCall(node: Node, fc: FileContext): void {
+  const positions = callbackPositions(node, fc);
+  const args = node.arguments as Node[];
+  const wrapped = positions
+    ? positions.filter((i) => args[i] && !isBindCall(args[i]!)).map((i) => args[i]!)
+    : [];
+  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
+  visitChildren(node, fc);
+  for (const arg of wrapped) insert(fc, arg.end, ')');
+}
+
+function unwrap(node: Node): Node {
+  while (
+    node.type === 'ParenthesizedExpression' ||
+    node.type === 'TSNonNullExpression' ||
+    node.type === 'TSAsExpression' ||
+    node.type === 'TSSatisfiesExpression' ||
+    node.type === 'ChainExpression'
+  ) {
+    node = node.expression;
+  }
+  return node;
+}
+
+function callbackPositions(node: Node, fc: FileContext): readonly number[] | undefined {
+  const callee = unwrap(node.callee);
+  let positions: readonly number[] | undefined;
+  if (callee.type === 'Identifier') {
+    const boundary = findScheduler(callee.name, undefined);
+    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee.name, fc)) positions = boundary.callbacks;
+  } else if (callee.type === 'MemberExpression') {
+    const name = memberName(callee);
+    if (name === undefined) return undefined;
+    const object = unwrap(callee.object);
+    if (object.type === 'Identifier') {
+      const boundary = GLOBAL_OBJECTS.includes(object.name) ? findScheduler(name, undefined) : findScheduler(name, object.name);
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(object.name, fc)) positions = boundary.callbacks;
+    }
+    if (!positions && PROMISE_METHODS[name] && !skipped(fc, 'promises')) positions = PROMISE_METHODS[name];
+  }
+  if (!positions) return undefined;
+  const args = node.arguments as Node[];
+  const firstSpread = args.findIndex((a) => a.type === 'SpreadElement');
+  if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
+  return positions.length > 0 ? positions : undefined;
+}
+
+function memberName(member: Node): string | undefined {
+  if (!member.computed && member.property.type === 'Identifier') return member.property.name;
+  if (member.computed && member.property.type === 'Literal' && typeof member.property.value === 'string') return member.property.value;
+  return undefined;
+}
+
+function isBindCall(node: Node): boolean {
+  return node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' && node.callee.object.name === NS;
+}
+
+function isGlobal(name: string, fc: FileContext): boolean {
+  return !fc.scopes.some((scope) => scope.has(name));
+}
+
+// --- functions ---------------------------------------------------------------
+
+function visitFunction(node: Node, fc: FileContext): void {
+  const isAsync = !!node.async;
+  const isGenerator = !!node.generator;
+  const body = node.body as Node | null;
+  const framed =
+    !!body &&
+    ((isAsync && !skipped(fc, 'await')) || (isGenerator && !skipped(fc, 'generators'))) &&
+    containsSuspension(body, isGenerator, isAsync);
+  const outer = fc.fn;
+  fc.fn = { framed, isAsync, isGenerator };
+  fc.scopes.push(collectNames(node));
+  try {
+    const visitInner = () => {
+      for (const p of node.params) visit(p, fc);
+      visit(body, fc);
+    };
+    if (framed) addFrame(node, fc, visitInner);
+    else visitInner();
+  } finally {
+    fc.scopes.pop();
+    fc.fn = outer;
+  }
+}
+
+/**
+ * Same shapes as the TypeScript backend: async bodies get
+ *   { const __otelFrame = frame(); try { ... } finally { exit(__otelFrame); } }
+ * and generators capture their frame in the parameter list (creation time).
+ */
+function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
+  const body = node.body as Node;
+  const { code } = fc;
+  const isGenerator = fc.fn.isGenerator;
+  const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
+  if (body.type !== 'BlockStatement') {
+    // Expression-bodied async arrow.
+    insert(fc, body.start, `{ const ${FRAME} = ${call(HELPERS.frame)}; try { return `);
+    visitInner();
+    insert(fc, body.end, `;${exitText} }`);
+    return;
+  }
+  const directives = (body.body as Node[]).filter((s, i, all) => s.type === 'ExpressionStatement' && typeof s.directive === 'string' && all.slice(0, i).every((p) => typeof p.directive === 'string'));
+  const lastDirective = directives[directives.length - 1];
+  const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
+  // `"use strict"` without a semicolon would run into our declaration on the same line.
+  const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
+  const frameInParameters = isGenerator && canAddFrameParameter(node, directives);
+  let head = '';
+  if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
+  else if (!frameInParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
+  const reenter = isGenerator ? `${call(HELPERS.reenter, FRAME)}; ` : '';
+  if (frameInParameters) {
+    // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
+    const close = closingParen(node, code);
+    const params = node.params as Node[];
+    const needsComma = params.length > 0 && code[skipTriviaBackward(code, close - 1)] !== ',';
+    insert(fc, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }`);
+  }
+  insert(fc, afterPrologue, `${separator} ${head}try { ${reenter}`);
+  visitInner();
+  insert(fc, body.end - 1, `${exitText} `);
+}
+
+function canAddFrameParameter(node: Node, directives: Node[]): boolean {
+  if ((node.params as Node[]).some((p) => p.type === 'RestElement')) return false;
+  if (directives.some((d) => d.directive === 'use strict')) return false;
+  return !mentionsArguments(node.body);
+}
+
+function mentionsArguments(root: Node): boolean {
+  let found = false;
+  const walk = (node: any): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node.type === 'Identifier' && node.name === 'arguments') {
+      found = true;
+      return;
+    }
+    if (node !== root && (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression')) return;
+    for (const key in node) if (key !== 'type' && typeof node[key] === 'object') walk(node[key]);
+  };
+  walk(root);
+  return found;
+}
+
+/** Offset of the `)` that closes a function's parameter list. */
+function closingParen(node: Node, code: string): number {
+  const params = node.params as Node[];
+  let i: number;
+  if (params.length > 0) {
+    i = params[params.length - 1]!.end;
+  } else {
+    i = skipTrivia(code, node.typeParameters?.end ?? node.id?.end ?? node.start);
+    while (code[i] !== '(') i = skipTrivia(code, i + 1);
+    i++;
+  }
+  i = skipTrivia(code, i);
+  while (code[i] !== ')') i = skipTrivia(code, i + 1);
+  return i;
+}
+
+/** The offset of the last character at or before i that is not white space (comments are not expected here). */
+function skipTriviaBackward(code: string, i: number): number {
+  while (i > 0 && /\s/.test(code[i]!)) i--;
+  return i;
+}
+
+/** Skips white space and comments from offset i. */
+function skipTrivia(code: string, i: number): number {
+  for (;;) {
+    while (i < code.length && /\s/.test(code[i]!)) i++;
+    if (code.startsWith('//', i)) i = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
+    else if (code.startsWith('/*', i)) i = code.indexOf('*/', i) + 2;
+    else return i;
+  }
+}
+
+function containsSuspension(root: Node, generator: boolean, async: boolean): boolean {
+  let found = false;
+  const walk = (node: any): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    if (typeof node.type !== 'string') return;
+    if (
+      (async && node.type === 'AwaitExpression') ||
+      (async && node.type === 'ForOfStatement' && node.await) ||
+      (generator && node.type === 'YieldExpression') ||
+      (async && generator && node.type === 'ReturnStatement' && node.argument)
+    ) {
+      found = true;
+      return;
+    }
+    if (node !== root && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
+      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key);
+      return;
+    }
+    for (const key in node) {
+      if (!SKIPPED_KEYS.has(key)) walk(node[key]);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+// --- suspension points ---------------------------------------------------------
+
+/** `await x` → `resume(f, await suspend(f, x))` */
+function visitAwait(node: Node, fc: FileContext): void {
+  if (!fc.fn.framed) return visitChildren(node, fc);
+  insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
+  insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
+  visit(node.argument, fc);
+  insert(fc, node.argument.end, ')');
+  insert(fc, node.end, ')');
+}
+
+/** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
+function visitYield(node: Node, fc: FileContext): void {
+  if (!fc.fn.framed) return visitChildren(node, fc);
+  const helper = fc.fn.isAsync && !node.delegate ? HELPERS.suspend : HELPERS.leave;
+  insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
+  if (node.argument) {
+    insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
+    visit(node.argument, fc);
+    insert(fc, node.argument.end, ')');
+    insert(fc, node.end, ')');
+  } else {
+    // A bare `yield` that is a whole statement without `;` relied on ASI; our `)` could
+    // otherwise join it to a next line starting with `(` or `[`.
+    insert(fc, node.end, ` ${NS}.${helper}(${FRAME}))${node.endsStatementWithoutSemicolon ? ';' : ''}`);
+  }
+}
+
+/** Marks a bare `yield` that ends its statement without a semicolon (see visitYield). */
+function visitExpressionStatement(node: Node, fc: FileContext): void {
+  const expression = node.expression as Node;
+  if (expression.type === 'YieldExpression' && !expression.argument && node.end === expression.end) {
+    expression.endsStatementWithoutSemicolon = true;
+  }
+  visitChildren(node, fc);
+}
+
+function visitReturn(node: Node, fc: FileContext): void {
+  const { framed, isAsync, isGenerator } = fc.fn;
+  if (!framed || !isAsync || !isGenerator || !node.argument) return visitChildren(node, fc);
+  insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
+  visit(node.argument, fc);
+  insert(fc, node.argument.end, ')');
+}
+
+function visitForOf(node: Node, fc: FileContext): void {
+  if (!node.await || !fc.fn.framed) return withScope(node, fc, () => visitChildren(node, fc));
+  insert(fc, node.start, 'try { ');
+  transformForAwait(node, fc);
+  insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
+}
+
+function visitLabeled(node: Node, fc: FileContext): void {
+  let inner: Node = node;
+  while (inner.type === 'LabeledStatement') inner = inner.body;
+  if (inner.type !== 'ForOfStatement' || !inner.await || !fc.fn.framed) return visitChildren(node, fc);
+  insert(fc, node.start, 'try { ');
+  transformForAwait(inner, fc);
+  insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
+}
+
+function transformForAwait(node: Node, fc: FileContext): void {
+  withScope(node, fc, () => {
+    visit(node.left, fc);
+    insert(fc, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
+    visit(node.right, fc);
+    insert(fc, node.right.end, ')');
+    const body = node.body as Node;
+    const reenter = `${call(HELPERS.reenter, FRAME)};`;
+    if (body.type === 'BlockStatement') {
+      insert(fc, body.start + 1, ` ${reenter}`);
+      visit(body, fc);
+    } else {
+      insert(fc, body.start, `{ ${reenter} `);
+      visit(body, fc);
+      insert(fc, body.end, ' }');
+    }
+  });
+}
+
+function visitTry(node: Node, fc: FileContext): void {
+  if (!fc.fn.framed) return visitChildren(node, fc);
+  const { isGenerator, isAsync } = fc.fn;
+  const tryCanSuspend = containsSuspension(node.block, isGenerator, isAsync);
+  const catchCanSuspend = !!node.handler && containsSuspension(node.handler.body, isGenerator, isAsync);
+  const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
+  visit(node.block, fc);
+  if (node.handler) {
+    const handler = node.handler as Node;
+    if (tryCanSuspend && handler.param && handler.param.type !== 'Identifier') {
+      // Destructuring defaults would run before reenter: move the pattern into the block.
+      const param = handler.param as Node;
+      fc.s.move(param.start, param.end, handler.body.start + 1);
+      insert(fc, param.start, '__otelError');
+      insert(fc, handler.body.start + 1, `${reenter} let `);
+      insert(fc, param.end, ' = __otelError;');
+      withScope(handler, fc, () => {
+        visit(param, fc);
+        visit(handler.body, fc);
+      });
+    } else {
+      if (tryCanSuspend) insert(fc, handler.body.start + 1, reenter);
+      visit(handler, fc);
+    }
+  }
+  if (node.finalizer) {
+    if (tryCanSuspend || catchCanSuspend) insert(fc, node.finalizer.start + 1, reenter);
+    visit(node.finalizer, fc);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Scopes: names each scope declares (over-approximated; see ts-scope.ts).
+
+function collectNames(node: Node): Set<string> {
+  const names = new Set<string>();
+  switch (node.type) {
+    case 'Program':
+      collectVarNames(node.body, names);
+      collectLexicalNames(node.body, names);
+      for (const statement of node.body as Node[]) {
+        if (statement.type === 'ImportDeclaration' && statement.importKind !== 'type') {
+          for (const sp of statement.specifiers as Node[]) if (sp.importKind !== 'type') names.add(sp.local.name);
+        }
+        if (statement.type === 'TSImportEqualsDeclaration') names.add(statement.id.name);
+      }
+      break;
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      names.add('arguments');
+      if (node.type === 'FunctionExpression' && node.id) names.add(node.id.name);
+      for (const p of node.params as Node[]) addPatternNames(p, names);
+      if (node.body?.type === 'BlockStatement') {
+        collectVarNames(node.body.body, names);
+        collectLexicalNames(node.body.body, names);
+      }
+      break;
+    case 'BlockStatement':
+    case 'StaticBlock':
+    case 'TSModuleBlock':
+      collectLexicalNames(node.body, names);
+      break;
+    case 'SwitchStatement':
+      for (const c of node.cases as Node[]) collectLexicalNames(c.consequent, names);
+      break;
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement': {
+      const init = node.type === 'ForStatement' ? node.init : node.left;
+      if (init?.type === 'VariableDeclaration') for (const d of init.declarations as Node[]) addPatternNames(d.id, names);
+      break;
+    }
+    case 'CatchClause':
+      if (node.param) addPatternNames(node.param, names);
+      break;
+    case 'ClassExpression':
+      if (node.id) names.add(node.id.name);
+      break;
+  }
+  return names;
+}
+
+function addPatternNames(pattern: Node | null, into: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties as Node[]) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, into);
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements as Node[]) addPatternNames(e, into);
+      break;
+    case 'RestElement':
+      addPatternNames(pattern.argument, into);
+      break;
+    case 'AssignmentPattern':
+      addPatternNames(pattern.left, into);
+      break;
+    case 'TSParameterProperty':
+      addPatternNames(pattern.parameter, into);
+      break;
+  }
+}
+
+function declarationOf(statement: Node): Node {
+  return (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
+    ? statement.declaration
+    : statement;
+}
+
+function collectLexicalNames(statements: Node[], into: Set<string>): void {
+  for (const raw of statements) {
+    const statement = declarationOf(raw);
+    if (statement.declare) continue;
+    if (statement.type === 'VariableDeclaration') {
+      for (const d of statement.declarations as Node[]) addPatternNames(d.id, into);
+    } else if (
+      (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration' || statement.type === 'TSEnumDeclaration') &&
+      statement.id
+    ) {
+      into.add(statement.id.name);
+    } else if (statement.type === 'TSModuleDeclaration' && statement.id?.type === 'Identifier') {
+      into.add(statement.id.name);
+    }
+  }
+}
+
+function collectVarNames(statements: Node[], into: Set<string>): void {
+  const walk = (node: any): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node.type !== 'string' || node.declare) return;
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+      for (const d of node.declarations as Node[]) addPatternNames(d.id, into);
+    } else if (node.type === 'FunctionDeclaration') {
+      if (node.id) into.add(node.id.name);
+      return;
+    }
+    if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression' || TYPE_ONLY.has(node.type)) return;
+    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key]);
+  };
+  statements.forEach(walk);
+}
