@@ -23,6 +23,8 @@ await build({
   target: 'node18',
   sourcemap: true,
   logLevel: 'warning',
+  // esbuild drops ordinary comments; the runtime's file marker must survive (see src/runtime/slot.ts).
+  banner: { js: '// otel-context-ignore-file' },
 });
 for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.replace('dist/esm', 'dist/cjs'));
 mkdirSync('dist/cjs', { recursive: true });

@@ -1,3 +1,4 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 /**
  * AsyncContext.Variable and AsyncContext.Snapshot (TC39 proposal) on the same
  * slot the compiled code carries. The OTel manager is just another user of it.

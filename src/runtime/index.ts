@@ -1,3 +1,4 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 /**
  * What compiled code imports (the helpers) and what applications register
  * (CompiledContextManager). Nothing here patches a global.

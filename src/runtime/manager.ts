@@ -1,3 +1,4 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
 import { active, EMPTY, runIn, setManagerOn, type Mapping } from './slot.js';
 

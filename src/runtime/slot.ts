@@ -1,3 +1,4 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 /**
  * The one synchronous slot every compiled boundary saves and restores, and the
  * helpers compiled code calls. This file ships to browsers: keep it small, and

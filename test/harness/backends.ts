@@ -9,6 +9,10 @@ import { basename, join } from 'node:path';
 import type * as TS from 'typescript';
 import otelContextTransformer from '../../dist/esm/index.js';
 import { transform } from '../../dist/esm/api.js';
+import { BABEL_BACKENDS } from './babel-backends.js';
+import { BUNDLER_BACKENDS } from './bundler-backends.js';
+import { CLI_BACKENDS } from './cli-backends.js';
+import { LOADER_BACKENDS } from './loader-backends.js';
 
 const require = createRequire(import.meta.url);
 
@@ -141,4 +145,8 @@ export const BACKENDS: Backend[] = [
   tscTranspile('tsc5-transpile', 'typescript'),
   textTransform('api-transform-esm', 'esm'),
   textTransform('api-transform-cjs', 'cjs'),
+  ...BUNDLER_BACKENDS,
+  ...BABEL_BACKENDS,
+  ...LOADER_BACKENDS,
+  ...CLI_BACKENDS,
 ];
