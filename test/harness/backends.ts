@@ -122,9 +122,13 @@ function failOnDiagnostics(ts: typeof TS, diagnostics: TS.Diagnostic[]): void {
   }
 }
 
-const stem = (file: string) => basename(file).replace(/\.tsx?$/, '');
+/** A scenario's name: its file name without extension. */
+export function stem(file: string): string {
+  return basename(file).replace(/\.tsx?$/, '');
+}
 
-function writeOutputs(files: string[], outDir: string, format: 'esm' | 'cjs', textOf: (file: string) => string | undefined): string[] {
+/** Writes one output per scenario file as <outDir>/<stem>.mjs|.cjs; returns the paths in order. */
+export function writeOutputs(files: string[], outDir: string, format: 'esm' | 'cjs', textOf: (file: string) => string | undefined): string[] {
   mkdirSync(outDir, { recursive: true });
   return files.map((file) => {
     const text = textOf(file);
