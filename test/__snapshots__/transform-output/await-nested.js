@@ -1,0 +1,39 @@
+import * as __otelCtx from "otel-context-transformer/runtime";
+export async function nested() {
+    const __otelFrame = __otelCtx.frame();
+    try {
+        return __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))))))));
+    }
+    finally {
+        __otelCtx.exit(__otelFrame);
+    }
+}
+export async function evaluationOrder(a, c) {
+    const __otelFrame = __otelCtx.frame();
+    try {
+        obj.m(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f(a, __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)))));
+        const x = a ?? __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        const y = c && __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        const z = c ? __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)) : __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f()));
+        const s = `${__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))}-${__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f()))}`;
+        const o = { [__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))]: __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, f())) };
+        const { d = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)) } = {};
+        const spread = [...(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, list())))];
+        if (c)
+            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        for (let i = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)); i < (__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))); i += __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))) {
+            void i;
+        }
+        for (const v of __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, list()))) {
+            void v;
+        }
+        while (__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))) {
+            break;
+        }
+        return [x, y, z, s, o, d, spread];
+    }
+    finally {
+        __otelCtx.exit(__otelFrame);
+    }
+}

@@ -1,0 +1,31 @@
+import * as __otelCtx from "otel-context-transformer/runtime";
+import { log } from './helpers.js';
+const __otelFrame = __otelCtx.rootFrame();
+const value = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+try {
+    for await (const x of __otelCtx.forAwait(__otelFrame, [p])) {
+        __otelCtx.reenter(__otelFrame);
+        log(x);
+    }
+}
+finally {
+    __otelCtx.reenter(__otelFrame);
+}
+try {
+    __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+}
+finally {
+    __otelCtx.reenter(__otelFrame);
+    log('done');
+}
+export async function f() {
+    const __otelFrame = __otelCtx.frame();
+    try {
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+    }
+    finally {
+        __otelCtx.exit(__otelFrame);
+    }
+}
+export function notAsync() { return value; }
+export { value };
