@@ -6,9 +6,9 @@
  */
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
-import { transformEstree, type Diagnostic, type HelpersReference } from './transformer/estree.js';
+import { transformEstree, type Boundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
 
-export type { Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { Boundary, Diagnostic, HelpersReference } from './transformer/estree.js';
 export { OptionsError } from './options.js';
 
 export interface ApiOptions extends TransformOptions {
@@ -25,6 +25,13 @@ export interface ApiOptions extends TransformOptions {
   inputSourceMap?: SourceMapInput | null;
   /** Called with each problem (syntax errors: the file is then left unchanged). Default: console.warn. */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
+  /**
+   * Called with each async boundary the options select (walk order), with
+   * whether the code as given already carries its rewrite (a processed file:
+   * then nothing is changed and transform() returns undefined) or this call
+   * rewrites it. For tools that list boundaries (the CLI's `report`).
+   */
+  onBoundary?: (boundary: Boundary) => void;
 }
 
 export interface TransformResult {
@@ -32,7 +39,7 @@ export interface TransformResult {
   map: ReturnType<typeof remapping>;
 }
 
-const API_KEYS = ['filename', 'helpers', 'inputSourceMap', 'onDiagnostic'];
+const API_KEYS = ['filename', 'helpers', 'inputSourceMap', 'onDiagnostic', 'onBoundary'];
 const HELPER_MODES = ['auto', 'import', 'require', 'global'];
 
 /** Resolved options cached per options object: bundlers call transform once per file with the same object. */
@@ -51,7 +58,7 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
     resolved.set(options, opts);
   }
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, helpers });
+  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, helpers, onBoundary: options.onBoundary });
   diagnostics.forEach(report);
   if (!magic) return undefined;
   const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });

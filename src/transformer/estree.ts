@@ -37,12 +37,39 @@ export interface Diagnostic {
 
 export type HelpersReference = 'import' | 'require' | 'global';
 
+/** One async boundary the walk met (see TextTransformInput.onBoundary). */
+export interface Boundary {
+  /**
+   * What it is: a scheduler from the catalog (`setTimeout`, `process.nextTick`,
+   * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), or
+   * `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
+   * `return x` in an async generator).
+   */
+  kind: string;
+  /** 1-based line and column of the boundary's keyword or callee name. */
+  line: number;
+  column: number;
+  /**
+   * True when the input already carries the rewrite (a file processed before);
+   * false when this call rewrites it.
+   */
+  rewritten: boolean;
+}
+
 export interface TextTransformInput {
   code: string;
   filename: string;
   options: ResolvedOptions;
   /** How compiled code reaches the helpers; 'auto' picks import or require from the file. */
   helpers: HelpersReference | 'auto';
+  /**
+   * Called with each boundary the options ask to rewrite (outer calls before
+   * the calls in their receiver: sort by line and column for source order).
+   * With it, a file already transformed is walked too (nothing is changed) so
+   * that its boundaries are reported, each with `rewritten` telling whether the
+   * rewrite is there.
+   */
+  onBoundary?: (boundary: Boundary) => void;
 }
 
 export interface TextTransformOutput {
@@ -71,6 +98,8 @@ interface FileContext {
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
   changed: boolean;
+  /** Set when the caller asked for boundaries (input.onBoundary). */
+  report?: (at: number, kind: string, rewritten: boolean) => void;
 }
 
 export function transformEstree(input: TextTransformInput): TextTransformOutput {
@@ -98,7 +127,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarker(c.value, IGNORE_FILE_MARKER))) {
     return { diagnostics };
   }
-  if (alreadyTransformed(program)) return { diagnostics };
+  const processed = alreadyTransformed(program);
+  if (processed && !input.onBoundary) return { diagnostics };
 
   const s = new MagicString(code);
   const fc: FileContext = {
@@ -109,12 +139,14 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     changed: false,
+    report: input.onBoundary && boundaryReporter(code, input.onBoundary),
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   const topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
   if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
   for (const statement of program.body) visit(statement, fc);
-  if (!fc.changed) return { diagnostics };
+  // A processed file was only walked to report its boundaries: its edits are discarded.
+  if (!fc.changed || processed) return { diagnostics };
 
   const reference = input.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : input.helpers;
   let header =
@@ -167,6 +199,24 @@ function lineColumn(code: string, offset: number): { line: number; column: numbe
     }
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+function boundaryReporter(code: string, onBoundary: (boundary: Boundary) => void): FileContext['report'] {
+  let lineStarts: number[] | undefined;
+  return (at, kind, rewritten) => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (lineStarts[mid]! <= at) low = mid;
+      else high = mid - 1;
+    }
+    onBoundary({ kind, line: low + 1, column: at - lineStarts[low]! + 1, rewritten });
+  };
 }
 
 function isMarker(text: string, marker: string): boolean {
@@ -294,11 +344,13 @@ function insert(fc: FileContext, at: number, text: string): void {
 // --- callbacks -------------------------------------------------------------
 
 function visitCall(node: Node, fc: FileContext): void {
-  const positions = callbackPositions(node, fc);
+  const boundary = callbackPositions(node, fc);
+  const positions = boundary?.positions;
   const args = node.arguments as Node[];
   const wrapped = positions
     ? positions.filter((i) => args[i] && !isBindCall(args[i]!)).map((i) => args[i]!)
     : [];
+  if (boundary && fc.report && positions!.some((i) => args[i])) fc.report(boundary.at, boundary.kind, wrapped.length === 0);
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
   visitChildren(node, fc);
   for (const arg of wrapped) insert(fc, arg.end, ')');
@@ -317,27 +369,36 @@ function unwrap(node: Node): Node {
   return node;
 }
 
-function callbackPositions(node: Node, fc: FileContext): readonly number[] | undefined {
+/** The callback positions of a boundary call, with its kind and where its name starts (for onBoundary). */
+function callbackPositions(node: Node, fc: FileContext): { positions: readonly number[]; kind: string; at: number } | undefined {
   const callee = unwrap(node.callee);
   let positions: readonly number[] | undefined;
+  let kind = '';
+  let at = callee.start;
   if (callee.type === 'Identifier') {
     const boundary = findScheduler(callee.name, undefined);
     if (boundary && !skipped(fc, boundary.category) && isGlobal(callee.name, fc)) positions = boundary.callbacks;
+    kind = callee.name;
   } else if (callee.type === 'MemberExpression') {
     const name = memberName(callee);
     if (name === undefined) return undefined;
+    at = callee.property.start;
     const object = unwrap(callee.object);
     if (object.type === 'Identifier') {
       const boundary = GLOBAL_OBJECTS.includes(object.name) ? findScheduler(name, undefined) : findScheduler(name, object.name);
       if (boundary && !skipped(fc, boundary.category) && isGlobal(object.name, fc)) positions = boundary.callbacks;
+      if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
     }
-    if (!positions && PROMISE_METHODS[name] && !skipped(fc, 'promises')) positions = PROMISE_METHODS[name];
+    if (!positions && PROMISE_METHODS[name] && !skipped(fc, 'promises')) {
+      positions = PROMISE_METHODS[name];
+      kind = name;
+    }
   }
   if (!positions) return undefined;
   const args = node.arguments as Node[];
   const firstSpread = args.findIndex((a) => a.type === 'SpreadElement');
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
-  return positions.length > 0 ? positions : undefined;
+  return positions.length > 0 ? { positions, kind, at } : undefined;
 }
 
 function memberName(member: Node): string | undefined {
@@ -348,6 +409,11 @@ function memberName(member: Node): string | undefined {
 
 function isBindCall(node: Node): boolean {
   return node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' && node.callee.object.name === NS;
+}
+
+/** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */
+function isHelperCall(node: Node | null | undefined, ...helpers: string[]): boolean {
+  return !!node && isBindCall(node) && memberName(node.callee) !== undefined && helpers.includes(memberName(node.callee)!);
 }
 
 function isGlobal(name: string, fc: FileContext): boolean {
@@ -508,6 +574,7 @@ function containsSuspension(root: Node, generator: boolean, async: boolean): boo
 /** `await x` → `resume(f, await suspend(f, x))` */
 function visitAwait(node: Node, fc: FileContext): void {
   if (!fc.fn.framed) return visitChildren(node, fc);
+  fc.report?.(node.start, 'await', isHelperCall(node.argument, HELPERS.suspend));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
@@ -519,6 +586,7 @@ function visitAwait(node: Node, fc: FileContext): void {
 function visitYield(node: Node, fc: FileContext): void {
   if (!fc.fn.framed) return visitChildren(node, fc);
   const helper = fc.fn.isAsync && !node.delegate ? HELPERS.suspend : HELPERS.leave;
+  fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(node.argument, HELPERS.suspend, HELPERS.leave));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
   if (node.argument) {
     insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
@@ -544,6 +612,7 @@ function visitExpressionStatement(node: Node, fc: FileContext): void {
 function visitReturn(node: Node, fc: FileContext): void {
   const { framed, isAsync, isGenerator } = fc.fn;
   if (!framed || !isAsync || !isGenerator || !node.argument) return visitChildren(node, fc);
+  fc.report?.(node.start, 'return', isHelperCall(node.argument, HELPERS.suspend));
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
   insert(fc, node.argument.end, ')');
@@ -566,6 +635,7 @@ function visitLabeled(node: Node, fc: FileContext): void {
 }
 
 function transformForAwait(node: Node, fc: FileContext): void {
+  fc.report?.(node.start, 'for-await', isHelperCall(node.right, HELPERS.forAwait));
   withScope(node, fc, () => {
     visit(node.left, fc);
     insert(fc, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
