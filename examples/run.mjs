@@ -2,7 +2,8 @@
 // plugin applies the transform) and with plain `tsc` (plugins are ignored), runs
 // both on the real OTel SDK and prints the two trace forests side by side.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, symlinkSync, existsSync } from 'node:fs';
+import { renameSync } from 'node:fs';
+import { linkPackage } from './link-package.mjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,13 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const bin = (pkg, file) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
 
-// ts-patch resolves `"transform": "otel-context-transformer"` from the project, as it would
-// in an application that installed the package: link this checkout in as that package.
-const installed = join(here, 'node_modules', 'otel-context-transformer');
-if (!existsSync(installed)) {
-  mkdirSync(dirname(installed), { recursive: true });
-  symlinkSync(join(here, '..'), installed, 'dir');
-}
+// ts-patch resolves `"transform": "otel-context-transformer"` from the project.
+linkPackage();
 
 function compile(compiler, outDir) {
   execFileSync(process.execPath, [compiler, '-p', join(here, 'tsconfig.json'), '--outDir', join(here, outDir)], { stdio: 'inherit' });
