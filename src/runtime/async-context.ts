@@ -18,10 +18,18 @@ export class Variable<T> {
   readonly #defaultValue: T | undefined;
   readonly #name: string;
 
-  constructor(options: VariableOptions<T> = {}) {
-    this.#name = options.name === undefined ? '' : String(options.name);
-    this.#key = Symbol(this.#name);
-    this.#defaultValue = options.defaultValue;
+  constructor(options?: VariableOptions<T>) {
+    // As the proposal: options that are not objects are ignored, and a `name`
+    // that is present goes through ToString (`${}`: undefined -> "undefined", symbols throw).
+    let name = '';
+    let defaultValue: T | undefined;
+    if (options !== null && (typeof options === 'object' || typeof options === 'function')) {
+      if ('name' in options) name = `${options.name}`;
+      defaultValue = options.defaultValue;
+    }
+    this.#name = name;
+    this.#key = Symbol(name);
+    this.#defaultValue = defaultValue;
     setVariablesOn();
   }
 
@@ -54,13 +62,40 @@ export class Snapshot {
   static wrap<T extends (...args: never[]) => unknown>(fn: T): T {
     if (typeof fn !== 'function') throw new TypeError('Snapshot.wrap expects a function');
     const mapping = active();
-    return function (this: unknown, ...args: unknown[]) {
-      return runIn(mapping, fn as unknown as (...a: unknown[]) => unknown, this, args);
-    } as unknown as T;
+    // A method is not a constructor, like the proposal's built-in function.
+    const { wrapped } = {
+      wrapped(this: unknown, ...args: unknown[]) {
+        return runIn(mapping, fn as unknown as (...a: unknown[]) => unknown, this, args);
+      },
+    };
+    copyNameAndLength(wrapped, fn, 'wrapped');
+    return wrapped as unknown as T;
   }
 }
 
+/** The proposal's CopyNameAndLength(F, Target, prefix): `length` as the target's, name "wrapped <name>". */
+function copyNameAndLength(wrapped: Function, target: Function, prefix: string): void {
+  let length = 0;
+  if (Object.prototype.hasOwnProperty.call(target, 'length')) {
+    const targetLength: unknown = target.length;
+    if (typeof targetLength === 'number') {
+      length = targetLength === Infinity ? Infinity : Math.max(Math.trunc(targetLength) || 0, 0);
+    }
+  }
+  Object.defineProperty(wrapped, 'length', { value: length, configurable: true });
+  const targetName: unknown = target.name;
+  const name = typeof targetName === 'string' ? targetName : '';
+  Object.defineProperty(wrapped, 'name', { value: `${prefix} ${name}`, configurable: true });
+}
+
+function defineToStringTag(target: object, tag: string): void {
+  Object.defineProperty(target, Symbol.toStringTag, { value: tag, configurable: true });
+}
+defineToStringTag(Variable.prototype, 'AsyncContext.Variable');
+defineToStringTag(Snapshot.prototype, 'AsyncContext.Snapshot');
+
 export const AsyncContext = { Variable, Snapshot };
+defineToStringTag(AsyncContext, 'AsyncContext');
 
 /** Defines globalThis.AsyncContext unless the platform (or another polyfill) already has one. Returns the one in effect. */
 export function install(): typeof AsyncContext {
