@@ -14,13 +14,6 @@ export { OptionsError } from './options.js';
 export interface ApiOptions extends TransformOptions {
   /** The file's path: decides JS/TS/JSX parsing and include/exclude matching. */
   filename: string;
-  /**
-   * How compiled code reaches the helpers: an ESM `import`, a CommonJS
-   * `require`, or `global` (a prelude, `otel-context-transformer/global`,
-   * installed them on globalThis: for plain scripts). Default 'auto': import in
-   * ES modules, require in CommonJS files.
-   */
-  helpers?: HelpersReference | 'auto';
   /** The map of the code as it was before this step, to chain our map onto. */
   inputSourceMap?: SourceMapInput | null;
   /** Called with each problem (syntax errors: the file is then left unchanged). Default: console.warn. */
@@ -39,26 +32,31 @@ export interface TransformResult {
   map: ReturnType<typeof remapping>;
 }
 
-const API_KEYS = ['filename', 'helpers', 'inputSourceMap', 'onDiagnostic', 'onBoundary'];
-const HELPER_MODES = ['auto', 'import', 'require', 'global'];
+const API_KEYS = ['filename', 'inputSourceMap', 'onDiagnostic', 'onBoundary'];
 
-/** Resolved options cached per options object: bundlers call transform once per file with the same object. */
-const resolved = new WeakMap<object, ResolvedOptions>();
+/**
+ * Resolved options (validated, globs compiled) by their JSON: hosts call
+ * transform() once per file with equal options, often in fresh objects.
+ */
+const resolvedCache = new Map<string, ResolvedOptions>();
+function resolveCached(options: ApiOptions): ResolvedOptions {
+  const { filename, inputSourceMap, onDiagnostic, onBoundary, ...core } = options;
+  const key = JSON.stringify(core);
+  let resolved = resolvedCache.get(key);
+  if (!resolved) {
+    resolved = resolveOptions(options, API_KEYS);
+    if (resolvedCache.size > 100) resolvedCache.clear();
+    resolvedCache.set(key, resolved);
+  }
+  return resolved;
+}
 
 export function transform(code: string, options: ApiOptions): TransformResult | undefined {
   if (typeof code !== 'string') throw new OptionsError(`transform() expects the source code as a string, got ${typeof code}`);
   if (!options || typeof options.filename !== 'string') throw new OptionsError('transform() needs options.filename (a string)');
-  const helpers = options.helpers ?? 'auto';
-  if (!HELPER_MODES.includes(helpers)) {
-    throw new OptionsError(`option "helpers" has unknown value ${JSON.stringify(helpers)}; allowed values: ${HELPER_MODES.join(', ')}`);
-  }
-  let opts = resolved.get(options);
-  if (!opts) {
-    opts = resolveOptions(options, API_KEYS);
-    resolved.set(options, opts);
-  }
+  const opts = resolveCached(options);
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, helpers, onBoundary: options.onBoundary });
+  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, onBoundary: options.onBoundary });
   diagnostics.forEach(report);
   if (!magic) return undefined;
   const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });

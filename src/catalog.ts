@@ -61,6 +61,9 @@ export const HELPERS = {
 
 export const DEFAULT_RUNTIME_MODULE = 'otel-context-transformer/runtime';
 
+/** Where the otel-context-transformer/global prelude puts the helpers, for `helpers: "global"`. */
+export const GLOBAL_HELPERS_KEY = 'otel-context-transformer.helpers.v1';
+
 /** Comment markers (see README "Skipping code"). */
 export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';

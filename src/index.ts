@@ -40,14 +40,15 @@ export default function otelContextTransformer(
   try {
     options = resolveOptions(config ?? {}, TS_PATCH_KEYS);
   } catch (error) {
-    if (!(error instanceof OptionsError)) throw error;
+    // Whatever went wrong with the options, the build goes on: report, transform nothing.
+    const message = error instanceof OptionsError ? error.message : `invalid options: ${(error as Error)?.message ?? String(error)}`;
     report({
       category: ts.DiagnosticCategory.Error,
       code: 90000,
       file: undefined,
       start: undefined,
       length: undefined,
-      messageText: `otel-context-transformer: ${error.message} (in the tsconfig "plugins" entry). No file was transformed.`,
+      messageText: `otel-context-transformer: ${message} (in the tsconfig "plugins" entry). No file was transformed.`,
     });
     return () => (sourceFile) => sourceFile;
   }

@@ -18,10 +18,22 @@ export interface TransformOptions {
   runtimeModule?: string;
   /** Use the type checker, when the host provides one, to decide what is a global or a promise. Default: true. */
   typeCheck?: boolean;
+  /** Packages under node_modules to transform too (by package name, e.g. `["@acme/sdk"]`). */
+  packages?: string[];
+  /**
+   * How compiled code reaches the helpers: `import`, `require`, or `global` (a
+   * prelude, `otel-context-transformer/global`, put them on globalThis: plain
+   * scripts). Default `auto`: import in ES modules, require in CommonJS.
+   */
+  helpers?: HelpersMode;
 }
+
+export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
+export type HelpersMode = (typeof HELPERS_MODES)[number];
 
 export interface ResolvedOptions {
   skip: ReadonlySet<Category>;
+  helpers: HelpersMode;
   runtimeModule: string;
   typeCheck: boolean;
   /** Whether the file at this path is to be transformed (include/exclude). */
@@ -35,14 +47,16 @@ export class OptionsError extends Error {
 const DEFAULT_EXCLUDE = ['**/node_modules/**'];
 
 type Check = (value: unknown, key: string) => void;
-const stringArray: Check = (value, key) => {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new OptionsError(`option "${key}" must be an array of glob strings, got ${describe(value)}`);
-  }
-};
+const stringArray =
+  (what: string): Check =>
+  (value, key) => {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) {
+      throw new OptionsError(`option "${key}" must be an array of ${what}, got ${describe(value)}`);
+    }
+  };
 const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
-  include: stringArray,
-  exclude: stringArray,
+  include: stringArray('glob strings'),
+  exclude: stringArray('glob strings'),
   skip: (value, key) => {
     if (!Array.isArray(value)) throw new OptionsError(`option "${key}" must be an array, got ${describe(value)}`);
     for (const v of value) {
@@ -56,6 +70,12 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
   },
   typeCheck: (value, key) => {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+  packages: stringArray('package names'),
+  helpers: (value, key) => {
+    if (!(HELPERS_MODES as readonly unknown[]).includes(value)) {
+      throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${HELPERS_MODES.join(', ')}`);
+    }
   },
 };
 
@@ -84,13 +104,18 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   const glob = (patterns: string[]) => picomatch(patterns, { dot: true });
   const included = options.include && options.include.length > 0 ? glob(options.include) : () => true;
   const excluded = glob(options.exclude ?? DEFAULT_EXCLUDE);
+  // Opted-in packages: any file under node_modules/<name>/ (nested installs too).
+  const packages = (options.packages ?? []).map((name) => `/node_modules/${name}/`);
+  const inPackage = (file: string) => packages.some((segment) => file.split(path.sep).join('/').includes(segment));
   return {
     skip: new Set(options.skip ?? []),
+    helpers: options.helpers ?? 'auto',
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
     typeCheck: options.typeCheck ?? true,
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];
+      if (inPackage(fileName)) return true;
       return candidates.some((f) => included(f)) && !candidates.some((f) => excluded(f));
     },
   };

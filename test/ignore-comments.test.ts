@@ -348,3 +348,41 @@ for (const { name, ts } of VERSIONS) {
     });
   });
 }
+
+/**
+ * The forms a user may reach for next to the documented ones, through both
+ * backends (TypeScript's AST and the text transform): a marker earlier on the
+ * same line, the doc-comment form, a marker followed by another comment, a
+ * marker on a callback argument (then not bound either), and the end-of-line
+ * comment of the previous statement (which must NOT apply to the next one).
+ */
+describe('marker placement, both backends', async () => {
+  const { transform } = await import('../src/api.js');
+  const SOURCE = [
+    'declare const p: Promise<number>;',
+    'export const sameLine = /* otel-context-ignore */ async () => { await p; };',
+    '/** otel-context-ignore */',
+    'export async function docForm() { await p; }',
+    '// otel-context-ignore: measured',
+    '// another comment',
+    'export async function followedByComment() { await p; }',
+    'setTimeout(/* otel-context-ignore */ () => {}, 1);',
+    'p.then(1 as any); // otel-context-ignore',
+    'export async function notIgnored() { await p; }',
+    '',
+  ].join('\n');
+  const outputs: Record<string, string> = {
+    'TS 5': compile(VERSIONS[0]!.ts, { 'a.ts': SOURCE }).js['a.js']!,
+    'text transform': transform(SOURCE, { filename: '/virtual/a.ts' })!.code,
+  };
+  for (const [backend, out] of Object.entries(outputs)) {
+    it(`${backend}: each marked node is left as written; the unmarked one is rewritten`, () => {
+      const fn = (name: string) => out.slice(out.indexOf(name), out.indexOf('}', out.indexOf(name)) + 1);
+      expect(fn('sameLine')).not.toContain('__otelCtx');
+      expect(fn('docForm')).not.toContain('__otelCtx');
+      expect(fn('followedByComment')).not.toContain('__otelCtx');
+      expect(out).not.toContain('setTimeout(__otelCtx.bind(');
+      expect(out.slice(out.indexOf('notIgnored'))).toContain('__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p))');
+    });
+  }
+});

@@ -15,7 +15,7 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 ];
 const ts5 = VERSIONS[0]!.ts;
 
-const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck';
+const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck, packages, helpers';
 const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators';
 /** ts-patch's own keys of a plugin entry. */
 const TS_PATCH_ENTRY = {
@@ -215,7 +215,23 @@ describe('resolveOptions', () => {
 
   // BUG (see report): an empty glob string makes picomatch throw a TypeError, which is
   // neither an OptionsError nor turned into a diagnostic, so tspc crashes.
-  it.todo('an empty glob string ("include": [""]) is an OptionsError naming "include"');
+  it.each([
+    [{ include: [''] }, 'option "include" must be an array of glob strings, got an array'],
+    [{ exclude: ['  '] }, 'option "exclude" must be an array of glob strings, got an array'],
+    [{ packages: [''] }, 'option "packages" must be an array of package names, got an array'],
+    [{ helpers: 'esm' }, 'option "helpers" has unknown value "esm"; allowed values: auto, import, require, global'],
+  ])('rejects %j (an empty glob used to crash picomatch)', (options, message) => {
+    const error = errorOf(() => resolveOptions(options));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(error.message).toBe(message);
+  });
+
+  it('packages opts named node_modules packages in, however deep', () => {
+    const options = resolveOptions({ packages: ['@acme/sdk'] });
+    expect(options.matches(path.join(CWD, 'node_modules/@acme/sdk/index.js'))).toBe(true);
+    expect(options.matches(path.join(CWD, 'node_modules/x/node_modules/@acme/sdk/lib/a.js'))).toBe(true);
+    expect(options.matches(path.join(CWD, 'node_modules/@acme/other/index.js'))).toBe(false);
+  });
 });
 
 for (const { name, ts } of VERSIONS) {

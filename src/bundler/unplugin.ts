@@ -4,19 +4,16 @@
  * (`enforce: 'pre'`), so it sees `await` before anything lowers it.
  */
 import { createUnplugin, type UnpluginFactory } from 'unplugin';
-import { transform, type ApiOptions, type HelpersReference } from '../api.js';
+import { transform, type ApiOptions } from '../api.js';
 import { resolveOptions, type TransformOptions } from '../options.js';
 
-export interface BundlerOptions extends TransformOptions {
-  /** How compiled code reaches the helpers (default 'auto': import in ES modules, require in CommonJS). */
-  helpers?: HelpersReference | 'auto';
-}
+export type BundlerOptions = TransformOptions;
 
 const SCRIPT = /\.[cm]?[jt]sx?$/;
 
 export const unpluginFactory: UnpluginFactory<BundlerOptions | undefined> = (raw = {}) => {
   // Validate once, up front: a bad option fails the build with a message naming it.
-  const options = resolveOptions(raw, ['helpers']);
+  const options = resolveOptions(raw);
   const apiOptions: Omit<ApiOptions, 'filename'> = { ...raw };
   return {
     name: 'otel-context-transformer',

@@ -1,6 +1,6 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
-import { active, EMPTY, runIn, setManagerOn, type Mapping } from './slot.js';
+import { active, EMPTY, managerEnabled, runIn, type Mapping } from './slot.js';
 
 /**
  * An OpenTelemetry ContextManager over the compiled slot. On its own it is as
@@ -11,6 +11,8 @@ import { active, EMPTY, runIn, setManagerOn, type Mapping } from './slot.js';
  *   provider.register({ contextManager: new CompiledContextManager() })
  */
 export class CompiledContextManager implements ContextManager {
+  #enabled = false;
+
   active(): Context {
     const m = active();
     // The slot starts out as our own empty mapping; OTel code expects its ROOT_CONTEXT there.
@@ -23,7 +25,8 @@ export class CompiledContextManager implements ContextManager {
     thisArg?: ThisParameterType<F>,
     ...args: A
   ): ReturnType<F> {
-    return runIn(context as unknown as Mapping, fn, thisArg, args);
+    // Like OTel's own managers, a missing context means the root one.
+    return runIn(context == null ? EMPTY : (context as unknown as Mapping), fn, thisArg, args);
   }
 
   bind<T>(context: Context, target: T): T {
@@ -36,12 +39,14 @@ export class CompiledContextManager implements ContextManager {
   }
 
   enable(): this {
-    setManagerOn(true);
+    if (!this.#enabled) managerEnabled(1);
+    this.#enabled = true;
     return this;
   }
 
   disable(): this {
-    setManagerOn(false);
+    if (this.#enabled) managerEnabled(-1);
+    this.#enabled = false;
     return this;
   }
 }

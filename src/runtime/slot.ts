@@ -46,13 +46,15 @@ interface SlotState {
   readonly empty: Mapping;
   /** A CompiledContextManager is enabled. */
   managerOn: boolean;
+  /** How many are. */
+  managers: number;
   /** An AsyncContext.Variable exists. */
   variablesOn: boolean;
 }
 const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v1');
 const S: SlotState = ((globalThis as Record<symbol, SlotState>)[SLOT_KEY] ??= (() => {
   const empty = new MapMapping(new Map());
-  return { current: empty, empty, managerOn: false, variablesOn: false };
+  return { current: empty, empty, managerOn: false, managers: 0, variablesOn: false };
 })());
 
 export const EMPTY: Mapping = S.empty;
@@ -81,8 +83,10 @@ export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R,
  * AsyncContext.Variable exists. Off, the helpers pass values straight through,
  * so code compiled for us costs next to nothing under another manager (ALS).
  */
-export function setManagerOn(on: boolean): void {
-  S.managerOn = on;
+/** How many CompiledContextManager instances are enabled: disabling one leaves the others working. */
+export function managerEnabled(delta: 1 | -1): void {
+  S.managers += delta;
+  S.managerOn = S.managers > 0;
 }
 export function setVariablesOn(): void {
   S.variablesOn = true;
@@ -207,7 +211,7 @@ export function suspend<T>(f: Frame, value: T): T {
 function adopt(value: object, ctx: Mapping): unknown {
   let then: unknown;
   try {
-    then = (value as { then?: unknown }).then;
+    then = dataThen(value);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -217,6 +221,19 @@ function adopt(value: object, ctx: Mapping): unknown {
       return runIn(ctx, then as (...a: unknown[]) => unknown, value, [onFulfilled, onRejected]);
     },
   };
+}
+
+/**
+ * The `then` of a value when it is a data property. A getter is not called:
+ * `await` calls it itself, and calling it here too would run it twice (such a
+ * thenable's `then` then runs in the job's context, not the await's).
+ */
+function dataThen(value: object): unknown {
+  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, 'then');
+    if (descriptor) return descriptor.get || descriptor.set ? undefined : descriptor.value;
+  }
+  return undefined;
 }
 
 /** After a suspension: note what we found and switch to the body's context. */

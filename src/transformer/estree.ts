@@ -19,6 +19,7 @@ import {
   type Category,
 } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
+import { isMarkerText, skipTrivia } from './text.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walker small.
 export interface Node {
@@ -60,8 +61,6 @@ export interface TextTransformInput {
   code: string;
   filename: string;
   options: ResolvedOptions;
-  /** How compiled code reaches the helpers; 'auto' picks import or require from the file. */
-  helpers: HelpersReference | 'auto';
   /**
    * Called with each boundary the options ask to rewrite (outer calls before
    * the calls in their receiver: sort by line and column for source order).
@@ -97,6 +96,8 @@ interface FileContext {
   fn: FunctionState;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
+  /** ES module code is strict: no parameter aliasing through `arguments`. */
+  strict: boolean;
   changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
@@ -124,7 +125,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const program = parsed.program as unknown as Node;
   const comments = parsed.comments as Array<{ type: string; value: string; start: number; end: number }>;
   const firstStatement = program.body[0] as Node | undefined;
-  if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarker(c.value, IGNORE_FILE_MARKER))) {
+  if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarkerText(c.value, IGNORE_FILE_MARKER))) {
     return { diagnostics };
   }
   const processed = alreadyTransformed(program);
@@ -138,6 +139,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     scopes: [collectNames(program)],
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
+    strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(code, input.onBoundary),
   };
@@ -148,7 +150,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   // A processed file was only walked to report its boundaries: its edits are discarded.
   if (!fc.changed || processed) return { diagnostics };
 
-  const reference = input.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : input.helpers;
+  const reference = options.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : options.helpers;
   let header =
     reference === 'import'
       ? `import * as ${NS} from ${JSON.stringify(options.runtimeModule)};`
@@ -219,19 +221,20 @@ function boundaryReporter(code: string, onBoundary: (boundary: Boundary) => void
   };
 }
 
-function isMarker(text: string, marker: string): boolean {
-  const body = text.trim();
-  return body === marker || body.startsWith(marker + ' ') || body.startsWith(marker + ':');
-}
-
-/** Offsets of the first token after each `otel-context-ignore` comment. */
-function ignoredStarts(code: string, comments: Array<{ value: string; end: number }>): Set<number> {
+/**
+ * Offsets of the first token after each `otel-context-ignore` comment. A
+ * comment after code on the same line counts only as `/* … *\/` directly
+ * before the node, never as the end-of-line comment of the previous statement.
+ */
+function ignoredStarts(code: string, comments: Array<{ type: string; value: string; start: number; end: number }>): Set<number> {
   const starts = new Set<number>();
   for (const comment of comments) {
-    if (!isMarker(comment.value, IGNORE_MARKER)) continue;
-    let i = comment.end;
-    while (i < code.length && /\s/.test(code[i]!)) i++;
-    starts.add(i);
+    if (!isMarkerText(comment.value, IGNORE_MARKER)) continue;
+    const next = skipTrivia(code, comment.end);
+    const lineStart = code.lastIndexOf('\n', comment.start - 1) + 1;
+    const trailing = code.slice(lineStart, comment.start).trim() !== '';
+    if (trailing && (comment.type === 'Line' || /[\r\n]/.test(code.slice(comment.end, next)))) continue;
+    starts.add(next);
   }
   return starts;
 }
@@ -348,7 +351,7 @@ function visitCall(node: Node, fc: FileContext): void {
   const positions = boundary?.positions;
   const args = node.arguments as Node[];
   const wrapped = positions
-    ? positions.filter((i) => args[i] && !isBindCall(args[i]!)).map((i) => args[i]!)
+    ? positions.filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start)).map((i) => args[i]!)
     : [];
   if (boundary && fc.report && positions!.some((i) => args[i])) fc.report(boundary.at, boundary.kind, wrapped.length === 0);
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
@@ -383,10 +386,10 @@ function callbackPositions(node: Node, fc: FileContext): { positions: readonly n
     const name = memberName(callee);
     if (name === undefined) return undefined;
     at = callee.property.start;
-    const object = unwrap(callee.object);
-    if (object.type === 'Identifier') {
-      const boundary = GLOBAL_OBJECTS.includes(object.name) ? findScheduler(name, undefined) : findScheduler(name, object.name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(object.name, fc)) positions = boundary.callbacks;
+    const receiver = globalReceiver(unwrap(callee.object));
+    if (receiver) {
+      const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) positions = boundary.callbacks;
       if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
     }
     if (!positions && PROMISE_METHODS[name] && !skipped(fc, 'promises')) {
@@ -401,10 +404,32 @@ function callbackPositions(node: Node, fc: FileContext): { positions: readonly n
   return positions.length > 0 ? { positions, kind, at } : undefined;
 }
 
+/** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the name to check for shadowing). */
+function globalReceiver(object: Node): { name: string; root: string } | undefined {
+  if (object.type === 'Identifier') return { name: object.name, root: object.name };
+  if (object.type === 'MemberExpression') {
+    const inner = unwrap(object.object);
+    const name = memberName(object);
+    if (inner.type === 'Identifier' && GLOBAL_OBJECTS.includes(inner.name) && name !== undefined) return { name, root: inner.name };
+  }
+  return undefined;
+}
+
 function memberName(member: Node): string | undefined {
   if (!member.computed && member.property.type === 'Identifier') return member.property.name;
   if (member.computed && member.property.type === 'Literal' && typeof member.property.value === 'string') return member.property.value;
   return undefined;
+}
+
+/** Literals and `undefined` pass through the helpers untouched anyway: leave them as written. */
+function mayBeFunction(node: Node): boolean {
+  const e = unwrap(node);
+  return !(
+    e.type === 'Literal' ||
+    e.type === 'TemplateLiteral' ||
+    (e.type === 'UnaryExpression' && e.operator === 'void') ||
+    (e.type === 'Identifier' && e.name === 'undefined')
+  );
 }
 
 function isBindCall(node: Node): boolean {
@@ -426,10 +451,8 @@ function visitFunction(node: Node, fc: FileContext): void {
   const isAsync = !!node.async;
   const isGenerator = !!node.generator;
   const body = node.body as Node | null;
-  const framed =
-    !!body &&
-    ((isAsync && !skipped(fc, 'await')) || (isGenerator && !skipped(fc, 'generators'))) &&
-    containsSuspension(body, isGenerator, isAsync);
+  // An async generator is a generator: the `generators` category decides for it.
+  const framed = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync);
   const outer = fc.fn;
   fc.fn = { framed, isAsync, isGenerator };
   fc.scopes.push(collectNames(node));
@@ -468,7 +491,7 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
-  const frameInParameters = isGenerator && canAddFrameParameter(node, directives);
+  const frameInParameters = isGenerator && canAddFrameParameter(node, directives, fc.strict);
   let head = '';
   if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
   else if (!frameInParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
@@ -485,10 +508,10 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   insert(fc, body.end - 1, `${exitText} `);
 }
 
-function canAddFrameParameter(node: Node, directives: Node[]): boolean {
+function canAddFrameParameter(node: Node, directives: Node[], strict: boolean): boolean {
   if ((node.params as Node[]).some((p) => p.type === 'RestElement')) return false;
   if (directives.some((d) => d.directive === 'use strict')) return false;
-  return !mentionsArguments(node.body);
+  return strict || !mentionsArguments(node.body);
 }
 
 function mentionsArguments(root: Node): boolean {
@@ -529,15 +552,6 @@ function skipTriviaBackward(code: string, i: number): number {
   return i;
 }
 
-/** Skips white space and comments from offset i. */
-function skipTrivia(code: string, i: number): number {
-  for (;;) {
-    while (i < code.length && /\s/.test(code[i]!)) i++;
-    if (code.startsWith('//', i)) i = code.indexOf('\n', i) === -1 ? code.length : code.indexOf('\n', i);
-    else if (code.startsWith('/*', i)) i = code.indexOf('*/', i) + 2;
-    else return i;
-  }
-}
 
 function containsSuspension(root: Node, generator: boolean, async: boolean): boolean {
   let found = false;

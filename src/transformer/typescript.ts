@@ -10,6 +10,7 @@
 import type * as TS from 'typescript';
 import {
   findScheduler,
+  GLOBAL_HELPERS_KEY,
   GLOBAL_OBJECTS,
   HELPERS,
   IGNORE_FILE_MARKER,
@@ -20,6 +21,7 @@ import {
 } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { collectScopeNames, type ScopeStack } from './ts-scope.js';
+import { isMarkerText, skipTrivia } from './text.js';
 
 export interface TsTransformHost {
   ts: typeof TS;
@@ -85,7 +87,7 @@ function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsT
   if (!host.options.matches(sourceFile.fileName)) return false;
   // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
   if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
-  if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER, true)) return false;
+  if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER)) return false;
   return !alreadyTransformed(ts, sourceFile);
 }
 
@@ -105,19 +107,25 @@ function alreadyTransformed(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
 }
 
 /**
- * `// otel-context-ignore` (or a block comment with the marker) among the
- * leading comments at `pos`. With `anywhere`, any comment in the leading trivia
- * of the file counts (the file marker may follow a license header).
+ * `// otel-context-ignore` (or a block or doc comment with the marker) among
+ * the comments right before `pos`, on the lines above or earlier on the same
+ * line. At pos 0 these are the file's leading comments (the file marker may
+ * follow a license header).
  */
-function hasMarkerComment(ts: typeof TS, text: string, pos: number, marker: string, anywhere = false): boolean {
-  const ranges = ts.getLeadingCommentRanges(text, pos);
-  if (!ranges) return false;
-  const relevant = anywhere ? ranges : ranges.slice(-1);
-  return relevant.some((r) => {
-    const body = text.slice(r.pos + 2, r.kind === ts.SyntaxKind.MultiLineCommentTrivia ? r.end - 2 : r.end).trim();
-    return body === marker || body.startsWith(marker + ' ') || body.startsWith(marker + ':');
+function hasMarkerComment(ts: typeof TS, text: string, pos: number, marker: string): boolean {
+  const start = skipTrivia(text, pos);
+  // A comment after code on the same line counts only as `/* … */` right before the node, never
+  // as the end-of-line comment of the previous statement.
+  const sameLine = (ts.getTrailingCommentRanges(text, pos) ?? []).filter(
+    (r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia && !/[\r\n]/.test(text.slice(r.end, start)),
+  );
+  const ranges = [...sameLine, ...(ts.getLeadingCommentRanges(text, pos) ?? [])];
+  return ranges.some((r) => {
+    const body = text.slice(r.pos + 2, r.kind === ts.SyntaxKind.MultiLineCommentTrivia ? r.end - 2 : r.end);
+    return isMarkerText(body, marker);
   });
 }
+
 
 function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationContext, host: TsTransformHost): TS.SourceFile {
   const { ts } = host;
@@ -135,7 +143,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
-    if (fc.hasIgnoreComments && IGNORABLE.has(node.kind) && hasMarkerComment(ts, sourceFile.text, node.pos, IGNORE_MARKER)) {
+    if (IGNORABLE.has(node.kind) && isIgnored(fc, node)) {
       return node;
     }
     const handler = handlers.get(node.kind);
@@ -157,16 +165,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   while (rest.length > 0 && ts.isExpressionStatement(rest[0]!) && ts.isStringLiteral(rest[0]!.expression)) {
     prologue.push(rest.shift()!);
   }
-  const importRuntime = factory.createImportDeclaration(
-    undefined,
-    factory.createImportClause(
-      undefined as unknown as boolean, // TS 5: isTypeOnly = false; TS 6: no phase modifier
-      undefined,
-      factory.createNamespaceImport(factory.createIdentifier(HELPERS.namespace)),
-    ),
-    factory.createStringLiteral(host.options.runtimeModule),
-    undefined,
-  );
+  const importRuntime = runtimeReference(fc, context.getCompilerOptions());
   const header: TS.Statement[] = [importRuntime];
   if (topLevelSuspends) header.push(declareFrame(fc, HELPERS.rootFrame));
   // Imports stay first so the frame is declared before any top-level await.
@@ -174,6 +173,51 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   while (i < rest.length && (ts.isImportDeclaration(rest[i]!) || ts.isImportEqualsDeclaration(rest[i]!))) i++;
   statements = factory.createNodeArray([...prologue, importRuntime, ...rest.slice(0, i), ...header.slice(1), ...rest.slice(i)]);
   return factory.updateSourceFile(sourceFile, statements);
+}
+
+/**
+ * How the file reaches the helpers. An import (TypeScript turns it into
+ * require for CommonJS output) — except in a script file (no import/export)
+ * compiled to CommonJS, which TypeScript leaves alone: there a require; and
+ * `helpers: "global"` reads what the otel-context-transformer/global prelude put
+ * on globalThis.
+ */
+function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions): TS.Statement {
+  const { ts, factory, host, sourceFile } = fc;
+  const namespace = factory.createIdentifier(HELPERS.namespace);
+  let mode = host.options.helpers;
+  if (mode === 'auto') {
+    const module = compilerOptions.module;
+    const commonJsOutput =
+      module === ts.ModuleKind.CommonJS ||
+      ((module === ts.ModuleKind.Node16 || module === ts.ModuleKind.NodeNext) && sourceFile.impliedNodeFormat === ts.ModuleKind.CommonJS);
+    mode = !ts.isExternalModule(sourceFile) && commonJsOutput ? 'require' : 'import';
+  }
+  if (mode === 'import') {
+    return factory.createImportDeclaration(
+      undefined,
+      factory.createImportClause(
+        undefined as unknown as boolean, // TS 5: isTypeOnly = false; TS 6: no phase modifier
+        undefined,
+        factory.createNamespaceImport(namespace),
+      ),
+      factory.createStringLiteral(host.options.runtimeModule),
+      undefined,
+    );
+  }
+  const value =
+    mode === 'require'
+      ? factory.createCallExpression(factory.createIdentifier('require'), undefined, [factory.createStringLiteral(host.options.runtimeModule)])
+      : factory.createElementAccessExpression(
+          factory.createIdentifier('globalThis'),
+          factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier('Symbol'), 'for'), undefined, [
+            factory.createStringLiteral(GLOBAL_HELPERS_KEY),
+          ]),
+        );
+  return factory.createVariableStatement(
+    undefined,
+    factory.createVariableDeclarationList([factory.createVariableDeclaration(namespace, undefined, undefined, value)], ts.NodeFlags.Const),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -248,8 +292,9 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   if (!positions) return visited;
   let changed = false;
+  const original = node.arguments;
   const args = visited.arguments.map((arg, i) => {
-    if (!positions.includes(i) || isBindCall(ts, arg)) return arg;
+    if (!positions.includes(i) || isBindCall(ts, arg) || !mayBeFunction(ts, original[i]!) || isIgnored(fc, original[i]!)) return arg;
     changed = true;
     return helperCall(fc, HELPERS.bind, [arg], arg);
   });
@@ -272,9 +317,10 @@ function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly n
     if (!access) return undefined;
     const { object, name } = access;
     const methodPositions = PROMISE_METHODS[name];
-    if (ts.isIdentifier(object) && !isPromiseMethodOnly(name)) {
-      const boundary = schedulerOn(object.text, name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(object, fc)) positions = boundary.callbacks;
+    const receiver = globalReceiver(ts, object);
+    if (receiver && !isPromiseMethodOnly(name)) {
+      const boundary = schedulerOn(receiver.name, name);
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) positions = boundary.callbacks;
     }
     if (!positions && methodPositions && !skipped(fc, 'promises') && isPromiseReceiver(object, name, fc)) {
       positions = methodPositions;
@@ -285,6 +331,20 @@ function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly n
   const firstSpread = node.arguments.findIndex((a) => ts.isSpreadElement(a));
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
   return positions.length > 0 ? positions : undefined;
+}
+
+/**
+ * `setTimeout`'s receiver as a global name: `window` in `window.setTimeout`,
+ * or `process` in `globalThis.process.nextTick` (root: the identifier to check
+ * for shadowing).
+ */
+function globalReceiver(ts: typeof TS, object: TS.Expression): { name: string; root: TS.Identifier } | undefined {
+  if (ts.isIdentifier(object)) return { name: object.text, root: object };
+  const inner = memberAccess(ts, object);
+  if (inner && ts.isIdentifier(inner.object) && GLOBAL_OBJECTS.includes(inner.object.text)) {
+    return { name: inner.name, root: inner.object };
+  }
+  return undefined;
 }
 
 function isPromiseMethodOnly(name: string): boolean {
@@ -310,6 +370,23 @@ function memberAccess(ts: typeof TS, callee: TS.Expression): { object: TS.Expres
 function skipParentheses(ts: typeof TS, node: TS.Expression): TS.Expression {
   while (ts.isParenthesizedExpression(node)) node = node.expression;
   return node;
+}
+
+/** Literals and `undefined` pass through the helpers untouched anyway: leave them as written. */
+function mayBeFunction(ts: typeof TS, node: TS.Expression): boolean {
+  const e = skipParentheses(ts, node);
+  return !(
+    ts.isLiteralExpression(e) ||
+    ts.isNoSubstitutionTemplateLiteral(e) ||
+    ts.isTemplateExpression(e) ||
+    ts.isVoidExpression(e) ||
+    e.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(e) && e.text === 'undefined')
+  );
+}
+
+function isIgnored(fc: FileContext, node: TS.Node): boolean {
+  return fc.hasIgnoreComments && node.pos >= 0 && hasMarkerComment(fc.ts, fc.sourceFile.text, node.pos, IGNORE_MARKER);
 }
 
 function isBindCall(ts: typeof TS, node: TS.Expression): boolean {
@@ -410,10 +487,9 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const isAsync = !!ts.getModifiers(node as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
   const isGenerator = !!(node as TS.FunctionDeclaration).asteriskToken;
   const body = node.body;
+  // An async generator is a generator: the `generators` category decides for it.
   const framed =
-    !!body &&
-    ((isAsync && !skipped(fc, 'await')) || (isGenerator && !skipped(fc, 'generators'))) &&
-    containsSuspension(ts, body, isGenerator, isAsync);
+    !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync);
 
   const outerFn = fc.fn;
   fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator };
@@ -482,7 +558,15 @@ function canAddFrameParameter(node: FunctionLike, prologue: TS.Statement[], fc: 
   const { ts } = fc;
   if (node.parameters.some((p) => !!p.dotDotDotToken)) return false;
   if (prologue.some((s) => ((s as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict')) return false;
-  return !mentionsArguments(ts, node.body!);
+  // Strict code (modules, classes) has no parameter aliasing through `arguments`.
+  return isStrict(ts, node, fc.sourceFile) || !mentionsArguments(ts, node.body!);
+}
+
+function isStrict(ts: typeof TS, node: TS.Node, sourceFile: TS.SourceFile): boolean {
+  if (ts.isExternalModule(sourceFile)) return true;
+  const original = ts.getOriginalNode(node);
+  for (let n = original.parent; n; n = n.parent) if (ts.isClassLike(n)) return true;
+  return false;
 }
 
 function mentionsArguments(ts: typeof TS, node: TS.Node): boolean {

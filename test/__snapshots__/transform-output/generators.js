@@ -39,8 +39,7 @@ export function* useStrict(a) {
         __otelCtx.exit(__otelFrame);
     }
 }
-export function* usesArguments(a) {
-    const __otelFrame = __otelCtx.genFrame();
+export function* usesArguments(a, ...{ __otelFrame = __otelCtx.genFrame() }) {
     try {
         __otelCtx.reenter(__otelFrame);
         __otelCtx.resume(__otelFrame, yield __otelCtx.leave(__otelFrame, arguments.length + a));

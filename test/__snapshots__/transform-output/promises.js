@@ -17,11 +17,11 @@ export function reactions(onValue, onError) {
 }
 export function nonFunctionArguments() {
     p.then();
-    p.then(__otelCtx.bind(undefined), __otelCtx.bind(() => 0));
-    p.then(__otelCtx.bind(null), __otelCtx.bind(null));
-    p.catch(__otelCtx.bind(undefined));
+    p.then(undefined, __otelCtx.bind(() => 0));
+    p.then(null, null);
+    p.catch(undefined);
     p.finally();
-    p.finally(__otelCtx.bind(undefined));
+    p.finally(undefined);
 }
 export function spreadArguments(args) {
     p.then(...args);
