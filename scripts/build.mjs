@@ -2,22 +2,24 @@
 // then dist/cjs from it with esbuild, file by file (no bundling): one compile,
 // two module formats, identical code.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
-rmSync('dist', { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', 'dist/esm'], { stdio: 'inherit' });
+// Built aside and swapped in at the end, so that tests running meanwhile never see half a dist/.
+const staging = `.dist-staging-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', `${staging}/esm`], { stdio: 'inherit' });
 
 const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
-const esm = files('dist/esm');
+const esm = files(`${staging}/esm`);
 await build({
   entryPoints: esm.filter((f) => f.endsWith('.js')),
-  outdir: 'dist/cjs',
-  outbase: 'dist/esm',
+  outdir: `${staging}/cjs`,
+  outbase: `${staging}/esm`,
   format: 'cjs',
   platform: 'node',
   target: 'node18',
@@ -26,7 +28,9 @@ await build({
   // esbuild drops ordinary comments; the runtime's file marker must survive (see src/runtime/slot.ts).
   banner: { js: '// otel-context-ignore-file' },
 });
-for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.replace('dist/esm', 'dist/cjs'));
-mkdirSync('dist/cjs', { recursive: true });
-writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n');
-writeFileSync('dist/esm/package.json', '{ "type": "module" }\n');
+for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.replace(`${staging}/esm`, `${staging}/cjs`));
+mkdirSync(`${staging}/cjs`, { recursive: true });
+writeFileSync(`${staging}/cjs/package.json`, '{ "type": "commonjs" }\n');
+writeFileSync(`${staging}/esm/package.json`, '{ "type": "module" }\n');
+rmSync('dist', { recursive: true, force: true });
+renameSync(staging, 'dist');
