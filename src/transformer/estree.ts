@@ -353,7 +353,10 @@ function visitCall(node: Node, fc: FileContext): void {
   const wrapped = positions
     ? positions.filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start)).map((i) => args[i]!)
     : [];
-  if (boundary && fc.report && positions!.some((i) => args[i])) fc.report(boundary.at, boundary.kind, wrapped.length === 0);
+  // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
+  if (boundary && fc.report && (wrapped.length > 0 || positions!.some((i) => args[i] && isBindCall(args[i]!)))) {
+    fc.report(boundary.at, boundary.kind, wrapped.length === 0);
+  }
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
   visitChildren(node, fc);
   for (const arg of wrapped) insert(fc, arg.end, ')');
