@@ -1,0 +1,62 @@
+// One benchmark process: registers a context manager, runs a compiled
+// workload (warm-up, then timed iterations) and prints times and the number of
+// child spans whose parent is not their own request's root span.
+//   node worker.mjs <variant-json>
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+
+const spec = JSON.parse(process.argv[2]);
+if (spec.zone) await import('zone.js/node');
+const { context, trace } = await import('@opentelemetry/api');
+const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+
+// Records what the check needs and nothing else: the exporter must not dominate.
+const roots = new Map();
+let children = [];
+const recorder = {
+  onStart() {},
+  onEnd(span) {
+    const i = span.attributes.request;
+    if (span.name === 'request') roots.set(i, span.spanContext().spanId);
+    else children.push([i, span.parentSpanContext?.spanId]);
+  },
+  forceFlush: async () => {},
+  shutdown: async () => {},
+};
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [recorder] }));
+context.setGlobalContextManager(await manager(spec.manager));
+
+async function manager(name) {
+  if (name === 'compiled') return new (await import('otel-context-transformer/runtime')).CompiledContextManager().enable();
+  if (name === 'als') return new (await import('@opentelemetry/context-async-hooks')).AsyncLocalStorageContextManager().enable();
+  if (name === 'zone') return new (await import('@opentelemetry/context-zone-peer-dep')).ZoneContextManager().enable();
+  throw new Error(name);
+}
+
+const workload = await import(pathToFileURL(spec.file).href);
+const run = workload.runRequests ?? workload.default?.runRequests;
+const times = [];
+let wrong = 0;
+let checked = 0;
+for (let i = 0; i < spec.warmup + spec.iterations; i++) {
+  roots.clear();
+  children = [];
+  const start = performance.now();
+  await run(spec.requests);
+  const ms = performance.now() - start;
+  if (i >= spec.warmup) times.push(ms);
+  checked += children.length;
+  for (const [request, parent] of children) if (roots.get(request) !== parent) wrong++;
+}
+const micro = {};
+if (spec.micro) {
+  const awaitLoop = workload.awaitLoop ?? workload.default?.awaitLoop;
+  const thenLoop = workload.thenLoop ?? workload.default?.thenLoop;
+  for (const [name, fn] of [['await', awaitLoop], ['then', thenLoop]]) {
+    await fn(spec.micro);
+    const start = performance.now();
+    await fn(spec.micro);
+    micro[name] = ((performance.now() - start) * 1e6) / spec.micro;
+  }
+}
+process.stdout.write(JSON.stringify({ times, wrong, checked, micro }));

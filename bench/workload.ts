@@ -1,0 +1,48 @@
+/**
+ * The benchmark workload: N concurrent requests, each a root span whose
+ * handler awaits ten times, hops through the event loop (setImmediate; a 0 ms
+ * timer in browsers), then starts a child span. Compiled three ways by
+ * bench/run.mjs: untransformed, transformed, and downlevelled to generators
+ * (what zone.js needs).
+ */
+import { trace } from '@opentelemetry/api';
+
+const tracer = trace.getTracer('bench');
+const hop = () =>
+  new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+async function lookup(i: number): Promise<number> {
+  await null;
+  return i + 1;
+}
+
+async function handle(i: number): Promise<void> {
+  await tracer.startActiveSpan('request', { attributes: { request: i } }, async (span) => {
+    let v = i;
+    for (let k = 0; k < 8; k++) v = await lookup(v);
+    await Promise.resolve(v);
+    await hop();
+    tracer.startSpan('child', { attributes: { request: i } }).end();
+    span.end();
+  });
+}
+
+export async function runRequests(n: number): Promise<void> {
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) all.push(handle(i));
+  await Promise.all(all);
+}
+
+/** Micro: one continuation per iteration. */
+export async function awaitLoop(n: number): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += await i;
+  return sum;
+}
+
+/** Micro: one bound promise callback per iteration. */
+export async function thenLoop(n: number): Promise<number> {
+  let p: Promise<number> = Promise.resolve(0);
+  for (let i = 0; i < n; i++) p = p.then((v) => v + 1);
+  return p;
+}
