@@ -32,5 +32,16 @@ for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.rep
 mkdirSync(`${staging}/cjs`, { recursive: true });
 writeFileSync(`${staging}/cjs/package.json`, '{ "type": "commonjs" }\n');
 writeFileSync(`${staging}/esm/package.json`, '{ "type": "module" }\n');
+// The helpers prelude for plain <script> pages (helpers: "global").
+await build({
+  entryPoints: [`${staging}/esm/runtime/global.js`],
+  outfile: `${staging}/global.iife.js`,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2018',
+  logLevel: 'warning',
+});
 rmSync('dist', { recursive: true, force: true });
 renameSync(staging, 'dist');
