@@ -263,7 +263,10 @@ async function browserBench() {
 process.stdout.write('browser done\n');
 
 writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-writeFileSync(join(root, 'BENCHMARKS.md'), report(results));
+// scripts/realworld.mjs owns the block between its markers: keep it.
+const previous = existsSync(join(root, 'BENCHMARKS.md')) ? readFileSync(join(root, 'BENCHMARKS.md'), 'utf8') : '';
+const realworld = previous.match(/<!-- realworld:start -->[\s\S]*<!-- realworld:end -->/)?.[0];
+writeFileSync(join(root, 'BENCHMARKS.md'), report(results) + (realworld ? `\n${realworld}\n` : ''));
 process.stdout.write(`wrote BENCHMARKS.md and bench/results.json\n`);
 
 // ---------------------------------------------------------------------------
