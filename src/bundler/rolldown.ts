@@ -1,4 +1,5 @@
 /** otel-context-transformer for rolldown: `import otelContext from 'otel-context-transformer/rolldown'`. */
+import { transformFirst } from './order.js';
 import { unplugin } from './unplugin.js';
 
-export default unplugin.rolldown;
+export default transformFirst(unplugin.rolldown);
