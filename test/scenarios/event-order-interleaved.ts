@@ -27,12 +27,17 @@ export const scenario: Scenario = {
       process.nextTick(() => step('b-tick', 1));
       await Promise.resolve();
       step('b', 2);
-      // Node orders a 0 ms timer and an immediate scheduled together by chance: chain them instead.
-      setImmediate(() => {
-        step('b-immediate', 1);
-        setTimeout(() => step('b-timer', 1), 0);
-      });
-      await new Promise((r) => setTimeout(r, 25));
+      // Node orders a 0 ms timer and an immediate scheduled together by chance: chain them, and resume
+      // from the timer itself so that no race between timers decides the order.
+      await new Promise<void>((resume) =>
+        setImmediate(() => {
+          step('b-immediate', 1);
+          setTimeout(() => {
+            step('b-timer', 1);
+            resume();
+          }, 0);
+        }),
+      );
       step('b', 3);
       for await (const x of (async function* () { yield 1; await null; yield 2; })()) step('b-for', x);
       step('b', 4);
