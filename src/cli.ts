@@ -70,7 +70,8 @@ changes nothing. report takes the same options as apply (give it the same
 --config) and reads nothing but the files.
 
 Exit status: 0 done; 1 a file could not be read or parsed (apply wrote
-nothing), or --check found a boundary that is not rewritten; 2 bad usage.
+nothing), or --check found a boundary that is not rewritten; 2 bad usage or
+options; 130 apply was interrupted (nothing written).
 `;
 
 export interface CliIO {
@@ -105,6 +106,8 @@ interface Settings {
 interface FileEntry {
   shown: string;
   real: string;
+  /** Permission bits, kept by the rewritten file. */
+  mode: number;
 }
 
 interface FileError {
@@ -266,22 +269,23 @@ function collectFiles(settings: Settings, errors: FileError[]): { files: FileEnt
   const files: FileEntry[] = [];
   const seen = new Set<string>();
   let excluded = 0;
-  const add = (shown: string, stats: Stats) => {
+  // Checked before anything is read: an excluded file is never an error.
+  const isExcluded = (file: string) => !settings.resolved.matches(path.resolve(file)) && ++excluded > 0;
+  const add = (shown: string, stats: Stats, throughLink: boolean) => {
     if (!stats.isFile()) {
       errors.push({ file: shown, message: 'not a regular file' });
       return;
     }
     let real: string;
     try {
-      real = realpathSync(shown);
+      real = throughLink ? realpathSync.native(shown) : path.resolve(shown);
     } catch (error) {
       errors.push({ file: shown, message: `cannot read: ${ioMessage(error)}` });
       return;
     }
     if (seen.has(real)) return;
     seen.add(real);
-    if (!settings.resolved.matches(path.resolve(shown))) excluded++;
-    else files.push({ shown, real });
+    files.push({ shown, real, mode: stats.mode & 0o7777 });
   };
   const walk = (dir: string) => {
     let entries: Dirent[];
@@ -298,7 +302,7 @@ function collectFiles(settings: Settings, errors: FileError[]): { files: FileEnt
         walk(full);
         continue;
       }
-      if (!settings.extensions.some((ext) => entry.name.endsWith(ext))) continue;
+      if (!settings.extensions.some((ext) => entry.name.endsWith(ext)) || isExcluded(full)) continue;
       if (entry.isSymbolicLink()) {
         let target: Stats;
         try {
@@ -309,9 +313,9 @@ function collectFiles(settings: Settings, errors: FileError[]): { files: FileEnt
           continue;
         }
         if (target.isDirectory()) continue;
-        add(full, target);
+        add(full, target, true);
       } else {
-        add(full, lstatSync(full));
+        add(full, lstatSync(full), false);
       }
     }
   };
@@ -321,13 +325,14 @@ function collectFiles(settings: Settings, errors: FileError[]): { files: FileEnt
       stats = statSync(given);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && isSymlink(given)) errors.push({ file: given, message: `cannot read: broken symbolic link (to ${readLink(given)})` });
-      else if (code === 'ENOENT') throw new UsageError(`${given}: no such file or directory`);
+      if (code === 'ENOENT' && !isSymlink(given)) throw new UsageError(`${given}: no such file or directory`);
+      if (isExcluded(given)) continue;
+      if (code === 'ENOENT') errors.push({ file: given, message: `cannot read: broken symbolic link (to ${readLink(given)})` });
       else errors.push({ file: given, message: `cannot read: ${ioMessage(error)}` });
       continue;
     }
     if (stats.isDirectory()) walk(given);
-    else add(given, stats);
+    else if (!isExcluded(given)) add(given, stats, isSymlink(given));
   }
   return { files, excluded };
 }
@@ -577,7 +582,7 @@ async function apply(settings: Settings, out: CliIO): Promise<number> {
         pending.push(entry);
         for (const write of writes) {
           const data = write.target === file.real ? text : map.toString();
-          const mode = statSync(write.target).mode & 0o7777;
+          const mode = write.target === file.real ? file.mode : statSync(write.target).mode & 0o7777;
           try {
             writeFileSync(write.temp, data, { flag: 'wx', mode });
           } catch (error) {
