@@ -22,7 +22,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || (quick ? 2 : 5);
 const node20 = process.execPath;
-const node24 = join(root, 'node_modules/node24/bin/node');
+// Node 24 lives in tools/node24 (installed by `prepare`): in the root its `node` bin would shadow Node 20.
+const node24 = join(root, 'tools/node24/node_modules/node24/bin/node');
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
