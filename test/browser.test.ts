@@ -6,7 +6,7 @@
  * Every click must export one connected trace; the broken build must not.
  */
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
@@ -93,6 +93,19 @@ async function clickThrice(browser: Browser, url: string, spans: OtlpSpan[]): Pr
   expect(errors).toEqual([]);
 }
 
+/** The spans as a forest, children indented under their parents (for the README's contrast). */
+function render(spans: OtlpSpan[]): string {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const roots = spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+  const lines: string[] = [];
+  for (const root of roots) {
+    lines.push(`● ${root.name}`);
+    const kids = spans.filter((s) => s.parentSpanId === root.spanId);
+    kids.forEach((k, i) => lines.push(`  ${i === kids.length - 1 ? '└─' : '├─'} ${k.name}`));
+  }
+  return lines.join('\n');
+}
+
 /** One tree per click: each expected span is a direct child of its click's root span. */
 function connectedClicks(spans: OtlpSpan[]): number {
   let connected = 0;
@@ -129,6 +142,7 @@ describe('browser: Vite build in headless Chromium', () => {
       } finally {
         server.close();
       }
+      writeFileSync(join(TMP_DIR, `browser-${mode}-traces.txt`), render(spans) + '\n');
       expect(spans).toHaveLength(15);
       if (mode === 'fixed') {
         expect(connectedClicks(spans)).toBe(3);
