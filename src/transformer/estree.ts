@@ -144,9 +144,17 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     report: input.onBoundary && boundaryReporter(code, input.onBoundary),
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
-  const topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
-  if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
-  for (const statement of program.body) visit(statement, fc);
+  let topLevelAwait = false;
+  try {
+    topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
+    if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
+    for (const statement of program.body) visit(statement, fc);
+  } catch (error) {
+    // The walks recurse with the tree; nesting thousands of levels deep exhausts the stack.
+    if (!(error instanceof RangeError)) throw error;
+    diagnostics.push({ file: filename, line: 1, column: 1, message: `nesting too deep to transform (${error.message}); file left unchanged` });
+    return { diagnostics };
+  }
   // A processed file was only walked to report its boundaries: its edits are discarded.
   if (!fc.changed || processed) return { diagnostics };
 
@@ -158,7 +166,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
         : `var ${NS} = globalThis[Symbol.for("otel-context-transformer.helpers.v1")];`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
-  s.appendLeft(headerPosition(program, code), header + '\n');
+  s.prependLeft(headerPosition(program, code), header + '\n');
   return { magic: s, diagnostics };
 }
 
@@ -176,8 +184,12 @@ function langOf(filename: string): 'js' | 'jsx' | 'ts' | 'tsx' | 'dts' {
   return 'jsx'; // plain .js may hold JSX (React projects); JSX parsing accepts all of JS
 }
 
+/**
+ * A file without module syntax: CommonJS markers, or sloppy-only syntax (`with`) that an
+ * `import` would break by making the file a strict module, mean `require`.
+ */
 function looksCommonJs(code: string, filename: string): boolean {
-  return /\.c[jt]s$/.test(filename) || /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w/.test(code);
+  return /\.c[jt]s$/.test(filename) || /\brequire\s*\(|\bmodule\.exports\b|\bexports\.\w|\bwith\s*\(/.test(code);
 }
 
 /** After a hashbang and the directive prologue ("use strict", "use client"). */
@@ -191,11 +203,13 @@ function headerPosition(program: Node, code: string): number {
   return position === 0 ? 0 : position + 1;
 }
 
+/** 1-based line and column; every ECMAScript line terminator counts (\\r\\n as one). */
 function lineColumn(code: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < code.length; i++) {
-    if (code.charCodeAt(i) === 10) {
+    const c = code.charCodeAt(i);
+    if (c === 10 || c === 0x2028 || c === 0x2029 || (c === 13 && code.charCodeAt(i + 1) !== 10)) {
       line++;
       lineStart = i + 1;
     }
@@ -261,7 +275,7 @@ function skipped(fc: FileContext, category: Category): boolean {
 type Handler = (node: Node, fc: FileContext) => void;
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-const SCOPE_TYPES = new Set(['BlockStatement', 'StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'ClassExpression', 'TSModuleBlock']);
+const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'ClassExpression', 'TSModuleBlock']);
 /** Type-level syntax: nothing in here runs. */
 const TYPE_ONLY = new Set([
   'TSTypeAnnotation',
@@ -295,6 +309,7 @@ const HANDLERS: Record<string, Handler> = {
   TryStatement: visitTry,
   ReturnStatement: visitReturn,
   ExpressionStatement: visitExpressionStatement,
+  BlockStatement: visitBlock,
   FunctionDeclaration: visitFunction,
   FunctionExpression: visitFunction,
   ArrowFunctionExpression: visitFunction,
@@ -460,6 +475,7 @@ function visitFunction(node: Node, fc: FileContext): void {
   fc.fn = { framed, isAsync, isGenerator };
   fc.scopes.push(collectNames(node));
   try {
+    if (body) body.isFunctionBody = true;
     const visitInner = () => {
       for (const p of node.params) visit(p, fc);
       visit(body, fc);
@@ -569,7 +585,8 @@ function containsSuspension(root: Node, generator: boolean, async: boolean): boo
       (async && node.type === 'AwaitExpression') ||
       (async && node.type === 'ForOfStatement' && node.await) ||
       (generator && node.type === 'YieldExpression') ||
-      (async && generator && node.type === 'ReturnStatement' && node.argument)
+      (async && generator && node.type === 'ReturnStatement' && node.argument) ||
+      (async && node.type === 'VariableDeclaration' && node.kind === 'await using')
     ) {
       found = true;
       return;
@@ -624,6 +641,25 @@ function visitExpressionStatement(node: Node, fc: FileContext): void {
     expression.endsStatementWithoutSemicolon = true;
   }
   visitChildren(node, fc);
+}
+
+/**
+ * `await using` awaits each disposal when its block ends, after the block's own
+ * code: there is no expression to wrap. So every statement after such a
+ * declaration goes into `try { … } finally { leave(f) }` (leaving before the
+ * disposal awaits), and the block into `try { … } finally { reenter(f) }`
+ * (resuming after them). A function body needs no outer wrapper: its `exit`
+ * follows. The disposal methods themselves then run outside the function's context.
+ */
+function visitBlock(node: Node, fc: FileContext): void {
+  const declarations = fc.fn.framed && fc.fn.isAsync ? (node.body as Node[]).filter((st) => st.type === 'VariableDeclaration' && st.kind === 'await using') : [];
+  if (declarations.length === 0) return withScope(node, fc, () => visitChildren(node, fc));
+  const wrapBlock = !node.isFunctionBody;
+  if (wrapBlock) insert(fc, node.start + 1, ' try { {');
+  for (const declaration of declarations) insert(fc, declaration.end, ' try {');
+  withScope(node, fc, () => visitChildren(node, fc));
+  insert(fc, node.end - 1, ` } finally { ${call(HELPERS.leave, FRAME)}; }`.repeat(declarations.length));
+  if (wrapBlock) insert(fc, node.end - 1, ` } } finally { ${call(HELPERS.reenter, FRAME)}; } `);
 }
 
 function visitReturn(node: Node, fc: FileContext): void {

@@ -52,6 +52,8 @@ interface FileContext {
   fn: FunctionState;
   /** Set once any rewrite references the runtime: the import is added only then. */
   usesRuntime: boolean;
+  /** The body of the function being visited (original node), to tell it from nested blocks. */
+  functionBody?: TS.Node;
   /** Whether the file text mentions the ignore marker at all (fast path). */
   hasIgnoreComments: boolean;
   visit: TS.Visitor;
@@ -246,7 +248,7 @@ function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
     [K.Constructor, visitFunction],
     [K.GetAccessor, visitFunction],
     [K.SetAccessor, visitFunction],
-    [K.Block, visitScope],
+    [K.Block, visitBlock],
     [K.CaseBlock, visitScope],
     [K.ModuleBlock, visitScope],
     [K.ForStatement, visitScope],
@@ -492,7 +494,9 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
     !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync);
 
   const outerFn = fc.fn;
+  const outerBody = fc.functionBody;
   fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator };
+  fc.functionBody = body;
   fc.scopes.push(collectScopeNames(ts, node));
   try {
     const visited = ts.visitEachChild(node, fc.visit, fc.context) as FunctionLike;
@@ -501,6 +505,7 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   } finally {
     fc.scopes.pop();
     fc.fn = outerFn;
+    fc.functionBody = outerBody;
   }
 }
 
@@ -614,7 +619,8 @@ function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, as
       (async && ts.isAwaitExpression(node)) ||
       (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
       (generator && ts.isYieldExpression(node)) ||
-      (async && generator && ts.isReturnStatement(node) && !!node.expression)
+      (async && generator && ts.isReturnStatement(node) && !!node.expression) ||
+      (async && isAwaitUsing(ts, node))
     ) {
       found = true;
       return;
@@ -652,6 +658,39 @@ function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
   const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
   return helperCall(fc, HELPERS.resume, [frame, yielded], node);
+}
+
+function isAwaitUsing(ts: typeof TS, node: TS.Node): boolean {
+  const flag = ts.NodeFlags.AwaitUsing;
+  return flag !== undefined && ts.isVariableStatement(node) && (node.declarationList.flags & flag) === flag;
+}
+
+/**
+ * `await using` awaits each disposal when its block ends, after the block's own
+ * code: there is no expression to wrap. So every statement after such a
+ * declaration goes into `try { … } finally { leave(f) }` (leaving before the
+ * disposal awaits), and the block into `try { … } finally { reenter(f) }`
+ * (resuming after them). A function body needs no outer wrapper: its `exit`
+ * follows. The disposal methods themselves then run outside the function's context.
+ */
+function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
+  const { ts, factory } = fc;
+  const isFunctionBody = node === fc.functionBody;
+  const visited = visitScope(node, fc) as TS.Block;
+  if (!fc.fn.frame || !fc.fn.isAsync || !node.statements.some((st) => isAwaitUsing(ts, st))) return visited;
+  const marks = node.statements.map((st) => isAwaitUsing(ts, st));
+  const nest = (statements: TS.Statement[], awaitUsing: boolean[]): TS.Statement[] => {
+    const i = awaitUsing.indexOf(true);
+    if (i === -1) return statements;
+    const rest = nest(statements.slice(i + 1), awaitUsing.slice(i + 1));
+    return [
+      ...statements.slice(0, i + 1),
+      factory.createTryStatement(factory.createBlock(rest, true), undefined, factory.createBlock([helperStatement(fc, HELPERS.leave)], true)),
+    ];
+  };
+  const block = factory.updateBlock(visited, nest([...visited.statements], marks));
+  if (isFunctionBody) return block;
+  return factory.createBlock([wrapInReenterFinally(fc, block)], true);
 }
 
 /**
