@@ -18,37 +18,9 @@
  * No timing assertions: durations go to test/.tmp/hostile-input/timings.json
  * and the console.
  *
- * Known bugs, reported and deliberately left out of this file (they would fail):
- *   1. 10,000-deep nesting makes transform() throw RangeError (Maximum call stack
- *      size exceeded) from the recursive ESTree walks (visit/visitChildren,
- *      collectVarNames, containsSuspension); oxc itself parses it fine. Repro:
- *        transform('{'.repeat(10000) + '}'.repeat(10000), { filename: 'a.js' })
- *      (the TypeScript backend cannot get there: TypeScript's own parser already
- *      overflows below 1,000 levels, with or without the plugin).
- *   2. A top-level `await` / `for await` that is the module's first statement (at
- *      offset 0, or right after a hashbang or a directive prologue) gets the
- *      header inserted inside its own rewrite: the output does not parse. Repro:
- *        transform('await 1;', { filename: 'a.mjs' }).code
- *        // '__otelCtx.resume(__otelFrame, import * as __otelCtx from "…"; const __otelFrame = …;\nawait …'
- *   3. A sloppy script (no import/export) in a .js file gets an `import` header
- *      (helpers "auto": transform(), and the TypeScript plugin with ES module
- *      output), which makes it a module: strict mode, where `with` (or a legacy
- *      octal literal, ...) is a SyntaxError. Repro:
- *        transform('with (o) { setTimeout(() => x); }', { filename: 'legacy.js' }).code
- *        // 'import * as __otelCtx from "…";\nwith (o) { … }'
- *      (a .cjs file gets `require` and works: tested below).
- *   4. Diagnostic lines count only "\n": in a file with CR-only line ends (or
- *      U+2028/U+2029) every syntax error is reported on line 1. Repro:
- *        transform('a;\rb;\rconst c = ;', { filename: 'a.js', onDiagnostic: console.log })  // line 1, should be 3
- *   5. The implicit await at the end of an `await using` block is not a
- *      suspension point for the transform: the code after the block runs in
- *      the context of whatever job resumed it (root), and the next explicit
- *      await's suspend() puts back the context found at function entry, which
- *      then stays in the slot: every later job of uncompiled code sees it. Repro
- *      (then strip types with TypeScript, or run on a Node with `await using`):
- *        async function f() { { await using r = { async [Symbol.asyncDispose]() {} }; } log(get()); await null; }
- *        inCtx('v', () => f());   // logs root, then uncompiled timers and microtasks see 'v'
- *      The `await using` case below puts the block at the end of the function, where it is harmless.
+ * Five bugs this file found are fixed and checked at the end ("found by this
+ * file, fixed"): 10,000-deep nesting, a rewritten first statement in a module,
+ * sloppy scripts with `with`, CR-only line numbers, and `await using`.
  *
  * Not bugs, but worth knowing: oxc reports a BOM followed by a hashbang as a
  * syntax error (Node accepts it), so such a file is left unchanged with a
@@ -1088,5 +1060,46 @@ describe('deep nesting', () => {
       expect(out).toContain('__otelCtx.bind(');
       expect(runNode(writeRun('tsc', `deep-${slug(shape)}`, '.mjs', out))).toEqual(['deep d']);
     });
+  });
+});
+
+describe('found by this file, fixed', async () => {
+  const { transform } = await import('../src/api.js');
+  const { parseSync } = await import('oxc-parser');
+  const parses = (code: string, filename: string) => expect(parseSync(filename, code).errors).toEqual([]);
+
+  it('10,000-deep nesting: a diagnostic naming the problem, the file untouched, no throw', () => {
+    const problems: string[] = [];
+    for (const code of ['{'.repeat(10_000) + '}'.repeat(10_000), '('.repeat(10_000) + '1' + ')'.repeat(10_000)]) {
+      expect(transform(code, { filename: '/virtual/deep.js', onDiagnostic: (d) => problems.push(`${d.file}:${d.line}: ${d.message}`) })).toBeUndefined();
+    }
+    expect(problems).toHaveLength(2);
+    for (const p of problems) expect(p).toMatch(/^\/virtual\/deep\.js:1: nesting too deep to transform/);
+  });
+
+  it.each([
+    ['await 1;', 'a.mjs'],
+    ['#!/usr/bin/env node\nawait 1;', 'b.mjs'],
+    ['"use strict";\nfor await (const x of []) ;', 'c.mjs'],
+  ])('a rewritten first statement %j: the header comes first and the output parses', (code, name) => {
+    const out = transform(code, { filename: `/virtual/${name}` })!.code;
+    parses(out, name);
+    expect(out.indexOf('import * as __otelCtx')).toBeLessThan(out.indexOf('__otelCtx.resume') === -1 ? Infinity : out.indexOf('__otelCtx.resume'));
+  });
+
+  it('a sloppy script using with() gets require, not an import that would make it strict', () => {
+    const out = transform('with (o) { setTimeout(() => x); }', { filename: '/virtual/legacy.js' })!.code;
+    expect(out).toContain('const __otelCtx = require("otel-context-transformer/runtime");');
+    parses(out, 'legacy.cjs');
+  });
+
+  it.each([
+    ['CR', 'a;\rb;\rconst c = ;'],
+    ['U+2028', 'a;\u2028b;\u2028const c = ;'],
+    ['CRLF', 'a;\r\nb;\r\nconst c = ;'],
+  ])('%s line ends: the syntax error is reported on line 3', (_, code) => {
+    const lines: number[] = [];
+    transform(code, { filename: '/virtual/a.js', onDiagnostic: (d) => lines.push(d.line) });
+    expect(lines).toEqual([3]);
   });
 });

@@ -136,7 +136,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     code,
     s,
     options,
-    scopes: [collectNames(program)],
+    scopes: [],
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
@@ -146,6 +146,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
+    fc.scopes.push(collectNames(program));
     topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
     if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
     for (const statement of program.body) visit(statement, fc);
