@@ -73,7 +73,7 @@ for (let round = 1; round <= rounds; round++) {
   // Interleaved: one process per variant per round, in rotating order, so drift hits all alike.
   const order = variants.map((_, i) => variants[(i + round) % variants.length]);
   for (const v of order) {
-    const spec = { file: v.file, manager: v.manager, zone: !!v.zone, requests: REQUESTS, warmup: 5, iterations: quick ? 8 : 20, micro: MICRO };
+    const spec = { file: v.file, manager: v.manager, zone: !!v.zone, requests: REQUESTS, warmup: quick ? 10 : 40, iterations: quick ? 10 : 40, micro: MICRO };
     const r = spawnSync(v.node, [join(here, 'worker.mjs'), JSON.stringify(spec)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`${v.id} failed: ${r.stderr}`);
     const m = JSON.parse(r.stdout);
@@ -245,10 +245,10 @@ async function browserBench() {
         const page = await browser.newPage();
         await page.setContent('<!doctype html><title>bench</title>');
         await page.addScriptTag({ content: bundles[v.id] });
-        const m = await page.evaluate(([w, n, r]) => window.bench(w, n, r), [5, quick ? 8 : 20, REQUESTS]);
+        const m = await page.evaluate(([w, n, r]) => window.bench(w, n, r), [quick ? 10 : 40, quick ? 10 : 40, REQUESTS]);
         data[v.id].times.push(median(m.times));
         data[v.id].wrong += m.wrong;
-        data[v.id].children = (data[v.id].children ?? 0) + REQUESTS * (5 + (quick ? 8 : 20));
+        data[v.id].children = (data[v.id].children ?? 0) + REQUESTS * (quick ? 20 : 80);
         await page.close();
       }
     }
