@@ -111,9 +111,11 @@ interface ForeignManager {
  * ZoneContextManager on native code). AsyncLocalStorage-based managers already
  * carry it, so for them we add nothing.
  */
+let otelApi: { context?: ForeignManager } | undefined;
 function foreignManager(): ForeignManager | undefined {
   if (S.managerOn) return undefined;
-  const api = (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API];
+  // The API's registry object, once created, stays (registration only sets and deletes its fields).
+  const api = (otelApi ??= (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API]);
   const m = api && api.context;
   return m && !m._asyncLocalStorage ? m : undefined;
 }
