@@ -127,7 +127,8 @@ export function bind<T>(cb: T): T {
   if (propagating()) {
     const captured = S.current;
     const inner = fn;
-    fn = function (this: unknown) {
+    // Named for stack traces, where this one frame shows between the scheduler and the callback.
+    fn = function boundToContext(this: unknown) {
       const prev = S.current;
       S.current = captured;
       try {
