@@ -33,11 +33,18 @@ export const SCHEDULERS: readonly SchedulerBoundary[] = [
 export const GLOBAL_OBJECTS: readonly string[] = ['globalThis', 'window', 'self', 'global'];
 
 /** Promise reaction methods and the positions of their callbacks. */
-export const PROMISE_METHODS: Readonly<Record<string, readonly number[]>> = {
-  then: [0, 1],
-  catch: [0],
-  finally: [0],
-};
+export const PROMISE_METHODS: Readonly<Record<string, readonly number[]>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, readonly number[]>, {
+    then: [0, 1],
+    catch: [0],
+    finally: [0],
+  }),
+);
+
+/** Callback positions when `name` is a promise reaction method (own entries only: never `toString`, `constructor`). */
+export function promiseMethod(name: string): readonly number[] | undefined {
+  return Object.prototype.hasOwnProperty.call(PROMISE_METHODS, name) ? PROMISE_METHODS[name] : undefined;
+}
 
 /**
  * Names of the runtime helpers compiled code calls (see src/runtime/slot.ts for

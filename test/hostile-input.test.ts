@@ -1103,3 +1103,40 @@ describe('found by this file, fixed', async () => {
     expect(lines).toEqual([3]);
   });
 });
+
+// Found by the build benchmark on rxjs: a method named like an Object.prototype member
+// (`x.toString()`, `o.constructor(cb)`) was taken for a promise method and crashed the walk.
+describe('methods named like Object.prototype members', async () => {
+  const { transform } = await import('../src/api.js');
+  const SOURCE = [
+    'const o: any = {};',
+    'o.toString();',
+    'o.constructor(() => 1);',
+    'o.hasOwnProperty("a");',
+    'o.valueOf(); o.__proto__; o.isPrototypeOf(o);',
+    'setTimeout(() => 1, 1);',
+    '',
+  ].join('\n');
+
+  it('transform(): no diagnostic, only the real boundary rewritten', () => {
+    const problems: string[] = [];
+    const out = transform(SOURCE, { filename: '/virtual/proto.ts', onDiagnostic: (d) => problems.push(d.message) })!;
+    expect(problems).toEqual([]);
+    expect(out.code).toContain('setTimeout(__otelCtx.bind(() => 1), 1)');
+    expect(out.code).toContain('o.constructor(() => 1)');
+  });
+
+  it('TypeScript plugin without a checker: no warning, the file is rewritten', async () => {
+    const { createRequire } = await import('node:module');
+    const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
+    const plugin = (await import('../src/index.js')).default;
+    const diagnostics: unknown[] = [];
+    const out = ts.transpileModule(SOURCE, {
+      fileName: '/virtual/proto.ts',
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      transformers: { before: [plugin(undefined, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) })] },
+    }).outputText;
+    expect(diagnostics).toEqual([]);
+    expect(out).toContain('setTimeout(__otelCtx.bind(() => 1), 1)');
+  });
+});

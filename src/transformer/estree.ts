@@ -15,7 +15,7 @@ import {
   HELPERS,
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
-  PROMISE_METHODS,
+  promiseMethod,
   type Category,
 } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -411,8 +411,8 @@ function callbackPositions(node: Node, fc: FileContext): { positions: readonly n
       if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) positions = boundary.callbacks;
       if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
     }
-    if (!positions && PROMISE_METHODS[name] && !skipped(fc, 'promises')) {
-      positions = PROMISE_METHODS[name];
+    if (!positions && promiseMethod(name) && !skipped(fc, 'promises')) {
+      positions = promiseMethod(name);
       kind = name;
     }
   }

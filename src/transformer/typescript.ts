@@ -15,7 +15,7 @@ import {
   HELPERS,
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
-  PROMISE_METHODS,
+  promiseMethod,
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
@@ -318,7 +318,7 @@ function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly n
     const access = memberAccess(ts, callee);
     if (!access) return undefined;
     const { object, name } = access;
-    const methodPositions = PROMISE_METHODS[name];
+    const methodPositions = promiseMethod(name);
     const receiver = globalReceiver(ts, object);
     if (receiver && !isPromiseMethodOnly(name)) {
       const boundary = schedulerOn(receiver.name, name);
@@ -350,7 +350,7 @@ function globalReceiver(ts: typeof TS, object: TS.Expression): { name: string; r
 }
 
 function isPromiseMethodOnly(name: string): boolean {
-  return PROMISE_METHODS[name] !== undefined && !GLOBAL_OBJECTS.includes(name);
+  return promiseMethod(name) !== undefined && !GLOBAL_OBJECTS.includes(name);
 }
 
 /** `globalThis.setTimeout` → the setTimeout boundary; `process.nextTick` → nextTick. */
