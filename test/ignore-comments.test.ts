@@ -4,10 +4,10 @@
  * leading comments of a file. Compiled in memory with TypeScript 5 and 6.
  */
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import otelContextTransformer from '../src/index.js';
+import { compileInMemory } from './harness/in-memory.js';
 
 const require = createRequire(import.meta.url);
 const VERSIONS: { name: string; ts: typeof TS }[] = [
@@ -15,8 +15,6 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
   { name: 'TS 6', ts: require('typescript-6') as typeof TS },
 ];
 
-const ROOT = path.join(process.cwd(), '__virtual__');
-const OUT = path.join(ROOT, 'out');
 
 function compile(ts: typeof TS, files: Record<string, string>): { js: Record<string, string>; diagnostics: TS.Diagnostic[] } {
   const options: TS.CompilerOptions = {
@@ -27,30 +25,11 @@ function compile(ts: typeof TS, files: Record<string, string>): { js: Record<str
     types: [],
     strict: true,
     skipLibCheck: true,
-    rootDir: ROOT,
-    outDir: OUT,
-    newLine: ts.NewLineKind.LineFeed,
   };
-  const virtual = new Map(Object.entries(files).map(([name, text]) => [path.join(ROOT, name), text]));
-  const host = ts.createCompilerHost(options, true);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const text = virtual.get(fileName);
-    return text !== undefined
-      ? ts.createSourceFile(fileName, text, languageVersion, true)
-      : getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
-  };
-  host.fileExists = (fileName) => virtual.has(fileName) || fileExists.call(host, fileName);
-  host.readFile = (fileName) => virtual.get(fileName) ?? readFile.call(host, fileName);
-  const js: Record<string, string> = {};
-  host.writeFile = (fileName, text) => {
-    js[path.relative(OUT, fileName).split(path.sep).join('/')] = text;
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
   const diagnostics: TS.Diagnostic[] = [];
-  program.emit(undefined, undefined, undefined, false, {
-    before: [otelContextTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) })],
-  });
+  const { js } = compileInMemory(ts, files, options, (program) => [
+    otelContextTransformer(program, {}, { ts, addDiagnostic: (d) => diagnostics.push(d) }),
+  ]);
   return { js, diagnostics };
 }
 

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import otelContextTransformer, { CATEGORIES, OptionsError, resolveOptions, type Category } from '../src/index.js';
+import { compileInMemory } from './harness/in-memory.js';
 
 const require = createRequire(import.meta.url);
 const VERSIONS: { name: string; ts: typeof TS }[] = [
@@ -34,9 +35,6 @@ const TS_PATCH_ENTRY = {
 // In-memory compile helper (virtual files under the working directory, never written).
 
 const CWD = process.cwd();
-const ROOT = path.join(CWD, '__virtual__');
-const OUT = path.join(ROOT, 'out');
-const sourceFileCache = new WeakMap<typeof TS, Map<string, TS.SourceFile>>();
 
 interface Compiled {
   js: Record<string, string>;
@@ -57,39 +55,14 @@ function compile(
     types: ['node'],
     strict: true,
     skipLibCheck: true,
-    rootDir: ROOT,
-    outDir: OUT,
-    newLine: ts.NewLineKind.LineFeed,
   };
-  const virtual = new Map(Object.entries(files).map(([name, text]) => [path.join(ROOT, name), text]));
-  let cache = sourceFileCache.get(ts);
-  if (!cache) sourceFileCache.set(ts, (cache = new Map()));
-  const host = ts.createCompilerHost(options, true);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const text = virtual.get(fileName);
-    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
-    const key = `${fileName}|${JSON.stringify(languageVersion)}`;
-    let sourceFile = cache!.get(key);
-    if (!sourceFile) {
-      sourceFile = getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
-      if (sourceFile) cache!.set(key, sourceFile);
-    }
-    return sourceFile;
-  };
-  host.fileExists = (fileName) => virtual.has(fileName) || fileExists.call(host, fileName);
-  host.readFile = (fileName) => virtual.get(fileName) ?? readFile.call(host, fileName);
-  const js: Record<string, string> = {};
-  host.writeFile = (fileName, text) => {
-    js[path.relative(OUT, fileName).split(path.sep).join('/')] = text;
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
   const diagnostics: TS.Diagnostic[] = [];
-  const factory = otelContextTransformer(withProgram ? program : undefined, config as never, {
-    ts,
-    addDiagnostic: addDiagnostic ? (d) => diagnostics.push(d) : undefined,
-  });
-  program.emit(undefined, undefined, undefined, false, { before: [factory] });
+  const { js } = compileInMemory(ts, files, options, (program) => [
+    otelContextTransformer(withProgram ? program : undefined, config as never, {
+      ts,
+      addDiagnostic: addDiagnostic ? (d) => diagnostics.push(d) : undefined,
+    }),
+  ]);
   return { js, diagnostics };
 }
 

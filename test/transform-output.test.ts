@@ -13,6 +13,7 @@ import type * as TS from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import otelContextTransformer, { type TransformOptions } from '../src/index.js';
 import { bind } from '../src/runtime/index.js';
+import { compileInMemory, VIRTUAL_ROOT } from './harness/in-memory.js';
 
 const require = createRequire(import.meta.url);
 const VERSIONS: { name: string; ts: typeof TS }[] = [
@@ -24,8 +25,7 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 // In-memory compile helper.
 
 /** Virtual files live under the working directory (never written): include/exclude globs are relative to it. */
-const ROOT = path.join(process.cwd(), '__virtual__');
-const OUT = path.join(ROOT, 'out');
+const ROOT = VIRTUAL_ROOT;
 
 interface Compiled {
   /** Emitted JavaScript by output path relative to the out dir, e.g. `timers.js`. */
@@ -45,7 +45,6 @@ interface CompileRequest {
 }
 
 /** Library and @types files parsed once per compiler. */
-const sourceFileCache = new WeakMap<typeof TS, Map<string, TS.SourceFile>>();
 
 function baseOptions(ts: typeof TS): TS.CompilerOptions {
   return {
@@ -56,42 +55,13 @@ function baseOptions(ts: typeof TS): TS.CompilerOptions {
     types: ['node'],
     strict: true,
     skipLibCheck: true,
-    rootDir: ROOT,
-    outDir: OUT,
-    newLine: ts.NewLineKind.LineFeed,
     noEmitOnError: false,
   };
 }
 
 function compile(ts: typeof TS, files: Record<string, string>, request: CompileRequest = {}): Compiled {
-  const options = { ...baseOptions(ts), ...request.compilerOptions };
-  const virtual = new Map(Object.entries(files).map(([name, text]) => [path.join(ROOT, name), text]));
-  let cache = sourceFileCache.get(ts);
-  if (!cache) sourceFileCache.set(ts, (cache = new Map()));
-  const host = ts.createCompilerHost(options, true);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const text = virtual.get(fileName);
-    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
-    const key = `${fileName}|${JSON.stringify(languageVersion)}`;
-    let sourceFile = cache!.get(key);
-    if (!sourceFile) {
-      sourceFile = getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
-      if (sourceFile) cache!.set(key, sourceFile);
-    }
-    return sourceFile;
-  };
-  host.fileExists = (fileName) => virtual.has(fileName) || fileExists.call(host, fileName);
-  host.readFile = (fileName) => virtual.get(fileName) ?? readFile.call(host, fileName);
-  const { directoryExists } = host;
-  host.directoryExists = (dir) => dir === ROOT || dir.startsWith(ROOT + path.sep) || (directoryExists?.call(host, dir) ?? true);
-  const js: Record<string, string> = {};
-  host.writeFile = (fileName, text) => {
-    js[path.relative(OUT, fileName).split(path.sep).join('/')] = text;
-  };
-  const program = ts.createProgram([...virtual.keys()], options, host);
   const diagnostics: TS.Diagnostic[] = [];
-  const before =
+  const { js, program } = compileInMemory(ts, files, { ...baseOptions(ts), ...request.compilerOptions }, (program) =>
     request.transformer === false
       ? []
       : [
@@ -99,8 +69,8 @@ function compile(ts: typeof TS, files: Record<string, string>, request: CompileR
             ts,
             addDiagnostic: (d) => diagnostics.push(d),
           }),
-        ];
-  program.emit(undefined, undefined, undefined, false, { before });
+        ],
+  );
   return { js, diagnostics, program };
 }
 
