@@ -196,11 +196,9 @@ export function leave<T>(f: Frame, value: T): T {
 /** Before `await`: put back what we found, and make a non-native thenable's `then` run in our context. */
 export function suspend<T>(f: Frame, value: T): T {
   if (f === OFF) return value;
-  if (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    !(value instanceof Promise && value.constructor === Promise)
-  ) {
+  // Promises (subclasses too) are awaited as they are: TypeScript's __awaiter calls a promise's then
+  // at once, and a thenable in its place would move that call a job later.
+  if (value !== null && (typeof value === 'object' || typeof value === 'function') && !(value instanceof Promise)) {
     value = adopt(value as unknown as object, f.c) as T;
   }
   return leave(f, value);
@@ -285,9 +283,10 @@ export function forAwait(f: Frame, iterable: unknown): unknown {
         },
         get return() {
           const close = iterator.return;
-          return close == null
-            ? close
-            : () => leave(f, close.call(iterator));
+          // Over a sync iterable the loop awaits the close even when there is no return() (the
+          // async-from-sync wrapper always has one), and reads this getter right before: leave here.
+          if (close == null) return key === Symbol.iterator ? leave(f, close) : close;
+          return () => leave(f, close.call(iterator));
         },
       };
     },

@@ -625,7 +625,12 @@ function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, as
       found = true;
       return;
     }
-    if (node !== root && (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node))) return;
+    if (node !== root && (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node))) {
+      // A computed member name is evaluated by the enclosing function, where the class is defined.
+      const name = (node as { name?: TS.Node }).name;
+      if (name && ts.isComputedPropertyName(name)) walk(name);
+      return;
+    }
     ts.forEachChild(node, walk);
   };
   walk(root);
