@@ -279,14 +279,25 @@ export function forAwait(f: Frame, iterable: unknown): unknown {
       const next = iterator.next;
       return {
         next() {
-          return leave(f, (next as Function).call(iterator));
+          // A next() that throws still ends the turn: the loop then rejects, suspended or not.
+          try {
+            return (next as Function).call(iterator);
+          } finally {
+            leave(f, undefined);
+          }
         },
         get return() {
           const close = iterator.return;
           // Over a sync iterable the loop awaits the close even when there is no return() (the
           // async-from-sync wrapper always has one), and reads this getter right before: leave here.
           if (close == null) return key === Symbol.iterator ? leave(f, close) : close;
-          return () => leave(f, close.call(iterator));
+          return () => {
+            try {
+              return close.call(iterator);
+            } finally {
+              leave(f, undefined);
+            }
+          };
         },
       };
     },
