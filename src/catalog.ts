@@ -59,6 +59,7 @@ export const HELPERS = {
   genFrame: 'genFrame',
   rootFrame: 'rootFrame',
   suspend: 'suspend',
+  tail: 'tail',
   leave: 'leave',
   resume: 'resume',
   reenter: 'reenter',

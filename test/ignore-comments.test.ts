@@ -89,6 +89,7 @@ export async function ignoredDeclaration() {
 
 export async function rewrittenDeclaration() {
   await p;
+  await p;
 }
 
 /* otel-context-ignore */
@@ -113,7 +114,7 @@ export class Service {
   // otel-context-ignore
   async ignoredMethod() { await p; setTimeout(() => {}, 13); }
 
-  async rewrittenMethod() { await p; }
+  async rewrittenMethod() { await p; await p; }
 
   /* otel-context-ignore */
   static async ignoredStatic() { await p; }
@@ -124,7 +125,7 @@ export class Service {
   // otel-context-ignore
   ignoredField = async () => { await p; };
 
-  rewrittenField = async () => { await p; };
+  rewrittenField = async () => { await p; await p; };
 
   async usePrivate() { return this.#ignoredPrivate(); }
 }
@@ -141,7 +142,7 @@ declare const p: Promise<number>;
 // otel-context-ignore
 export const ignoredArrow = async () => { await p; };
 
-export const rewrittenArrow = async () => { await p; };
+export const rewrittenArrow = async () => { await p; await p; };
 
 export const viaInitializer =
   // otel-context-ignore
@@ -150,7 +151,7 @@ export const viaInitializer =
 export const object = {
   // otel-context-ignore
   ignored: async () => { await p; },
-  rewritten: async () => { await p; },
+  rewritten: async () => { await p; await p; },
   // otel-context-ignore
   async ignoredMethod() { await p; },
 };
@@ -347,7 +348,7 @@ describe('marker placement, both backends', async () => {
     'export async function followedByComment() { await p; }',
     'setTimeout(/* otel-context-ignore */ () => {}, 1);',
     'p.then(1 as any); // otel-context-ignore',
-    'export async function notIgnored() { await p; }',
+    'export async function notIgnored() { await p; await p; }',
     '',
   ].join('\n');
   const outputs: Record<string, string> = {

@@ -158,6 +158,8 @@ describe('CompiledContextManager contract', () => {
     expect(__otelCtx.bind(fn)).toBe(fn);
     expect(__otelCtx.frame()).toBe(__otelCtx.frame());
     expect(__otelCtx.genFrame()).toBe(__otelCtx.frame());
+    const thenable = { then() {} };
+    expect(__otelCtx.tail(thenable)).toBe(thenable);
   });
 });
 
@@ -605,6 +607,34 @@ describe('thenables', () => {
     __otelCtx.resume(f, undefined);
     expect(__otelCtx.suspend(f, null)).toBe(null);
     __otelCtx.exit(f);
+  });
+
+  it("tail() (an await that ends an unframed function) adopts a thenable in the caller's context and leaves the slot alone", async () => {
+    const seen: string[] = [];
+    const thenable = {
+      then(resolve: (v: string) => void) {
+        seen.push(`then in ${cur()}`);
+        resolve('done');
+      },
+    };
+    async function tailFunction() {
+      return await __otelCtx.tail(thenable);
+    }
+    const observed: Ctx[] = [];
+    const result = await context.with(A, async () => {
+      const p = tailFunction();
+      observed.push(cur()); // the caller, right after the call: still A
+      return p;
+    });
+    observed.push(cur()); // after the tail function resumed and ended: nothing set it
+    expect(result).toBe('done');
+    expect(seen).toEqual(['then in A']);
+    expect(observed).toEqual(['A', undefined]);
+    const native = Promise.resolve(1);
+    expect(__otelCtx.tail(native)).toBe(native);
+    const notThenable = { then: 5 };
+    expect(__otelCtx.tail(notThenable)).toBe(notThenable);
+    expect(__otelCtx.tail(null)).toBe(null);
   });
 
   it('a then getter that throws becomes a rejection with the same error object, not a synchronous throw', async () => {

@@ -13,6 +13,7 @@ import type * as TS from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import otelContextTransformer, { type TransformOptions } from '../src/index.js';
 import { bind } from '../src/runtime/index.js';
+import { transform } from '../src/api.js';
 import { compileInMemory, VIRTUAL_ROOT } from './harness/in-memory.js';
 
 const require = createRequire(import.meta.url);
@@ -182,42 +183,69 @@ export function spreadArguments(args: [(v: number) => number]) {
 
   'await-functions.ts': `
 declare const p: Promise<number>;
+declare function use(value: unknown): void;
 
-export async function declaration() { return await p; }
-export const expression = async function () { await p; };
-export const namedExpression = async function named() { await p; };
-export const arrow = async () => { await p; };
-export const expressionBody = async () => await p;
+// Each awaits with code after the await (use), so each needs a frame: see await-tail for those that do not.
+export async function declaration() { return use(await p); }
+export const expression = async function () { use(await p); };
+export const namedExpression = async function named() { use(await p); };
+export const arrow = async () => { use(await p); };
+export const expressionBody = async () => use(await p);
 export const expressionBodyObject = async () => ({ value: await p });
 export const noAwait = async () => p;
-export async function withDirective() { 'use strict'; await p; }
+export async function withDirective() { 'use strict'; use(await p); }
 
 export class Klass {
-  async method() { await p; }
-  static async staticMethod() { await p; }
-  async #privateMethod() { await p; }
-  field = async () => { await p; };
-  static staticField = async () => { await p; };
-  #privateField = async () => { await p; };
+  async method() { use(await p); }
+  static async staticMethod() { use(await p); }
+  async #privateMethod() { use(await p); }
+  field = async () => { use(await p); };
+  static staticField = async () => { use(await p); };
+  #privateField = async () => { use(await p); };
   async usePrivates() { await this.#privateMethod(); await this.#privateField(); }
 }
 
 export const object = {
-  async method() { await p; },
-  arrow: async () => { await p; },
-  async ['computed']() { await p; },
+  async method() { use(await p); },
+  arrow: async () => { use(await p); },
+  async ['computed']() { use(await p); },
 };
 
-(async () => { await p; })();
-(async function iife() { await p; })();
-void (async () => await p)();
+(async () => { use(await p); })();
+(async function iife() { use(await p); })();
+void (async () => use(await p))();
 
 export async function outer() {
-  const inner = async () => { await p; };
+  const inner = async () => { use(await p); };
   function sync() { return p.then((v) => v); }
   await inner();
   return sync();
 }
+`,
+
+  'await-tail.ts': `
+import { log } from './helpers.js';
+declare const p: Promise<number>;
+declare const thenable: PromiseLike<number>;
+
+// No frame: nothing of the function runs after its one await.
+export async function returnAwait() { return await p; }
+export async function lastStatement() { log('before'); await p; }
+export const tailArrow = async () => await (p as Promise<number>);
+export async function branches(c: boolean) { if (c) return await p; log('else'); return await thenable; }
+export async function declaredThenReturned() { const v = await p; return v; }
+export async function typedArithmetic(i: number) { await p; return i + 1; }
+export async function inertReturn(c: boolean) { const v = await p; return typeof v === 'number' ? v : !c; }
+
+// A frame: something can run after an await.
+export async function twoAwaits() { await p; await p; }
+export async function codeAfter() { await p; log('after'); }
+export async function returnInTry() { try { return await p; } finally { log('finally'); } }
+export async function returnInForOf(xs: number[]) { for (const x of xs) return await p; }
+export async function untypedArithmetic(i: any) { await p; return i + 1; }
+export async function objectReturn() { const v = await p; return { v }; }
+export async function nestedAwait() { return await (await p, p); }
+export async function forAwait(xs: number[]) { for await (const x of xs) log(x); }
 `,
 
   'await-nested.ts': `
@@ -346,7 +374,7 @@ declare const p: Promise<number>;
 const value = await p;
 for await (const x of [p]) { log(x); }
 try { await p; } finally { log('done'); }
-export async function f() { await p; }
+export async function f() { log(await p); }
 export function notAsync() { return value; }
 export { value };
 `,
@@ -490,11 +518,30 @@ for (const { name: version, ts } of VERSIONS) {
       expect(count(out, 'const __otelFrame = __otelCtx.frame();')).toBe(22);
       expect(count(out, '__otelCtx.exit(__otelFrame);')).toBe(22);
       expect(out).toContain('export const noAwait = async () => p;');
-      expect(out).not.toMatch(/\bawait (?!__otelCtx\.suspend\()/);
+      expect(out.replace(/^\/\/.*$/gm, '')).not.toMatch(/\bawait (?!__otelCtx\.suspend\()/);
       // The directive prologue stays first.
       expect(out).toMatch(/async function withDirective\(\) \{\n {4}'use strict';\n {4}const __otelFrame = __otelCtx\.frame\(\);/);
       // Expression bodies become a return in a block.
-      expect(out).toMatch(/expressionBody = async \(\) => \{\n {4}const __otelFrame = __otelCtx\.frame\(\);\n {4}try \{\n {8}return __otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\);/);
+      expect(out).toMatch(/expressionBody = async \(\) => \{\n {4}const __otelFrame = __otelCtx\.frame\(\);\n {4}try \{\n {8}return use\(__otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\)\);/);
+    });
+
+    it('needs no frame where nothing of the function runs after its await, and only there', () => {
+      const out = compiled.js['await-tail.js']!;
+      const elided = ['returnAwait', 'lastStatement', 'branches', 'declaredThenReturned', 'typedArithmetic', 'inertReturn'];
+      const framed = ['twoAwaits', 'codeAfter', 'returnInTry', 'returnInForOf', 'untypedArithmetic', 'objectReturn', 'nestedAwait', 'forAwait'];
+      for (const name of elided) {
+        expect(functionText(out, name), name).not.toContain('__otelFrame');
+        expect(functionText(out, name), name).toContain('await __otelCtx.tail(');
+      }
+      expect(out).toMatch(/tailArrow = async \(\) => await __otelCtx\.tail\(p\);/);
+      expect(count(functionText(out, 'branches'), 'await __otelCtx.tail(')).toBe(2);
+      for (const name of framed) expect(functionText(out, name), name).toContain('const __otelFrame = __otelCtx.frame();');
+      // Without the checker `i + 1` could call valueOf on an object: framed.
+      expect(functionText(unchecked.js['await-tail.js']!, 'typedArithmetic')).toContain('const __otelFrame = __otelCtx.frame();');
+      // The text backend makes the same choices (it has no checker either).
+      const text = transform(SNIPPETS['await-tail.ts']!, { filename: 'await-tail.ts' })!.code;
+      for (const name of elided.filter((n) => n !== 'typedArithmetic')) expect(functionText(text, name), name).not.toContain('__otelFrame');
+      for (const name of [...framed, 'typedArithmetic']) expect(functionText(text, name), name).toContain('const __otelFrame = __otelCtx.frame();');
     });
 
     it('rewrites nested awaits inside out, each against its own frame', () => {
@@ -600,8 +647,8 @@ for (const { name: version, ts } of VERSIONS) {
       expect(out).toContain('thenable.then(__otelCtx.bind(() => { }));');
       expect(out).toContain('thenable.catch(__otelCtx.bind(() => { }));');
       expect(out).toContain('thenable.finally(__otelCtx.bind(() => { }));');
-      // Everything the checker would allow is rewritten the same way.
-      for (const name of names.filter((n) => n !== 'not-rewritten')) {
+      // Everything the checker would allow is rewritten the same way (await-tail: see its own test).
+      for (const name of names.filter((n) => n !== 'not-rewritten' && n !== 'await-tail')) {
         expect(unchecked.js[`${name}.js`], name).toBe(compiled.js[`${name}.js`]);
       }
     });

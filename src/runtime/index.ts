@@ -9,7 +9,7 @@ export {
   frame,
   genFrame,
   rootFrame,
-  suspend,
+  suspend, tail,
   leave,
   resume,
   reenter,

@@ -196,12 +196,27 @@ export function leave<T>(f: Frame, value: T): T {
 /** Before `await`: put back what we found, and make a non-native thenable's `then` run in our context. */
 export function suspend<T>(f: Frame, value: T): T {
   if (f === OFF) return value;
-  // Promises (subclasses too) are awaited as they are: TypeScript's __awaiter calls a promise's then
-  // at once, and a thenable in its place would move that call a job later.
-  if (value !== null && (typeof value === 'object' || typeof value === 'function') && !(value instanceof Promise)) {
-    value = adopt(value as unknown as object, f.c) as T;
-  }
-  return leave(f, value);
+  return leave(f, maybeThenable(value) ? (adopt(value, f.c) as T) : value);
+}
+
+/**
+ * Before an `await` that ends its function (`return await x`, a last `await x;`,
+ * `async () => await x`) when every await of the function does: nothing of the
+ * function runs after it, so it needs no frame, and it runs before any other
+ * await, in the context the function was called in. Only a non-native
+ * thenable's `then` must still run in that context.
+ */
+export function tail<T>(value: T): T {
+  return propagating() && maybeThenable(value) ? (adopt(value, S.current) as T) : value;
+}
+
+/**
+ * An object or function that is not a promise. Promises (subclasses too) are
+ * awaited as they are: TypeScript's __awaiter calls a promise's then at once,
+ * and a thenable in its place would move that call a job later.
+ */
+function maybeThenable(value: unknown): value is object {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && !(value instanceof Promise);
 }
 
 /**

@@ -85,6 +85,8 @@ interface FunctionState {
   framed: boolean;
   isAsync: boolean;
   isGenerator: boolean;
+  /** An unframed async function whose every await ends it: those awaits (see tailAwaits). */
+  tails?: Set<Node>;
 }
 
 /** Per-file state, like the TypeScript backend's FileContext. */
@@ -471,9 +473,11 @@ function visitFunction(node: Node, fc: FileContext): void {
   const isGenerator = !!node.generator;
   const body = node.body as Node | null;
   // An async generator is a generator: the `generators` category decides for it.
-  const framed = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync);
+  const suspends = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync);
+  const tails = suspends && isAsync && !isGenerator ? tailAwaits(node) : undefined;
+  const framed = suspends && !tails;
   const outer = fc.fn;
-  fc.fn = { framed, isAsync, isGenerator };
+  fc.fn = { framed, isAsync, isGenerator, tails };
   fc.scopes.push(collectNames(node));
   try {
     if (body) body.isFunctionBody = true;
@@ -604,10 +608,120 @@ function containsSuspension(root: Node, generator: boolean, async: boolean): boo
   return found;
 }
 
+/**
+ * The awaits of an async function when every suspension in it is an await that
+ * ends it: `return await x`, `async () => await x`, or `await x;` as the body's
+ * last statement. Such a function runs nothing of its own after its one await,
+ * so it needs no frame (runtime `tail`). Not when a `return await` sits in a
+ * try (its finally or catch would run after the await) or a for-of (the
+ * iterator's return() would), nor with `using` declarations (disposal runs
+ * after). The last statement's await may be followed by a `return` of
+ * something inert (awaitEndingBody). Undefined when some suspension is not of
+ * that kind.
+ */
+function tailAwaits(fn: Node): Set<Node> | undefined {
+  const body = fn.body as Node;
+  const inTailPosition = new Set<Node>();
+  const ending = body.type === 'BlockStatement' ? awaitEndingBody(body.body as Node[]) : unwrapTyped(body);
+  if (ending?.type === 'AwaitExpression') inTailPosition.add(ending);
+  const tails = new Set<Node>();
+  let allTails = true;
+  const walk = (node: any, guarded: boolean): void => {
+    if (!allTails || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, guarded);
+      return;
+    }
+    if (typeof node.type !== 'string') return;
+    if (node.type === 'AwaitExpression') {
+      if (!inTailPosition.has(node)) return void (allTails = false);
+      tails.add(node);
+    } else if (node.type === 'ReturnStatement' && node.argument && !guarded && unwrapTyped(node.argument).type === 'AwaitExpression') {
+      inTailPosition.add(unwrapTyped(node.argument));
+    } else if ((node.type === 'ForOfStatement' && node.await) || (node.type === 'VariableDeclaration' && (node.kind === 'using' || node.kind === 'await using'))) {
+      return void (allTails = false);
+    } else if (node.type === 'TryStatement' || node.type === 'ForOfStatement') {
+      guarded = true;
+    } else if (node !== fn && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
+      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key, guarded);
+      return;
+    }
+    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key], guarded);
+  };
+  walk(fn.body, false);
+  return allTails && tails.size > 0 ? tails : undefined;
+}
+
+/**
+ * The expression of a function body's last await statement when nothing that
+ * can run code follows it: `await x;` or `const v = await x;` (v a plain name,
+ * so a local binding), as the last statement or followed only by a `return`
+ * of an inert expression.
+ */
+function awaitEndingBody(statements: Node[]): Node | undefined {
+  let last = statements[statements.length - 1];
+  if (last?.type === 'ReturnStatement' && (!last.argument || isInert(last.argument))) last = statements[statements.length - 2];
+  let value: Node | undefined;
+  if (last?.type === 'ExpressionStatement') {
+    value = last.expression;
+  } else if (last?.type === 'VariableDeclaration' && !last.kind.includes('using') && last.declarations.length === 1 && last.declarations[0].id.type === 'Identifier') {
+    value = last.declarations[0].init ?? undefined;
+  }
+  return value && unwrapTyped(value);
+}
+
+/**
+ * Evaluating it runs no code that could read the context: names, literals and
+ * the operators that never call into objects (no valueOf/toString, no getters).
+ * A name is taken as a plain read (not a global accessor or a sloppy `with`
+ * object's getter).
+ */
+function isInert(node: Node): boolean {
+  const e = unwrapTyped(node);
+  switch (e.type) {
+    case 'Identifier':
+    case 'Literal':
+      return true;
+    case 'TemplateLiteral':
+      return e.expressions.length === 0;
+    case 'UnaryExpression':
+      return (e.operator === '!' || e.operator === 'typeof' || e.operator === 'void') && isInert(e.argument);
+    case 'BinaryExpression':
+      return (e.operator === '===' || e.operator === '!==') && isInert(e.left) && isInert(e.right);
+    case 'LogicalExpression':
+      return isInert(e.left) && isInert(e.right);
+    case 'ConditionalExpression':
+      return isInert(e.test) && isInert(e.consequent) && isInert(e.alternate);
+    default:
+      return false;
+  }
+}
+
+/** Parentheses and TypeScript-only wrappers, which do nothing at run time. */
+function unwrapTyped(node: Node): Node {
+  while (
+    node.type === 'ParenthesizedExpression' ||
+    node.type === 'TSNonNullExpression' ||
+    node.type === 'TSAsExpression' ||
+    node.type === 'TSSatisfiesExpression' ||
+    node.type === 'TSTypeAssertion'
+  ) {
+    node = node.expression;
+  }
+  return node;
+}
+
 // --- suspension points ---------------------------------------------------------
 
-/** `await x` → `resume(f, await suspend(f, x))` */
+/** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: Node, fc: FileContext): void {
+  if (fc.fn.tails?.has(node)) {
+    fc.report?.(node.start, 'await', isHelperCall(node.argument, HELPERS.tail));
+    insert(fc, node.argument.start, `${NS}.${HELPERS.tail}(`);
+    visit(node.argument, fc);
+    insert(fc, node.argument.end, ')');
+    return;
+  }
   if (!fc.fn.framed) return visitChildren(node, fc);
   fc.report?.(node.start, 'await', isHelperCall(node.argument, HELPERS.suspend));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);

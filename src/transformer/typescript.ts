@@ -38,6 +38,8 @@ interface FunctionState {
   frame?: TS.Identifier;
   isAsync: boolean;
   isGenerator: boolean;
+  /** An unframed async function whose every await ends it: those awaits (see tailAwaits). */
+  tails?: Set<TS.Node>;
 }
 
 /** Everything a handler needs for one file. */
@@ -490,12 +492,14 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const isGenerator = !!(node as TS.FunctionDeclaration).asteriskToken;
   const body = node.body;
   // An async generator is a generator: the `generators` category decides for it.
-  const framed =
+  const suspends =
     !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync);
+  const tails = suspends && isAsync && !isGenerator ? tailAwaits(fc, node) : undefined;
+  const framed = suspends && !tails;
 
   const outerFn = fc.fn;
   const outerBody = fc.functionBody;
-  fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator };
+  fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator, tails };
   fc.functionBody = body;
   fc.scopes.push(collectScopeNames(ts, node));
   try {
@@ -637,13 +641,129 @@ function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, as
   return found;
 }
 
+/**
+ * The awaits of an async function when every suspension in it is an await that
+ * ends it: `return await x`, `async () => await x`, or `await x;` as the body's
+ * last statement. Such a function runs nothing of its own after its one await,
+ * so it needs no frame (runtime `tail`). Not when a `return await` sits in a
+ * try (its finally or catch would run after the await) or a for-of (the
+ * iterator's return() would), nor with `using` declarations (disposal runs
+ * after). The last statement's await may be followed by a `return` of
+ * something inert (awaitEndingBody). Undefined when some suspension is not of
+ * that kind.
+ */
+function tailAwaits(fc: FileContext, fn: FunctionLike): Set<TS.Node> | undefined {
+  const { ts } = fc;
+  const body = fn.body!;
+  const inTailPosition = new Set<TS.Node>();
+  const ending = ts.isBlock(body) ? awaitEndingBody(fc, body.statements) : skipTyped(ts, body);
+  if (ending && ts.isAwaitExpression(ending)) inTailPosition.add(ending);
+  const tails = new Set<TS.Node>();
+  let allTails = true;
+  const walk = (node: TS.Node, guarded: boolean): void => {
+    if (!allTails) return;
+    if (ts.isAwaitExpression(node)) {
+      if (!inTailPosition.has(node)) return void (allTails = false);
+      tails.add(node);
+    } else if (ts.isReturnStatement(node) && node.expression && !guarded && ts.isAwaitExpression(skipTyped(ts, node.expression))) {
+      inTailPosition.add(skipTyped(ts, node.expression));
+    } else if ((ts.isForOfStatement(node) && node.awaitModifier) || (ts.isVariableDeclarationList(node) && node.flags & ts.NodeFlags.Using)) {
+      return void (allTails = false);
+    } else if (ts.isTryStatement(node) || ts.isForOfStatement(node)) {
+      guarded = true;
+    } else if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node)) {
+      // A computed member name is evaluated by the enclosing function, where the class is defined.
+      const name = (node as { name?: TS.Node }).name;
+      if (name && ts.isComputedPropertyName(name)) walk(name, guarded);
+      return;
+    }
+    ts.forEachChild(node, (child) => walk(child, guarded));
+  };
+  walk(body, false);
+  return allTails && tails.size > 0 ? tails : undefined;
+}
+
+/**
+ * The expression of a function body's last await statement when nothing that
+ * can run code follows it: `await x;` or `const v = await x;` (v a plain name,
+ * so a local binding), as the last statement or followed only by a `return`
+ * of an inert expression.
+ */
+function awaitEndingBody(fc: FileContext, statements: readonly TS.Statement[]): TS.Expression | undefined {
+  const { ts } = fc;
+  let last: TS.Statement | undefined = statements[statements.length - 1];
+  if (last && ts.isReturnStatement(last) && (!last.expression || isInert(fc, last.expression))) last = statements[statements.length - 2];
+  let value: TS.Expression | undefined;
+  if (last && ts.isExpressionStatement(last)) {
+    value = last.expression;
+  } else if (last && ts.isVariableStatement(last) && !(last.declarationList.flags & ts.NodeFlags.Using)) {
+    const declarations = last.declarationList.declarations;
+    if (declarations.length === 1 && ts.isIdentifier(declarations[0]!.name)) value = declarations[0]!.initializer;
+  }
+  return value && skipTyped(ts, value);
+}
+
+/**
+ * Evaluating it runs no code that could read the context: names, literals and
+ * the operators that never call into objects (no valueOf/toString, no
+ * getters); with the type checker also arithmetic and comparisons whose
+ * operands are primitives. A name is taken as a plain read (not a global
+ * accessor or a sloppy `with` object's getter).
+ */
+function isInert(fc: FileContext, node: TS.Expression): boolean {
+  const { ts } = fc;
+  const e = skipTyped(ts, node);
+  if (ts.isIdentifier(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) return true;
+  switch (e.kind) {
+    case ts.SyntaxKind.TrueKeyword:
+    case ts.SyntaxKind.FalseKeyword:
+    case ts.SyntaxKind.NullKeyword:
+      return true;
+  }
+  if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e)) return isInert(fc, e.expression);
+  if (ts.isConditionalExpression(e)) return isInert(fc, e.condition) && isInert(fc, e.whenTrue) && isInert(fc, e.whenFalse);
+  if (ts.isPrefixUnaryExpression(e)) {
+    if (e.operator === ts.SyntaxKind.ExclamationToken) return isInert(fc, e.operand);
+    return (e.operator === ts.SyntaxKind.PlusToken || e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.TildeToken) && isPrimitiveInert(fc, e.operand);
+  }
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    const never = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken];
+    if (never.includes(op)) return isInert(fc, e.left) && isInert(fc, e.right);
+    const coercing = op >= ts.SyntaxKind.FirstBinaryOperator && op <= ts.SyntaxKind.LastBinaryOperator && !(op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) && op !== ts.SyntaxKind.InKeyword && op !== ts.SyntaxKind.InstanceOfKeyword && op !== ts.SyntaxKind.CommaToken;
+    return coercing && isPrimitiveInert(fc, e.left) && isPrimitiveInert(fc, e.right);
+  }
+  return false;
+}
+
+/** Inert, and the checker says a primitive: coercing it calls no valueOf/toString. */
+function isPrimitiveInert(fc: FileContext, node: TS.Expression): boolean {
+  const { ts } = fc;
+  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
+  if (!checker || !isInert(fc, node)) return false;
+  const original = ts.getOriginalNode(node);
+  if (original.pos < 0) return false;
+  const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
+  const type = checker.getTypeAtLocation(original);
+  return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
+}
+
+/** Parentheses and type-only wrappers, which do nothing at run time. */
+function skipTyped(ts: typeof TS, node: TS.Expression): TS.Expression {
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+    node = node.expression;
+  }
+  return node;
+}
+
 // --- suspension points ---------------------------------------------------------
 
-/** `await x` → `resume(f, await suspend(f, x))` */
+/** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const frame = fc.fn.frame;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
+  if (fc.fn.tails?.has(node)) return factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.tail, [visited.expression], node.expression));
   if (!frame) return visited;
   const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
   return helperCall(fc, HELPERS.resume, [frame, awaited], node);

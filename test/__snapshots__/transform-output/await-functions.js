@@ -1,8 +1,9 @@
 import * as __otelCtx from "otel-context-transformer/runtime";
+// Each awaits with code after the await (use), so each needs a frame: see await-tail for those that do not.
 export async function declaration() {
     const __otelFrame = __otelCtx.frame();
     try {
-        return __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        return use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -11,7 +12,7 @@ export async function declaration() {
 export const expression = async function () {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -20,7 +21,7 @@ export const expression = async function () {
 export const namedExpression = async function named() {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -29,7 +30,7 @@ export const namedExpression = async function named() {
 export const arrow = async () => {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -38,7 +39,7 @@ export const arrow = async () => {
 export const expressionBody = async () => {
     const __otelFrame = __otelCtx.frame();
     try {
-        return __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        return use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -58,7 +59,7 @@ export async function withDirective() {
     'use strict';
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -68,7 +69,7 @@ export class Klass {
     async method() {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -77,7 +78,7 @@ export class Klass {
     static async staticMethod() {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -86,7 +87,7 @@ export class Klass {
     async #privateMethod() {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -95,7 +96,7 @@ export class Klass {
     field = async () => {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -104,7 +105,7 @@ export class Klass {
     static staticField = async () => {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -113,7 +114,7 @@ export class Klass {
     #privateField = async () => {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -134,7 +135,7 @@ export const object = {
     async method() {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -143,7 +144,7 @@ export const object = {
     arrow: async () => {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -152,7 +153,7 @@ export const object = {
     async ['computed']() {
         const __otelFrame = __otelCtx.frame();
         try {
-            __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+            use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
         }
         finally {
             __otelCtx.exit(__otelFrame);
@@ -162,7 +163,7 @@ export const object = {
 (async () => {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -171,7 +172,7 @@ export const object = {
 (async function iife() {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -180,7 +181,7 @@ export const object = {
 void (async () => {
     const __otelFrame = __otelCtx.frame();
     try {
-        return __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        return use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);
@@ -192,7 +193,7 @@ export async function outer() {
         const inner = async () => {
             const __otelFrame = __otelCtx.frame();
             try {
-                __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+                use(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
             }
             finally {
                 __otelCtx.exit(__otelFrame);

@@ -35,13 +35,4 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.f = f;
 const __otelCtx = __importStar(require("otel-context-transformer/runtime"));
-async function f() {
-    const __otelFrame = __otelCtx.frame();
-    try {
-        setTimeout(__otelCtx.bind(() => { }), 1);
-        return __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
-    }
-    finally {
-        __otelCtx.exit(__otelFrame);
-    }
-}
+async function f() { setTimeout(__otelCtx.bind(() => { }), 1); return await __otelCtx.tail(p); }

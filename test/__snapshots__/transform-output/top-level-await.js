@@ -21,7 +21,7 @@ finally {
 export async function f() {
     const __otelFrame = __otelCtx.frame();
     try {
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        log(__otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p)));
     }
     finally {
         __otelCtx.exit(__otelFrame);

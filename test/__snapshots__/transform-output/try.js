@@ -68,22 +68,16 @@ export async function awaitInFinally() {
     }
 }
 export async function nothingSuspendsInTry() {
-    const __otelFrame = __otelCtx.frame();
     try {
-        try {
-            log('try');
-        }
-        catch {
-            log('catch');
-        }
-        finally {
-            log('finally');
-        }
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));
+        log('try');
+    }
+    catch {
+        log('catch');
     }
     finally {
-        __otelCtx.exit(__otelFrame);
+        log('finally');
     }
+    await __otelCtx.tail(p);
 }
 export async function nestedTry() {
     const __otelFrame = __otelCtx.frame();
