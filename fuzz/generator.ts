@@ -84,18 +84,6 @@ export const KNOWN_ISSUES = [
    * a wrapper instead of `cb`: another identity, `length` 0 and another `name`.
    */
   'non-promise-then-callback',
-  /**
-   * Below ES2018 TypeScript lowers a bare `return;` in an async generator to `return yield __await(void 0)`,
-   * a suspension the transform did not see (natively `return;` does not await): nothing puts the
-   * caller's context back first, so the generator's context leaks into the jobs that run meanwhile.
-   */
-  'es2015-async-generator-bare-return',
-  /**
-   * `for await` over a sync iterable whose next() throws (a throwing sync generator): the loop
-   * awaits the rejection without a leave() before, and the function's frame later puts back the
-   * context it found at the call, in another job: that context leaks into every job after.
-   */
-  'for-await-sync-next-throws',
 ] as const;
 export type KnownIssue = (typeof KNOWN_ISSUES)[number];
 
@@ -1297,7 +1285,7 @@ class Generator {
     const R = this.ty(': any');
     const source = this.weighted<string>([
       [canCall ? 4 : 0, () => this.callIn(c, this.fnFor('agen', c.level + 1), this.num(c))],
-      [canCall ? 1 : 0, () => this.callIn(c, this.fnFor('gen', c.level + 1, !this.avoid.has('for-await-sync-next-throws')), this.num(c))],
+      [canCall ? 1 : 0, () => this.callIn(c, this.fnFor('gen', c.level + 1), this.num(c))],
       [2, () => `[${this.small()}, Promise.resolve(${this.small()}), ${this.thenable(c, false, true)}, ${this.delayed(String(this.small()))}]`],
       [
         1,
@@ -1395,8 +1383,7 @@ class Generator {
   private returnStmt(c: Ctx): Stmt {
     // In an async generator `return x` awaits x (an implicit await): a thenable's then runs in the generator's context.
     const value = c.gen === 'no' ? this.returnValue(c) : c.gen === 'async' && this.chance(0.5) ? this.awaitable(c) : this.num(c);
-    const bare = !(c.gen === 'async' && this.avoid.has('es2015-async-generator-bare-return'));
-    return this.pick([{ parts: [`if (${this.cond(c)}) return ${value};`] }, bare ? { parts: [`if (${this.cond(c)}) return;`] } : { parts: [`if (${this.cond(c)}) return ${value};`] }]);
+    return this.pick([{ parts: [`if (${this.cond(c)}) return ${value};`] }, { parts: [`if (${this.cond(c)}) return;`] }]);
   }
 }
 
