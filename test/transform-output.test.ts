@@ -682,6 +682,7 @@ export async function f() {
   try { return await p; } finally { console.log('done'); }
 }
 export async function* g() { yield await p; }
+export async function* h(c: boolean) { if (c) return; yield 1; }
 `;
       const result = compile(ts, { 'es2015.ts': source }, { compilerOptions: { target: ts.ScriptTarget.ES2015, lib: ['lib.es2018.d.ts'], types: [] } });
       const out = result.js['es2015.js']!;
@@ -693,6 +694,20 @@ export async function* g() { yield await p; }
       expect(out).toMatch(/finally \{\n\s+__otelCtx\.reenter\(__otelFrame\);\n\s+console\.log\('done'\);/);
       expect(out).toMatch(/__asyncGenerator\(this, arguments, function\* g_1\(\.\.\.\{ __otelFrame = __otelCtx\.genFrame\(\) \}\)/);
       expect(out).toContain('__otelCtx.resume(__otelFrame, yield __await(__otelCtx.suspend(__otelFrame, p)))');
+      // TypeScript lowers a bare `return;` to `return yield __await(void 0)`: we leave before that await.
+      expect(out).toContain('return yield __await(__otelCtx.suspend(__otelFrame, void 0));');
+    });
+
+    it('a bare return in an async generator suspends below ES2018 (lowered to an await) and stays as it is from ES2018', () => {
+      const source = 'export async function* h(c: boolean) { if (c) return; yield 1; }\n';
+      const at = (target: TS.ScriptTarget) =>
+        compile(ts, { 'bare.ts': source }, { compilerOptions: { target, lib: ['lib.es2018.d.ts'], types: [] } }).js['bare.js']!;
+      expect(at(ts.ScriptTarget.ES2017)).toContain('return yield __await(__otelCtx.suspend(__otelFrame, void 0));');
+      for (const target of [ts.ScriptTarget.ES2018, ts.ScriptTarget.ES2022]) {
+        const out = at(target);
+        expect(out).toMatch(/if \(c\)\n\s+return;/);
+        expect(count(out, '__otelCtx.suspend(')).toBe(1); // the yield's
+      }
     });
 
     it('CommonJS output requires the runtime', async () => {

@@ -4,6 +4,7 @@
 // traps see getPrototypeOf / getOwnPropertyDescriptor instead of the one `get then`.
 // (A promise's `constructor` getter, also read by suspend() before c53d31b, is read once again now:
 // test/fuzz-regressions/189-promise-constructor-getter.js.)
+// Stays, as a documented limit: why, in fuzz/README.md ("Known issues") and KNOWN_ISSUES in fuzz/generator.ts.
 export {};
 const { log } = globalThis.__fuzz;
 const traps = {

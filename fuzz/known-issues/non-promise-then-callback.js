@@ -4,6 +4,7 @@
 // Deferred) is replaced by bind()'s wrapper: another identity, length 0, name "boundToContext".
 // Fix idea for length and name: define them on the wrapper as Snapshot.wrap does (copyNameAndLength);
 // identity cannot be kept.
+// Stays, as a documented limit: why, in fuzz/README.md ("Known issues") and KNOWN_ISSUES in fuzz/generator.ts.
 export {};
 const { log } = globalThis.__fuzz;
 function handler(v) {

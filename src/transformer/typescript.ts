@@ -821,13 +821,28 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
 /**
  * In an async generator `return x` awaits x before finally blocks run: leave
  * first (`return suspend(f, x)`); the finally blocks and `exit` take it from there.
+ * A bare `return;` does not await natively, but below ES2018 TypeScript lowers
+ * it to `return yield __await(void 0)`: there it becomes `return suspend(f, void 0)`.
  */
 function visitReturn(node: TS.ReturnStatement, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   const { frame, isAsync, isGenerator } = fc.fn;
-  if (!frame || !isAsync || !isGenerator || !visited.expression) return visited;
+  if (!frame || !isAsync || !isGenerator) return visited;
+  if (!visited.expression) {
+    if (!lowersAsyncGenerators(fc)) return visited;
+    return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, factory.createVoidZero()]));
+  }
   return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
+}
+
+/** Whether TypeScript will lower async generators (target below ES2018, as TypeScript itself defaults it). */
+function lowersAsyncGenerators(fc: FileContext): boolean {
+  const { ts } = fc;
+  const options = fc.context.getCompilerOptions();
+  const getTarget = (ts as { getEmitScriptTarget?: (o: TS.CompilerOptions) => TS.ScriptTarget }).getEmitScriptTarget;
+  const target = getTarget ? getTarget(options) : (options.target ?? ts.ScriptTarget.ES5);
+  return target < ts.ScriptTarget.ES2018;
 }
 
 /**

@@ -49,3 +49,16 @@ export function g() {
         }
     });
 }
+export function h(c_1) {
+    return __asyncGenerator(this, arguments, function* h_1(c, ...{ __otelFrame = __otelCtx.genFrame() }) {
+        try {
+            __otelCtx.reenter(__otelFrame);
+            if (c)
+                return yield __await(__otelCtx.suspend(__otelFrame, void 0));
+            __otelCtx.resume(__otelFrame, yield yield __await(__otelCtx.suspend(__otelFrame, 1)));
+        }
+        finally {
+            __otelCtx.exit(__otelFrame);
+        }
+    });
+}
