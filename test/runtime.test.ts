@@ -153,13 +153,42 @@ describe('CompiledContextManager contract', () => {
   it('after context.disable() the helpers stop propagating: no wrappers, one shared inert frame', () => {
     expect(context.setGlobalContextManager(enabled())).toBe(true);
     const fn = () => cur();
-    expect(__otelCtx.bind(fn)).not.toBe(fn);
+    context.with(A, () => expect(__otelCtx.bind(fn)).not.toBe(fn));
     context.disable();
+    context.with(A, () => {
+      expect(__otelCtx.bind(fn)).toBe(fn);
+      expect(__otelCtx.frame()).toBe(__otelCtx.frame());
+      expect(__otelCtx.genFrame()).toBe(__otelCtx.frame());
+      const thenable = { then() {} };
+      expect(__otelCtx.tail(thenable)).toBe(thenable);
+    });
+  });
+
+  it('in the empty context there is nothing to carry: no wrapper, no async frame, and callbacks still run in it', async () => {
+    expect(context.setGlobalContextManager(enabled())).toBe(true);
+    const fn = () => cur();
     expect(__otelCtx.bind(fn)).toBe(fn);
     expect(__otelCtx.frame()).toBe(__otelCtx.frame());
-    expect(__otelCtx.genFrame()).toBe(__otelCtx.frame());
+    // Generators are different: their body runs wherever next() is called, so they keep a frame.
+    expect(__otelCtx.genFrame()).not.toBe(__otelCtx.frame());
     const thenable = { then() {} };
     expect(__otelCtx.tail(thenable)).toBe(thenable);
+    // Registered at root, run later from the event loop and the microtask queue: in root, while a
+    // compiled function elsewhere is inside its own context.
+    const seen: Ctx[] = [];
+    const elsewhere = context.with(A, async () => {
+      const f = __otelCtx.frame();
+      try {
+        __otelCtx.resume(f, await __otelCtx.suspend(f, new Promise((r) => setTimeout(r, 2))));
+        seen.push(cur());
+      } finally {
+        __otelCtx.exit(f);
+      }
+    });
+    await new Promise<void>((resolve) => setTimeout(__otelCtx.bind(() => (seen.push(cur()), resolve())), 1));
+    await Promise.resolve().then(__otelCtx.bind(() => seen.push(cur())));
+    await elsewhere;
+    expect(seen).toEqual([undefined, undefined, 'A']);
   });
 });
 

@@ -120,11 +120,23 @@ function foreignManager(): ForeignManager | undefined {
   return m && !m._asyncLocalStorage ? m : undefined;
 }
 
+/**
+ * Whether there is a context to carry. The slot holds the empty context
+ * whenever the stack is empty: every write to it is undone in a finally or by
+ * the frame protocol before the code that made it returns or suspends. So a
+ * callback registered in the empty context, or an async function called in it,
+ * runs later in the empty context anyway, from the event loop or the microtask
+ * queue: it needs no wrapper and no frame. Code outside any span pays nothing.
+ */
+function carrying(): boolean {
+  return propagating() && S.current !== S.empty;
+}
+
 /** Binds a callback to the context active now (when it is scheduled or registered). */
 export function bind<T>(cb: T): T {
   if (typeof cb !== 'function') return cb;
   let fn = cb as unknown as Function;
-  if (propagating()) {
+  if (carrying()) {
     const captured = S.current;
     const inner = fn;
     // Named for stack traces, where this one frame shows between the scheduler and the callback.
@@ -166,12 +178,12 @@ export interface Frame {
   p: Mapping | undefined;
 }
 
-/** Shared by every frame made while propagation is off; the helpers leave it alone. */
+/** Shared by every frame made while propagation is off or in the empty context (see carrying); the helpers leave it alone. */
 const OFF: Frame = { c: EMPTY, p: EMPTY };
 
 /** Entry of an async function: the body starts synchronously, in the caller's context. */
 export function frame(): Frame {
-  return propagating() ? { c: S.current, p: S.current } : OFF;
+  return carrying() ? { c: S.current, p: S.current } : OFF;
 }
 
 /** Creation of a generator object: the body runs later, in the context of this moment. */
@@ -207,7 +219,7 @@ export function suspend<T>(f: Frame, value: T): T {
  * thenable's `then` must still run in that context.
  */
 export function tail<T>(value: T): T {
-  return propagating() && maybeThenable(value) ? (adopt(value, S.current) as T) : value;
+  return carrying() && maybeThenable(value) ? (adopt(value, S.current) as T) : value;
 }
 
 /**
