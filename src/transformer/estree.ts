@@ -380,16 +380,17 @@ function visitCall(node: Node, fc: FileContext): void {
   for (const arg of wrapped) insert(fc, arg.end, ')');
 }
 
+/** Parentheses and TypeScript-only wrappers: nothing of them runs. */
+const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSNonNullExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSTypeAssertion']);
+
+function unwrapTyped(node: Node): Node {
+  while (TRANSPARENT.has(node.type)) node = node.expression;
+  return node;
+}
+
+/** Also through an optional chain's wrapper: `setTimeout?.(cb)` calls setTimeout. */
 function unwrap(node: Node): Node {
-  while (
-    node.type === 'ParenthesizedExpression' ||
-    node.type === 'TSNonNullExpression' ||
-    node.type === 'TSAsExpression' ||
-    node.type === 'TSSatisfiesExpression' ||
-    node.type === 'ChainExpression'
-  ) {
-    node = node.expression;
-  }
+  while (TRANSPARENT.has(node.type) || node.type === 'ChainExpression') node = node.expression;
   return node;
 }
 
@@ -695,20 +696,6 @@ function isInert(node: Node): boolean {
     default:
       return false;
   }
-}
-
-/** Parentheses and TypeScript-only wrappers, which do nothing at run time. */
-function unwrapTyped(node: Node): Node {
-  while (
-    node.type === 'ParenthesizedExpression' ||
-    node.type === 'TSNonNullExpression' ||
-    node.type === 'TSAsExpression' ||
-    node.type === 'TSSatisfiesExpression' ||
-    node.type === 'TSTypeAssertion'
-  ) {
-    node = node.expression;
-  }
-  return node;
 }
 
 // --- suspension points ---------------------------------------------------------
