@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 const spec = JSON.parse(process.argv[2]);
+if (spec.explicitParent) globalThis.benchExplicitParent = true;
 if (spec.zone) await import('zone.js/node');
 const { context, trace } = await import('@opentelemetry/api');
 const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
