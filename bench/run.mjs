@@ -87,19 +87,20 @@ const MICRO = 200_000;
 if (want('runtime')) {
   const variants = [
     { id: 'floor', label: 'untransformed, no propagation (the floor)', file: plain, manager: 'compiled', node: node20 },
-    { id: 'manual', label: 'untransformed, parent passed by hand (reference: the SDK work of a correct run)', file: plain, manager: 'compiled', explicitParent: true, node: node20 },
     { id: 'compiled', label: 'transformed + CompiledContextManager', file: transformed, manager: 'compiled', node: node20 },
+    { id: 'manual', label: 'untransformed, parent passed by hand (reference: the SDK work of a correct run)', file: plain, manager: 'compiled', explicitParent: true, node: node20 },
     { id: 'als20', label: 'untransformed + AsyncLocalStorageContextManager, Node 20', file: plain, manager: 'als', node: node20 },
     { id: 'floor24', label: 'untransformed, no propagation, Node 24', file: plain, manager: 'compiled', node: node24 },
     { id: 'compiled24', label: 'transformed + CompiledContextManager, Node 24', file: transformed, manager: 'compiled', node: node24 },
     { id: 'als24', label: 'untransformed + AsyncLocalStorageContextManager, Node 24 (AsyncContextFrame)', file: plain, manager: 'als', node: node24 },
-    { id: 'zoneGenerators', label: 'ZoneContextManager, async downlevelled to generators', file: downlevelled, manager: 'zone', zone: true, node: node20 },
     { id: 'zoneNative', label: 'ZoneContextManager, native async (broken)', file: plain, manager: 'zone', zone: true, node: node20 },
+    { id: 'zoneGenerators', label: 'ZoneContextManager, async downlevelled to generators', file: downlevelled, manager: 'zone', zone: true, node: node20 },
   ].filter((v) => existsSync(v.node));
   const runtime = Object.fromEntries(variants.map((v) => [v.id, { label: v.label, times: [], wrong: 0, children: 0, micro: [] }]));
   for (let round = 1; round <= rounds; round++) {
-    // Interleaved: one process per variant per round, in rotating order, so drift hits all alike.
-    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    // One process per variant per round, forwards then backwards (ABBA): this machine drifts by up to 2x
+    // over minutes, so each ratio is taken within a round between neighbours in this order.
+    const order = round % 2 === 1 ? variants : [...variants].reverse();
     for (const v of order) {
       const spec = { file: v.file, manager: v.manager, zone: !!v.zone, explicitParent: !!v.explicitParent, requests: REQUESTS, warmup: quick ? 20 : 100, iterations: quick ? 20 : 200, micro: MICRO };
       const r = spawnSync(v.node, [join(here, 'worker.mjs'), JSON.stringify(spec)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -120,7 +121,16 @@ if (want('runtime')) {
     entry.thenNs = median(entry.micro.map((m) => m.then));
     delete entry.micro;
   }
-  results.runtime = { requests: REQUESTS, variants: runtime };
+  // Per-round ratios of neighbouring runs; their median is robust to the drift between rounds.
+  const paired = (a, b) => {
+    const ratios = runtime[a].times.map((t, k) => t / runtime[b].times[k]);
+    return { median: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] };
+  };
+  const ratios = {};
+  for (const [a, b] of [['compiled', 'floor'], ['manual', 'floor'], ['als20', 'floor'], ['zoneGenerators', 'floor'], ['zoneNative', 'floor'], ['compiled', 'manual'], ['compiled', 'als20'], ['compiled', 'zoneGenerators'], ['compiled24', 'floor24'], ['als24', 'floor24'], ['compiled24', 'als24']]) {
+    if (runtime[a] && runtime[b]) ratios[`${a}/${b}`] = paired(a, b);
+  }
+  results.runtime = { requests: REQUESTS, variants: runtime, ratios };
 }
 
 // ---------------------------------------------------------------------------
@@ -417,25 +427,28 @@ function sectionReport(section, r) {
 
 function reportRuntime(r) {
   const v = r.runtime.variants;
-  const floor = v.floor.medianMs;
-  const row = (e, base = floor) =>
-    `| ${e.label} | ${e.medianMs.toFixed(1)} | ${e.spreadMs.map((x) => x.toFixed(1)).join('–')} | ${(e.medianMs / base).toFixed(2)}× | ${e.wrong} / ${e.children} |`;
+  const q = r.runtime.ratios;
+  const ratioText = (x) => `${x.median.toFixed(2)}× (${x.spread.map((y) => y.toFixed(2)).join('–')})`;
+  const row = (id, base) =>
+    `| ${v[id].label} | ${v[id].medianMs.toFixed(1)} | ${v[id].spreadMs.map((x) => x.toFixed(1)).join('–')} | ${id === base ? '1' : ratioText(q[`${id}/${base}`])} | ${v[id].wrong} / ${v[id].children} |`;
   const lines = [];
   lines.push('## Request workload (Node)', '');
-  lines.push(`${r.runtime.requests} concurrent requests per run; each is a root span whose handler awaits ten times, hops through \`setImmediate\` and starts a child span. Each round runs every variant in its own process; a process times groups of five runs and takes the median of the group means (a single run of a few ms either meets a scavenge or not). The table gives the median over rounds (ms per run), the spread across rounds, the ratio to the floor (same Node), and the child spans whose parent is wrong. The floor does less SDK work than a correct run: its child spans are roots, so the SDK never checks or samples from a parent; the "parent passed by hand" row (the workload naming the child's parent explicitly, no propagation) measures a correct run's SDK work without any propagation machinery.`, '');
-  lines.push('| variant | median ms | spread ms | vs floor | wrong parents |', '|---|---|---|---|---|');
-  for (const id of ['floor', 'manual', 'compiled', 'als20', 'zoneGenerators', 'zoneNative']) if (v[id]) lines.push(row(v[id]));
-  if (v.floor24) for (const id of ['floor24', 'compiled24', 'als24']) if (v[id]) lines.push(row(v[id], v.floor24.medianMs));
+  lines.push(`${r.runtime.requests} concurrent requests per run; each is a root span whose handler awaits ten times, hops through \`setImmediate\` and starts a child span. Each round runs every variant in its own process; a process times groups of five runs and takes the median of the group means (a single run of a few ms either meets a scavenge or not). Rounds run the variants forwards, then backwards (floor, transformed, by hand, ALS; the three Node 24 runs; zone on native async, zone on generators); this machine drifts by up to 2× over minutes, so ratios are taken within each round and the median of those per-round ratios is reported, with their spread. The table gives the median over rounds (ms per run), the spread across rounds, the ratio to the floor (same Node), and the child spans whose parent is wrong. The floor does less SDK work than a correct run: its child spans are roots, so the SDK never checks or samples from a parent; the "parent passed by hand" row (the workload naming the child's parent explicitly, no propagation) measures a correct run's SDK work without any propagation machinery.`, '');
+  lines.push('| variant | median ms | spread ms | vs floor (median of per-round ratios, spread) | wrong parents |', '|---|---|---|---|---|');
+  for (const id of ['floor', 'manual', 'compiled', 'als20', 'zoneGenerators', 'zoneNative']) if (v[id]) lines.push(row(id, 'floor'));
+  if (v.floor24) for (const id of ['floor24', 'compiled24', 'als24']) if (v[id]) lines.push(row(id, 'floor24'));
   lines.push('');
   const targets = [
-    [`transformed / floor`, v.compiled.medianMs / floor, 1.1, '≤ 1.10'],
-    [`transformed / zone (generators)`, v.compiled.medianMs / v.zoneGenerators.medianMs, 0.45, '≤ 0.45'],
-    [`transformed / AsyncLocalStorage (Node 20)`, v.compiled.medianMs / v.als20.medianMs, 1, '< 1'],
+    [`transformed / floor`, q['compiled/floor'], 1.1, '≤ 1.10'],
+    [`transformed / zone (generators)`, q['compiled/zoneGenerators'], 0.45, '≤ 0.45'],
+    [`transformed / AsyncLocalStorage (Node 20)`, q['compiled/als20'], 1, '< 1'],
   ];
-  if (v.manual) targets.push([`transformed / parent passed by hand`, v.compiled.medianMs / v.manual.medianMs, Infinity, '(reference)']);
-  if (v.als24) targets.push([`transformed / AsyncLocalStorage (Node 24)`, v.compiled24.medianMs / v.als24.medianMs, Infinity, '(no target)']);
-  lines.push('| ratio | measured | target | met |', '|---|---|---|---|');
-  for (const [name, value, limit, text] of targets) lines.push(`| ${name} | ${value.toFixed(2)} | ${text} | ${limit === Infinity ? '–' : value <= limit ? 'yes' : 'no'} |`);
+  if (q['compiled/manual']) targets.push([`transformed / parent passed by hand`, q['compiled/manual'], Infinity, '(reference)']);
+  if (q['compiled24/als24']) targets.push([`transformed / AsyncLocalStorage (Node 24)`, q['compiled24/als24'], Infinity, '(no target)']);
+  lines.push('| ratio | median of per-round ratios | spread | target | met |', '|---|---|---|---|---|');
+  for (const [name, x, limit, text] of targets) {
+    lines.push(`| ${name} | ${x.median.toFixed(2)} | ${x.spread.map((y) => y.toFixed(2)).join('–')} | ${text} | ${limit === Infinity ? '–' : x.median <= limit ? 'yes' : 'no'} |`);
+  }
   lines.push('');
   lines.push('## Micro costs (Node 20)', '');
   lines.push(`ns per iteration of \`for (…) sum += await i\` (one await continuation) and of a \`.then(v => v + 1)\` chain (one promise callback), ${MICRO.toLocaleString('en')} iterations, run inside a span's context (in the empty context compiled code has nothing to carry and skips the work).`, '');
