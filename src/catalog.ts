@@ -47,6 +47,16 @@ export function promiseMethod(name: string): readonly number[] | undefined {
 }
 
 /**
+ * Operators that never call into their operands (no valueOf/toString, no
+ * getters): an expression of names and literals joined by these runs no code
+ * that could read the context. Used to find awaits after which nothing of the
+ * function runs (a `return` of such an expression may follow).
+ */
+export const INERT_OPERATORS: ReadonlySet<string> = new Set(['!', 'typeof', 'void', '===', '!==', '&&', '||', '??']);
+/** Operators that coerce objects but not primitives: inert when the type checker says every operand is a primitive. */
+export const INERT_ON_PRIMITIVES: ReadonlySet<string> = new Set(['+', '-', '~', '*', '/', '%', '**', '<', '>', '<=', '>=', '==', '!=', '&', '|', '^', '<<', '>>', '>>>']);
+
+/**
  * Names of the runtime helpers compiled code calls (see src/runtime/slot.ts for
  * what each does) and of the two identifiers the transform introduces. The
  * namespace name doubles as the "already transformed" marker.

@@ -659,6 +659,12 @@ describe('thenables', () => {
     expect(result).toBe('done');
     expect(seen).toEqual(['then in A']);
     expect(observed).toEqual(['A', undefined]);
+    // Control: the same function without tail() lets await call then in a later job, in root.
+    async function plainFunction() {
+      return await thenable;
+    }
+    await context.with(A, plainFunction);
+    expect(seen).toEqual(['then in A', 'then in undefined']);
     const native = Promise.resolve(1);
     expect(__otelCtx.tail(native)).toBe(native);
     const notThenable = { then: 5 };

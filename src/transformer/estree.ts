@@ -15,6 +15,7 @@ import {
   HELPERS,
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
+  INERT_OPERATORS,
   promiseMethod,
   type Category,
 } from '../catalog.js';
@@ -686,11 +687,10 @@ function isInert(node: Node): boolean {
     case 'TemplateLiteral':
       return e.expressions.length === 0;
     case 'UnaryExpression':
-      return (e.operator === '!' || e.operator === 'typeof' || e.operator === 'void') && isInert(e.argument);
+      return INERT_OPERATORS.has(e.operator) && isInert(e.argument);
     case 'BinaryExpression':
-      return (e.operator === '===' || e.operator === '!==') && isInert(e.left) && isInert(e.right);
     case 'LogicalExpression':
-      return isInert(e.left) && isInert(e.right);
+      return INERT_OPERATORS.has(e.operator) && isInert(e.left) && isInert(e.right);
     case 'ConditionalExpression':
       return isInert(e.test) && isInert(e.consequent) && isInert(e.alternate);
     default:

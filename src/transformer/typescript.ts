@@ -15,6 +15,8 @@ import {
   HELPERS,
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
+  INERT_ON_PRIMITIVES,
+  INERT_OPERATORS,
   promiseMethod,
   type Category,
   type SchedulerBoundary,
@@ -722,16 +724,11 @@ function isInert(fc: FileContext, node: TS.Expression): boolean {
   }
   if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e)) return isInert(fc, e.expression);
   if (ts.isConditionalExpression(e)) return isInert(fc, e.condition) && isInert(fc, e.whenTrue) && isInert(fc, e.whenFalse);
-  if (ts.isPrefixUnaryExpression(e)) {
-    if (e.operator === ts.SyntaxKind.ExclamationToken) return isInert(fc, e.operand);
-    return (e.operator === ts.SyntaxKind.PlusToken || e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.TildeToken) && isPrimitiveInert(fc, e.operand);
-  }
-  if (ts.isBinaryExpression(e)) {
-    const op = e.operatorToken.kind;
-    const never = [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken];
-    if (never.includes(op)) return isInert(fc, e.left) && isInert(fc, e.right);
-    const coercing = op >= ts.SyntaxKind.FirstBinaryOperator && op <= ts.SyntaxKind.LastBinaryOperator && !(op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) && op !== ts.SyntaxKind.InKeyword && op !== ts.SyntaxKind.InstanceOfKeyword && op !== ts.SyntaxKind.CommaToken;
-    return coercing && isPrimitiveInert(fc, e.left) && isPrimitiveInert(fc, e.right);
+  if (ts.isPrefixUnaryExpression(e) || ts.isBinaryExpression(e)) {
+    const operator = ts.tokenToString(ts.isBinaryExpression(e) ? e.operatorToken.kind : e.operator) ?? '';
+    const operands = ts.isBinaryExpression(e) ? [e.left, e.right] : [e.operand];
+    if (INERT_OPERATORS.has(operator)) return operands.every((o) => isInert(fc, o));
+    return INERT_ON_PRIMITIVES.has(operator) && operands.every((o) => isPrimitiveInert(fc, o));
   }
   return false;
 }
