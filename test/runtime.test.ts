@@ -175,11 +175,15 @@ describe('CompiledContextManager contract', () => {
     expect(__otelCtx.tail(thenable)).toBe(thenable);
     // Registered at root, run later from the event loop and the microtask queue: in root, while a
     // compiled function elsewhere is inside its own context.
+    // `elsewhere` is released by hand after the root callbacks ran: two racing timers (2 ms against
+    // 1 ms) swapped order on a loaded CI machine.
     const seen: Ctx[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
     const elsewhere = context.with(A, async () => {
       const f = __otelCtx.frame();
       try {
-        __otelCtx.resume(f, await __otelCtx.suspend(f, new Promise((r) => setTimeout(r, 2))));
+        __otelCtx.resume(f, await __otelCtx.suspend(f, released));
         seen.push(cur());
       } finally {
         __otelCtx.exit(f);
@@ -187,6 +191,7 @@ describe('CompiledContextManager contract', () => {
     });
     await new Promise<void>((resolve) => setTimeout(__otelCtx.bind(() => (seen.push(cur()), resolve())), 1));
     await Promise.resolve().then(__otelCtx.bind(() => seen.push(cur())));
+    release();
     await elsewhere;
     expect(seen).toEqual([undefined, undefined, 'A']);
   });
