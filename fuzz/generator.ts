@@ -382,6 +382,13 @@ class Generator {
   /** A promise resolved with `value` after one macrotask of the family. */
   private delayed(value: string): string {
     const P = this.ts ? 'new Promise<number>' : 'new Promise';
+    if (this.chance(0.25)) {
+      // The executor's resolve scheduled with no value (the transform leaves it unbound), then the value.
+      const V = this.ts ? 'new Promise<void>' : 'new Promise';
+      const schedule =
+        this.timers === 'timeout' ? `${this.timeoutName()}(res, ${this.delay})` : this.timers === 'immediate' ? `${this.immediateName()}(res)` : `${this.microName()}(res)`;
+      return `${V}((res) => ${schedule}).then(() => (${value}))`;
+    }
     switch (this.timers) {
       case 'timeout':
         return this.chance(0.5)

@@ -583,6 +583,7 @@ export const FEATURES: [string, RegExp][] = [
   ['setImmediate', /setImmediate/],
   ['queueMicrotask', /queueMicrotask/],
   ['process.nextTick', /process\.nextTick/],
+  ['resolve scheduled with no value', /\(\(res\) => [\w.?]+\(res(, \d+)?\)\)/],
   ['globalThis.<scheduler>', /globalThis\.(setTimeout|setImmediate|queueMicrotask|process)/],
   ['optional call ?.(', /\?\.\(/],
   ['try/catch', /\} catch/],

@@ -15,19 +15,41 @@ export interface SchedulerBoundary {
   object?: string;
   /** Positions of the callback arguments. */
   callbacks: readonly number[];
+  /**
+   * Position of the first argument the scheduler passes on to the callback
+   * (`setTimeout(cb, ms, ...args)`); absent when it passes none of the
+   * caller's. What schedulers pass of their own (a timestamp, an IdleDeadline)
+   * is never a thenable.
+   */
+  forwardsFrom?: number;
   category: Category;
 }
 
 export const SCHEDULERS: readonly SchedulerBoundary[] = [
-  { name: 'setTimeout', callbacks: [0], category: 'timers' },
-  { name: 'setInterval', callbacks: [0], category: 'timers' },
-  { name: 'setImmediate', callbacks: [0], category: 'timers' },
+  { name: 'setTimeout', callbacks: [0], forwardsFrom: 2, category: 'timers' },
+  { name: 'setInterval', callbacks: [0], forwardsFrom: 2, category: 'timers' },
+  { name: 'setImmediate', callbacks: [0], forwardsFrom: 1, category: 'timers' },
   { name: 'queueMicrotask', callbacks: [0], category: 'microtasks' },
-  { name: 'nextTick', object: 'process', callbacks: [0], category: 'microtasks' },
+  { name: 'nextTick', object: 'process', callbacks: [0], forwardsFrom: 1, category: 'microtasks' },
   { name: 'requestAnimationFrame', callbacks: [0], category: 'frames' },
   { name: 'requestIdleCallback', callbacks: [0], category: 'frames' },
   { name: 'postTask', object: 'scheduler', callbacks: [0], category: 'frames' },
 ];
+
+/**
+ * Whether a scheduler call hands its callback no value of the caller's: no
+ * argument at or after `forwardsFrom`, and no spread that could put one there.
+ * A promise executor's resolve or reject scheduled like that
+ * (`new Promise((r) => setTimeout(r, ms))`) settles with `undefined`, reads no
+ * context (the promise's reactions were bound when they were registered), and
+ * needs no binding. Each backend finds such references with its own walk
+ * (settleReferences): a parameter of an executor that is only ever called or
+ * passed on.
+ */
+export function passesNoValues(boundary: SchedulerBoundary, args: ReadonlyArray<{ spread: boolean }>): boolean {
+  if (args.some((a) => a.spread)) return false;
+  return boundary.forwardsFrom === undefined || args.length <= boundary.forwardsFrom;
+}
 
 /** Names under which the global object itself is reachable: `globalThis.setTimeout(...)`. */
 export const GLOBAL_OBJECTS: readonly string[] = ['globalThis', 'window', 'self', 'global'];

@@ -248,6 +248,31 @@ export async function nestedAwait() { return await (await p, p); }
 export async function forAwait(xs: number[]) { for await (const x of xs) log(x); }
 `,
 
+  'settle-functions.ts': `
+// A promise's own resolve or reject, scheduled with no value: nothing to bind.
+export function sleep(ms: number) { return new Promise<void>((resolve) => setTimeout(resolve, ms)); }
+export function nextTurn() { return new Promise((r) => setImmediate(r)); }
+export function both() { return new Promise<void>((resolve, reject) => { queueMicrotask(resolve); process.nextTick(reject); globalThis.setTimeout(reject, 5); }); }
+export function typedThis() { return new Promise<void>(function (this: void, resolve) { setTimeout(resolve, 1); resolve(); }); }
+export function nextFrame() { return new Promise((r) => requestAnimationFrame(r)); }
+export function propertyNamed(o: { resolve: number }) { return new Promise((resolve) => { setTimeout(resolve, o.resolve); }); }
+
+// Bound: a value is passed on (it could be a thenable, whose then would run in the job's context).
+export function withValue(v: unknown) { return new Promise((r) => setTimeout(r, 1, v)); }
+export function spread(a: [number, ...unknown[]]) { return new Promise((resolve) => setTimeout(resolve, ...a)); }
+// Bound: the name may not be the executor's resolve at the call.
+export function reassigned() { return new Promise((resolve) => { resolve = () => {}; setTimeout(resolve, 1); }); }
+export function shadowed() { return new Promise((resolve) => { { const resolve = () => {}; setTimeout(resolve, 1); } }); }
+export function readElsewhere() { return new Promise((resolve) => { const r = resolve; setTimeout(resolve, 1); setTimeout(r, 2); }); }
+export function viaArguments() { return new Promise(function (resolve) { void arguments; setTimeout(resolve, 1); }); }
+export function localPromise() {
+  class Promise { constructor(executor: (r: () => void) => void) { executor(() => {}); } }
+  return new Promise((r) => setTimeout(r, 1));
+}
+// Bound: not a scheduler call (a promise reaction may pass a value on).
+export function reaction(p: Promise<unknown>) { return new Promise((resolve) => { p.then(resolve); }); }
+`,
+
   'await-nested.ts': `
 declare function f(...args: unknown[]): Promise<number>;
 declare function list(): Promise<number[]>;
@@ -542,6 +567,16 @@ for (const { name: version, ts } of VERSIONS) {
       const text = transform(SNIPPETS['await-tail.ts']!, { filename: 'await-tail.ts' })!.code;
       for (const name of elided.filter((n) => n !== 'typedArithmetic')) expect(functionText(text, name), name).not.toContain('__otelFrame');
       for (const name of [...framed, 'typedArithmetic']) expect(functionText(text, name), name).toContain('const __otelFrame = __otelCtx.frame();');
+    });
+
+    it("leaves a promise executor's resolve and reject unbound where a scheduler passes them no value, and only there", () => {
+      const unbound = ['sleep', 'nextTurn', 'both', 'typedThis', 'nextFrame', 'propertyNamed'];
+      const bound = ['withValue', 'spread', 'reassigned', 'shadowed', 'readElsewhere', 'viaArguments', 'localPromise', 'reaction'];
+      const text = transform(SNIPPETS['settle-functions.ts']!, { filename: 'settle-functions.ts' })!.code;
+      for (const out of [compiled.js['settle-functions.js']!, unchecked.js['settle-functions.js']!, text]) {
+        for (const name of unbound) expect(functionText(out, name), name).not.toContain('__otelCtx.bind(');
+        for (const name of bound) expect(functionText(out, name), name).toContain('__otelCtx.bind(');
+      }
     });
 
     it('rewrites nested awaits inside out, each against its own frame', () => {

@@ -16,8 +16,10 @@ import {
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
   INERT_OPERATORS,
+  passesNoValues,
   promiseMethod,
   type Category,
+  type SchedulerBoundary,
 } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
@@ -101,6 +103,8 @@ interface FileContext {
   ignored: Set<number>;
   /** ES module code is strict: no parameter aliasing through `arguments`. */
   strict: boolean;
+  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
+  settleRefs: Set<Node>;
   changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
@@ -142,6 +146,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     scopes: [],
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
+    settleRefs: new Set(),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(code, input.onBoundary),
@@ -306,6 +311,7 @@ const IGNORABLE = new Set([
 
 const HANDLERS: Record<string, Handler> = {
   CallExpression: visitCall,
+  NewExpression: visitNew,
   AwaitExpression: visitAwait,
   YieldExpression: visitYield,
   ForOfStatement: visitForOf,
@@ -369,8 +375,12 @@ function visitCall(node: Node, fc: FileContext): void {
   const boundary = callbackPositions(node, fc);
   const positions = boundary?.positions;
   const args = node.arguments as Node[];
+  const settling = boundary?.scheduler && passesNoValues(boundary.scheduler, args.map((a) => ({ spread: a.type === 'SpreadElement' })));
   const wrapped = positions
-    ? positions.filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start)).map((i) => args[i]!)
+    ? positions
+        .filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start))
+        .filter((i) => !(settling && fc.settleRefs.has(unwrap(args[i]!))))
+        .map((i) => args[i]!)
     : [];
   // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
   if (boundary && fc.report && (wrapped.length > 0 || positions!.some((i) => args[i] && isBindCall(args[i]!)))) {
@@ -396,14 +406,18 @@ function unwrap(node: Node): Node {
 }
 
 /** The callback positions of a boundary call, with its kind and where its name starts (for onBoundary). */
-function callbackPositions(node: Node, fc: FileContext): { positions: readonly number[]; kind: string; at: number } | undefined {
+function callbackPositions(
+  node: Node,
+  fc: FileContext,
+): { positions: readonly number[]; kind: string; at: number; scheduler?: SchedulerBoundary } | undefined {
   const callee = unwrap(node.callee);
   let positions: readonly number[] | undefined;
+  let scheduler: SchedulerBoundary | undefined;
   let kind = '';
   let at = callee.start;
   if (callee.type === 'Identifier') {
     const boundary = findScheduler(callee.name, undefined);
-    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee.name, fc)) positions = boundary.callbacks;
+    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee.name, fc)) scheduler = boundary;
     kind = callee.name;
   } else if (callee.type === 'MemberExpression') {
     const name = memberName(callee);
@@ -412,19 +426,77 @@ function callbackPositions(node: Node, fc: FileContext): { positions: readonly n
     const receiver = globalReceiver(unwrap(callee.object));
     if (receiver) {
       const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) positions = boundary.callbacks;
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) scheduler = boundary;
       if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
     }
+    positions = scheduler?.callbacks;
     if (!positions && promiseMethod(name) && !skipped(fc, 'promises')) {
       positions = promiseMethod(name);
       kind = name;
     }
   }
+  positions ??= scheduler?.callbacks;
   if (!positions) return undefined;
   const args = node.arguments as Node[];
   const firstSpread = args.findIndex((a) => a.type === 'SpreadElement');
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
-  return positions.length > 0 ? { positions, kind, at } : undefined;
+  return positions.length > 0 ? { positions, kind, at, scheduler } : undefined;
+}
+
+/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+function visitNew(node: Node, fc: FileContext): void {
+  const callee = unwrap(node.callee);
+  const executor = node.arguments[0] && unwrap(node.arguments[0]);
+  if (callee.type === 'Identifier' && callee.name === 'Promise' && executor && FUNCTION_TYPES.has(executor.type) && isGlobal('Promise', fc)) {
+    for (const ref of settleReferences(executor)) fc.settleRefs.add(ref);
+  }
+  visitChildren(node, fc);
+}
+
+/**
+ * The places where a promise executor passes its resolve or reject on as a
+ * call's argument, when the executor does nothing else with that name but call
+ * it or pass it on: no assignment, no declaration of the same name anywhere
+ * inside (so every use is the parameter), no `with`, `eval` or `arguments`
+ * (which could reach it unseen). Anything else, and nothing is returned for
+ * that name: it keeps its binding.
+ */
+function settleReferences(executor: Node): Node[] {
+  // A TypeScript `this` parameter is not one at run time.
+  const params = (executor.params as Node[]).filter((p) => !(p.type === 'Identifier' && p.name === 'this'));
+  const names = params.slice(0, 2).filter((p) => p.type === 'Identifier').map((p) => p.name as string);
+  if (names.length === 0) return [];
+  const passed = new Map<string, Node[]>(names.map((n) => [n, []]));
+  const disqualified = new Set<string>();
+  let opaque = false;
+  const walk = (node: any, parent: Node | undefined, key: string): void => {
+    if (opaque || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, parent, key);
+      return;
+    }
+    if (typeof node.type !== 'string') return;
+    if (node.type === 'WithStatement') opaque = true;
+    if (node.type === 'Identifier') {
+      if (node.name === 'eval' || node.name === 'arguments') opaque = true;
+      const uses = passed.get(node.name);
+      if (uses && parent) {
+        if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && key === 'arguments') uses.push(node);
+        else if (parent.type === 'CallExpression' && key === 'callee') {
+          // A call reads the parameter.
+        } else if (!(parent.type === 'MemberExpression' && key === 'property' && !parent.computed)) {
+          // Neither a call nor a property name: a write, a declaration, a label, or another kind of read.
+          disqualified.add(node.name);
+        }
+      }
+      return;
+    }
+    for (const k in node) if (!SKIPPED_KEYS.has(k)) walk(node[k], node, k);
+  };
+  walk(executor.body, undefined, '');
+  for (const param of params) if (param.type !== 'Identifier') walk(param, executor, 'params');
+  if (opaque) return [];
+  return names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!);
 }
 
 /** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the name to check for shadowing). */

@@ -17,6 +17,7 @@ import {
   IGNORE_MARKER,
   INERT_ON_PRIMITIVES,
   INERT_OPERATORS,
+  passesNoValues,
   promiseMethod,
   type Category,
   type SchedulerBoundary,
@@ -60,6 +61,8 @@ interface FileContext {
   functionBody?: TS.Node;
   /** Whether the file text mentions the ignore marker at all (fast path). */
   hasIgnoreComments: boolean;
+  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
+  settleRefs: Set<TS.Node>;
   visit: TS.Visitor;
 }
 
@@ -146,6 +149,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     fn: { isAsync: false, isGenerator: false },
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
+    settleRefs: new Set(),
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
@@ -239,6 +243,7 @@ function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
   const K = ts.SyntaxKind;
   table = new Map<TS.SyntaxKind, Handler>([
     [K.CallExpression, visitCall],
+    [K.NewExpression, visitNew],
     [K.AwaitExpression, visitAwait],
     [K.YieldExpression, visitYield],
     [K.ForOfStatement, visitForOf],
@@ -294,13 +299,16 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
 /** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context. */
 function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const positions = callbackPositions(node, fc);
+  const boundary = callbackPositions(node, fc);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!positions) return visited;
+  if (!boundary) return visited;
+  const { positions, scheduler } = boundary;
   let changed = false;
   const original = node.arguments;
+  const settling = scheduler && passesNoValues(scheduler, original.map((a) => ({ spread: ts.isSpreadElement(a) })));
   const args = visited.arguments.map((arg, i) => {
     if (!positions.includes(i) || isBindCall(ts, arg) || !mayBeFunction(ts, original[i]!) || isIgnored(fc, original[i]!)) return arg;
+    if (settling && fc.settleRefs.has(original[i]!)) return arg;
     changed = true;
     return helperCall(fc, HELPERS.bind, [arg], arg);
   });
@@ -310,14 +318,16 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
     : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
 }
 
-/** Positions of callback arguments when this call is a catalogued boundary, else undefined. */
-function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly number[] | undefined {
+/** Positions of callback arguments when this call is a catalogued boundary (and the scheduler when it is one), else undefined. */
+function callbackPositions(node: TS.CallExpression, fc: FileContext): { positions: readonly number[]; scheduler?: SchedulerBoundary } | undefined {
   const { ts } = fc;
   const callee = skipParentheses(ts, node.expression);
   let positions: readonly number[] | undefined;
+  let scheduler: SchedulerBoundary | undefined;
   if (ts.isIdentifier(callee)) {
     const boundary = findScheduler(callee.text, undefined);
-    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee, fc)) positions = boundary.callbacks;
+    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee, fc)) scheduler = boundary;
+    positions = scheduler?.callbacks;
   } else {
     const access = memberAccess(ts, callee);
     if (!access) return undefined;
@@ -326,7 +336,8 @@ function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly n
     const receiver = globalReceiver(ts, object);
     if (receiver && !isPromiseMethodOnly(name)) {
       const boundary = schedulerOn(receiver.name, name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) positions = boundary.callbacks;
+      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) scheduler = boundary;
+      positions = scheduler?.callbacks;
     }
     if (!positions && methodPositions && !skipped(fc, 'promises') && isPromiseReceiver(object, name, fc)) {
       positions = methodPositions;
@@ -336,7 +347,61 @@ function callbackPositions(node: TS.CallExpression, fc: FileContext): readonly n
   // A spread before a callback position hides which argument lands there.
   const firstSpread = node.arguments.findIndex((a) => ts.isSpreadElement(a));
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
-  return positions.length > 0 ? positions : undefined;
+  return positions.length > 0 ? { positions, scheduler } : undefined;
+}
+
+/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
+  const { ts } = fc;
+  const callee = skipParentheses(ts, node.expression);
+  const executor = node.arguments?.[0] && skipParentheses(ts, node.arguments[0]);
+  if (ts.isIdentifier(callee) && callee.text === 'Promise' && executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && isGlobal(callee, fc)) {
+    for (const ref of settleReferences(ts, executor)) fc.settleRefs.add(ref);
+  }
+  return ts.visitEachChild(node, fc.visit, fc.context);
+}
+
+/**
+ * The places where a promise executor passes its resolve or reject on as a
+ * call's argument, when the executor does nothing else with that name but call
+ * it or pass it on: no assignment, no declaration of the same name anywhere
+ * inside (so every use is the parameter), no `with`, `eval` or `arguments`
+ * (which could reach it unseen). Anything else, and nothing is returned for
+ * that name: it keeps its binding. (The text backend's settleReferences is the
+ * same walk over ESTree.)
+ */
+function settleReferences(ts: typeof TS, executor: TS.ArrowFunction | TS.FunctionExpression): TS.Node[] {
+  // A `this` parameter is not one at run time.
+  const params = executor.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
+  const plain = (p: TS.ParameterDeclaration) => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken;
+  const names = params.slice(0, 2).filter(plain).map((p) => (p.name as TS.Identifier).text);
+  if (names.length === 0) return [];
+  const passed = new Map<string, TS.Node[]>(names.map((n) => [n, []]));
+  const disqualified = new Set<string>();
+  let opaque = false;
+  const walk = (node: TS.Node, parent: TS.Node | undefined): void => {
+    if (opaque) return;
+    if (node.kind === ts.SyntaxKind.WithStatement) opaque = true;
+    if (ts.isIdentifier(node)) {
+      if (node.text === 'eval' || node.text === 'arguments') opaque = true;
+      const uses = passed.get(node.text);
+      if (uses && parent) {
+        if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) uses.push(node);
+        else if (ts.isCallExpression(parent) && parent.expression === node) {
+          // A call reads the parameter.
+        } else if (!(ts.isPropertyAccessExpression(parent) && parent.name === node)) {
+          // Neither a call nor a property name: a write, a declaration, a label, a type, or another kind of read.
+          disqualified.add(node.text);
+        }
+      }
+      return;
+    }
+    ts.forEachChild(node, (child) => walk(child, node));
+  };
+  walk(executor.body, undefined);
+  for (const param of params) if (!plain(param)) walk(param, executor);
+  if (opaque) return [];
+  return names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!);
 }
 
 /**
