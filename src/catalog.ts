@@ -108,6 +108,42 @@ export const GLOBAL_HELPERS_KEY = 'otel-context-transformer.helpers.v1';
 export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
+/**
+ * Whether a file's text may hold a boundary: one of the words every boundary
+ * is written with (a scheduler's or promise method's name, `await`, `yield`,
+ * `async`), or a `\u` escape that could spell one. A file without any needs
+ * no walk. Comments and strings may match: that only costs the walk.
+ */
+const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set([...SCHEDULERS.map((b) => b.name), ...Object.keys(PROMISE_METHODS), 'await', 'yield', 'async'])].join('|')})\\b|\\\\u`;
+const BOUNDARY_WORDS = new RegExp(BOUNDARY_WORDS_SOURCE);
+export function mayHaveBoundaries(text: string): boolean {
+  return BOUNDARY_WORDS.test(text);
+}
+
+/**
+ * Where those words start, in order: a subtree whose text holds none has
+ * nothing to rewrite (except `return` in an async generator, an implicit await
+ * the backends look for themselves).
+ */
+export function boundaryWordOffsets(text: string): number[] {
+  const offsets: number[] = [];
+  const words = new RegExp(BOUNDARY_WORDS_SOURCE, 'g');
+  for (let m = words.exec(text); m !== null; m = words.exec(text)) offsets.push(m.index);
+  return offsets;
+}
+
+/** Whether one of the sorted offsets lies in [start, end). */
+export function anyOffsetIn(offsets: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (offsets[mid]! < start) low = mid + 1;
+    else high = mid;
+  }
+  return low < offsets.length && offsets[low]! < end;
+}
+
 export function findScheduler(name: string, object: string | undefined): SchedulerBoundary | undefined {
   return SCHEDULERS.find((b) => b.name === name && b.object === object);
 }

@@ -1074,11 +1074,17 @@ describe('found by this file, fixed', async () => {
 
   it('10,000-deep nesting: a diagnostic naming the problem, the file untouched, no throw', () => {
     const problems: string[] = [];
-    for (const code of ['{'.repeat(10_000) + '}'.repeat(10_000), '('.repeat(10_000) + '1' + ')'.repeat(10_000)]) {
+    // A boundary at the bottom: the walk must go all the way down.
+    for (const code of ['{'.repeat(10_000) + 'setTimeout(f);' + '}'.repeat(10_000), '('.repeat(10_000) + 'setTimeout(f)' + ')'.repeat(10_000)]) {
       expect(transform(code, { filename: '/virtual/deep.js', onDiagnostic: (d) => problems.push(`${d.file}:${d.line}: ${d.message}`) })).toBeUndefined();
     }
     expect(problems).toHaveLength(2);
     for (const p of problems) expect(p).toMatch(/^\/virtual\/deep\.js:1: nesting too deep to transform/);
+    // No boundary word anywhere: nothing to rewrite, so no walk, and nothing to report.
+    for (const code of ['{'.repeat(10_000) + '}'.repeat(10_000), '('.repeat(10_000) + '1' + ')'.repeat(10_000)]) {
+      expect(transform(code, { filename: '/virtual/deep.js', onDiagnostic: (d) => problems.push(d.message) })).toBeUndefined();
+    }
+    expect(problems).toHaveLength(2);
   });
 
   it.each([

@@ -273,6 +273,13 @@ export function localPromise() {
 export function reaction(p: Promise<unknown>) { return new Promise((resolve) => { p.then(resolve); }); }
 `,
 
+  'word-skip.ts': `
+// The TypeScript backend walks only text holding a boundary's word (catalog: boundaryWordOffsets).
+export async function* returnInPlainBlock(c: boolean) { if (c) { return 1; } yield 2; }
+export function escapedName(cb: () => void) { set\\u0054imeout(cb, 1); }
+export function noBoundary(a: number) { const b = { x: a }; return b.x + 1; }
+`,
+
   'await-nested.ts': `
 declare function f(...args: unknown[]): Promise<number>;
 declare function list(): Promise<number[]>;
@@ -569,6 +576,15 @@ for (const { name: version, ts } of VERSIONS) {
       for (const name of [...framed, 'typedArithmetic']) expect(functionText(text, name), name).toContain('const __otelFrame = __otelCtx.frame();');
     });
 
+    it('walks only text holding a boundary word, but every return of an async generator and names spelled with escapes', () => {
+      const text = transform(SNIPPETS['word-skip.ts']!, { filename: 'word-skip.ts' })!.code;
+      for (const out of [compiled.js['word-skip.js']!, unchecked.js['word-skip.js']!, text]) {
+        expect(functionText(out, 'returnInPlainBlock')).toMatch(/return __otelCtx\.suspend\(__otelFrame, 1\)/);
+        expect(functionText(out, 'escapedName')).toContain('__otelCtx.bind(cb)');
+        expect(functionText(out, 'noBoundary')).not.toContain('__otelCtx');
+      }
+    });
+
     it("leaves a promise executor's resolve and reject unbound where a scheduler passes them no value, and only there", () => {
       const unbound = ['sleep', 'nextTurn', 'both', 'typedThis', 'nextFrame', 'propertyNamed'];
       const bound = ['withValue', 'spread', 'reassigned', 'shadowed', 'readElsewhere', 'viaArguments', 'localPromise', 'reaction'];
@@ -784,7 +800,7 @@ function count(text: string, needle: string): number {
 
 /** The text of a top-level `export async function name` up to the next top-level declaration. */
 function functionText(out: string, name: string): string {
-  const start = out.indexOf(`function ${name}(`);
+  const start = out.search(new RegExp(`function ?\\*? ?${name}\\(`));
   expect(start, name).toBeGreaterThanOrEqual(0);
   const end = out.indexOf('\nexport ', start);
   return out.slice(start, end === -1 ? undefined : end);

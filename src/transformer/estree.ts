@@ -16,6 +16,8 @@ import {
   IGNORE_FILE_MARKER,
   IGNORE_MARKER,
   INERT_OPERATORS,
+  anyOffsetIn,
+  boundaryWordOffsets,
   passesNoValues,
   promiseMethod,
   type Category,
@@ -97,7 +99,9 @@ interface FileContext {
   code: string;
   s: MagicString;
   options: ResolvedOptions;
-  scopes: Set<string>[];
+  scopes: Array<{ has(name: string): boolean }>;
+  /** Where the words boundaries are written with start (catalog: boundaryWordOffsets); subtrees without one are not walked. */
+  boundaryWords: number[];
   fn: FunctionState;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
@@ -144,6 +148,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     s,
     options,
     scopes: [],
+    boundaryWords: boundaryWordOffsets(code),
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     settleRefs: new Set(),
@@ -154,8 +159,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
-    fc.scopes.push(collectNames(program));
-    topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true);
+    fc.scopes.push(lazyScope(program));
+    topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true, fc.boundaryWords);
     if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
     for (const statement of program.body) visit(statement, fc);
   } catch (error) {
@@ -327,6 +332,9 @@ const HANDLERS: Record<string, Handler> = {
 
 function visit(node: Node | null | undefined, fc: FileContext): void {
   if (!node || typeof node.type !== 'string') return;
+  // Nothing to rewrite in text without a boundary's word. Not in an async generator's body: its
+  // `return x` awaits x without saying so.
+  if (!(fc.fn.isAsync && fc.fn.isGenerator) && !anyOffsetIn(fc.boundaryWords, node.start, node.end)) return;
   if (TYPE_ONLY.has(node.type) || node.declare === true) return;
   if (fc.ignored.size > 0 && fc.ignored.has(node.start) && (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))) {
     return;
@@ -356,7 +364,7 @@ function visitChildren(node: Node, fc: FileContext): void {
 }
 
 function withScope(node: Node, fc: FileContext, body: () => void): void {
-  fc.scopes.push(collectNames(node));
+  fc.scopes.push(lazyScope(node));
   try {
     body();
   } finally {
@@ -547,12 +555,12 @@ function visitFunction(node: Node, fc: FileContext): void {
   const isGenerator = !!node.generator;
   const body = node.body as Node | null;
   // An async generator is a generator: the `generators` category decides for it.
-  const suspends = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync);
+  const suspends = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync, fc.boundaryWords);
   const tails = suspends && isAsync && !isGenerator ? tailAwaits(node) : undefined;
   const framed = suspends && !tails;
   const outer = fc.fn;
   fc.fn = { framed, isAsync, isGenerator, tails };
-  fc.scopes.push(collectNames(node));
+  fc.scopes.push(lazyScope(node));
   try {
     if (body) body.isFunctionBody = true;
     const visitInner = () => {
@@ -651,8 +659,10 @@ function skipTriviaBackward(code: string, i: number): number {
 }
 
 
-function containsSuspension(root: Node, generator: boolean, async: boolean): boolean {
+/** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
+function containsSuspension(root: Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
   let found = false;
+  const prune = !(async && generator);
   const walk = (node: any): void => {
     if (found || !node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
@@ -660,6 +670,7 @@ function containsSuspension(root: Node, generator: boolean, async: boolean): boo
       return;
     }
     if (typeof node.type !== 'string') return;
+    if (prune && !anyOffsetIn(words, node.start, node.end)) return;
     if (
       (async && node.type === 'AwaitExpression') ||
       (async && node.type === 'ForOfStatement' && node.await) ||
@@ -884,8 +895,8 @@ function transformForAwait(node: Node, fc: FileContext): void {
 function visitTry(node: Node, fc: FileContext): void {
   if (!fc.fn.framed) return visitChildren(node, fc);
   const { isGenerator, isAsync } = fc.fn;
-  const tryCanSuspend = containsSuspension(node.block, isGenerator, isAsync);
-  const catchCanSuspend = !!node.handler && containsSuspension(node.handler.body, isGenerator, isAsync);
+  const tryCanSuspend = containsSuspension(node.block, isGenerator, isAsync, fc.boundaryWords);
+  const catchCanSuspend = !!node.handler && containsSuspension(node.handler.body, isGenerator, isAsync, fc.boundaryWords);
   const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
   visit(node.block, fc);
   if (node.handler) {
@@ -914,6 +925,12 @@ function visitTry(node: Node, fc: FileContext): void {
 
 // ---------------------------------------------------------------------------
 // Scopes: names each scope declares (over-approximated; see ts-scope.ts).
+
+/** A scope whose names are collected when first asked for: most are never asked (only boundary calls ask). */
+function lazyScope(node: Node): { has(name: string): boolean } {
+  let names: Set<string> | undefined;
+  return { has: (name) => (names ??= collectNames(node)).has(name) };
+}
 
 function collectNames(node: Node): Set<string> {
   const names = new Set<string>();

@@ -5,7 +5,14 @@
  */
 import type * as TS from 'typescript';
 
-export type ScopeStack = Set<string>[];
+/** The scopes around the node being visited, innermost last. */
+export type ScopeStack = Array<{ has(name: string): boolean }>;
+
+/** A scope whose names are collected when first asked for: most are never asked (only boundary calls ask). */
+export function lazyScope(ts: typeof TS, node: TS.Node): { has(name: string): boolean } {
+  let names: Set<string> | undefined;
+  return { has: (name) => (names ??= collectScopeNames(ts, node)).has(name) };
+}
 
 /** Names declared by the scope that `node` opens. */
 export function collectScopeNames(ts: typeof TS, node: TS.Node): Set<string> {

@@ -17,13 +17,16 @@ import {
   IGNORE_MARKER,
   INERT_ON_PRIMITIVES,
   INERT_OPERATORS,
+  anyOffsetIn,
+  boundaryWordOffsets,
+  mayHaveBoundaries,
   passesNoValues,
   promiseMethod,
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
-import { collectScopeNames, type ScopeStack } from './ts-scope.js';
+import { lazyScope, type ScopeStack } from './ts-scope.js';
 import { isMarkerText, skipTrivia } from './text.js';
 
 export interface TsTransformHost {
@@ -63,6 +66,8 @@ interface FileContext {
   hasIgnoreComments: boolean;
   /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
   settleRefs: Set<TS.Node>;
+  /** Where the words boundaries are written with start (catalog: boundaryWordOffsets); subtrees without one are not walked. */
+  boundaryWords: number[];
   visit: TS.Visitor;
 }
 
@@ -97,6 +102,9 @@ function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsT
   // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
   if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
   if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER)) return false;
+  // About half of a typical codebase has no boundary at all: skip the walk (TypeScript parsed it already,
+  // so there is no diagnostic to lose; the text backend still parses every file to report bad input).
+  if (!mayHaveBoundaries(sourceFile.text)) return false;
   return !alreadyTransformed(ts, sourceFile);
 }
 
@@ -150,9 +158,16 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     settleRefs: new Set(),
+    boundaryWords: boundaryWordOffsets(sourceFile.text),
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
+    // Nothing to rewrite in parsed text without a boundary's word (a node another transformer made or
+    // updated may hold new code, so only untouched ones). Not in an async generator's body: its
+    // `return x` awaits x without saying so.
+    if (node.pos >= 0 && !(fc.fn.isAsync && fc.fn.isGenerator) && ts.getOriginalNode(node) === node && !anyOffsetIn(fc.boundaryWords, node.pos, node.end)) {
+      return node;
+    }
     if (IGNORABLE.has(node.kind) && isIgnored(fc, node)) {
       return node;
     }
@@ -160,10 +175,10 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     if (handler) return handler(node, fc);
     return ts.visitEachChild(node, fc.visit, context);
   };
-  fc.scopes.push(collectScopeNames(ts, sourceFile));
+  fc.scopes.push(lazyScope(ts, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
-  const topLevelSuspends = !skipped(fc, 'await') && ts.isExternalModule(sourceFile) && containsSuspension(ts, sourceFile, false, true);
+  const topLevelSuspends = !skipped(fc, 'await') && ts.isExternalModule(sourceFile) && containsSuspension(ts, sourceFile, false, true, fc.boundaryWords);
   if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
 
   let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
@@ -286,7 +301,7 @@ function skipped(fc: FileContext, category: Category): boolean {
 
 /** Visits a node that opens a scope, with its declared names on the scope stack. */
 function visitScope(node: TS.Node, fc: FileContext): TS.Node {
-  fc.scopes.push(collectScopeNames(fc.ts, node));
+  fc.scopes.push(lazyScope(fc.ts, node));
   try {
     return fc.ts.visitEachChild(node, fc.visit, fc.context);
   } finally {
@@ -560,7 +575,7 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const body = node.body;
   // An async generator is a generator: the `generators` category decides for it.
   const suspends =
-    !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync);
+    !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync, fc.boundaryWords);
   const tails = suspends && isAsync && !isGenerator ? tailAwaits(fc, node) : undefined;
   const framed = suspends && !tails;
 
@@ -568,7 +583,7 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const outerBody = fc.functionBody;
   fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator, tails };
   fc.functionBody = body;
-  fc.scopes.push(collectScopeNames(ts, node));
+  fc.scopes.push(lazyScope(ts, node));
   try {
     const visited = ts.visitEachChild(node, fc.visit, fc.context) as FunctionLike;
     if (!framed || !visited.body) return visited;
@@ -682,10 +697,13 @@ function updateFunction(
  * Whether a function body (or the module top level) has a suspension point of
  * its own: await, for-await, yield. Nested functions are their own business.
  */
-function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean): boolean {
+/** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
+function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
   let found = false;
+  const prune = !(async && generator);
   const walk = (node: TS.Node): void => {
     if (found) return;
+    if (prune && node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end)) return;
     if (
       (async && ts.isAwaitExpression(node)) ||
       (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
@@ -966,8 +984,8 @@ function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   if (!fc.fn.frame) return visited;
   const { isGenerator, isAsync } = fc.fn;
-  const tryCanSuspend = containsSuspension(ts, node.tryBlock, isGenerator, isAsync);
-  const catchCanSuspend = !!node.catchClause && containsSuspension(ts, node.catchClause.block, isGenerator, isAsync);
+  const tryCanSuspend = containsSuspension(ts, node.tryBlock, isGenerator, isAsync, fc.boundaryWords);
+  const catchCanSuspend = !!node.catchClause && containsSuspension(ts, node.catchClause.block, isGenerator, isAsync, fc.boundaryWords);
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
   if (catchClause && tryCanSuspend) {
