@@ -34,11 +34,17 @@ async function manager(name) {
   throw new Error(name);
 }
 
-const workload = await import(pathToFileURL(spec.file).href);
-const run = workload.runRequests ?? workload.default?.runRequests;
 // Each time is the mean of a group of consecutive runs: one run (a few ms) either hits a scavenge or
 // not, so single-run times are bimodal; a group's mean includes its share of garbage collection.
-const GROUP = 5;
+const GROUP_SIZE = 5;
+if (spec.paired) {
+  await runPaired(spec.paired);
+  process.exit(0);
+}
+
+const workload = await import(pathToFileURL(spec.file).href);
+const run = workload.runRequests ?? workload.default?.runRequests;
+const GROUP = GROUP_SIZE;
 const times = [];
 let wrong = 0;
 let checked = 0;
@@ -72,3 +78,35 @@ if (spec.micro) {
   }
 }
 process.stdout.write(JSON.stringify({ times, wrong, checked, micro }));
+
+/**
+ * Several workloads in this one process, alternating group by group (ABC, then CBA): the host's drift
+ * over seconds and minutes falls on all of them alike, so the ratio of neighbouring groups is precise.
+ * Each entry is its own module instance (a query string), so the "by hand" flag, read when the module
+ * is evaluated, applies to that instance only.
+ */
+async function runPaired(entries) {
+  const runs = [];
+  for (const entry of entries) {
+    globalThis.benchExplicitParent = !!entry.explicitParent;
+    const module = await import(`${pathToFileURL(entry.file).href}?${entry.id}`);
+    runs.push({ id: entry.id, run: module.runRequests, times: [], wrong: 0, checked: 0 });
+  }
+  delete globalThis.benchExplicitParent;
+  for (let g = 0; g < spec.warmupGroups + spec.groups; g++) {
+    for (const r of g % 2 === 0 ? runs : [...runs].reverse()) {
+      let ms = 0;
+      for (let i = 0; i < GROUP_SIZE; i++) {
+        roots.clear();
+        children = [];
+        const start = performance.now();
+        await r.run(spec.requests);
+        ms += performance.now() - start;
+        r.checked += children.length;
+        for (const [request, parent] of children) if (roots.get(request) !== parent) r.wrong++;
+      }
+      if (g >= spec.warmupGroups) r.times.push(ms / GROUP_SIZE);
+    }
+  }
+  process.stdout.write(JSON.stringify(Object.fromEntries(runs.map((r) => [r.id, { times: r.times, wrong: r.wrong, checked: r.checked }]))));
+}
