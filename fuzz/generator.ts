@@ -65,8 +65,8 @@ export interface GenerateOptions {
 /**
  * Known differences the fuzzer finds and that stay: documented limits of the transform (README.md,
  * "Limits" and "What is the real global?"; minimal repros in fuzz/known-issues/, see fuzz/README.md),
- * each with why it stays. The fixed test set and --avoid-known do not generate them; `npm run fuzz`
- * does unless --avoid-known.
+ * each with why it stays. Neither the fixed test set nor `npm run fuzz` generates them;
+ * `npm run fuzz -- --include-known` does.
  * A bug that gets fixed leaves this list (with the generator's avoid-logic for it), and its repro
  * moves to test/fuzz-regressions/.
  */
