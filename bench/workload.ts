@@ -45,7 +45,18 @@ export async function awaitLoop(n: number): Promise<number> {
   return sum;
 }
 
-/** Micro: one bound promise callback per iteration. */
+/** Micro: one bound promise callback per iteration, 100 pending at a time (chains of 100, each awaited). */
+export async function thenBatches(n: number): Promise<number> {
+  let v = 0;
+  for (let i = 0; i < n; i += 100) {
+    let p: Promise<number> = Promise.resolve(v);
+    for (let k = 0; k < 100; k++) p = p.then((x) => x + 1);
+    v = await p;
+  }
+  return v;
+}
+
+/** Micro: one bound promise callback per iteration, all pending at once (one chain of n). */
 export async function thenLoop(n: number): Promise<number> {
   let p: Promise<number> = Promise.resolve(0);
   for (let i = 0; i < n; i++) p = p.then((v) => v + 1);
