@@ -593,6 +593,9 @@ for (const { name: version, ts } of VERSIONS) {
         for (const name of unbound) expect(functionText(out, name), name).not.toContain('__otelCtx.bind(');
         for (const name of bound) expect(functionText(out, name), name).toContain('__otelCtx.bind(');
       }
+      // A write hidden in a decorator counts too (the text backend keeps decorators as written).
+      const decorated = transform('new Promise((resolve) => { @((resolve = () => {}), d) class K {} setTimeout(resolve, 1); });', { filename: 'decorated.ts' })!.code;
+      expect(decorated).toContain('setTimeout(__otelCtx.bind(resolve), 1)');
     });
 
     it('rewrites nested awaits inside out, each against its own frame', () => {

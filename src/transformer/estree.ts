@@ -499,7 +499,8 @@ function settleReferences(executor: Node): Node[] {
       }
       return;
     }
-    for (const k in node) if (!SKIPPED_KEYS.has(k)) walk(node[k], node, k);
+    // Decorators run code too (the main walk visits them last, for its own reasons).
+    for (const k in node) if (!SKIPPED_KEYS.has(k) || k === 'decorators') walk(node[k], node, k);
   };
   walk(executor.body, undefined, '');
   for (const param of params) if (param.type !== 'Identifier') walk(param, executor, 'params');
