@@ -44,7 +44,6 @@ if (spec.paired) {
 
 const workload = await import(pathToFileURL(spec.file).href);
 const run = workload.runRequests ?? workload.default?.runRequests;
-const GROUP = GROUP_SIZE;
 const times = [];
 let wrong = 0;
 let checked = 0;
@@ -59,8 +58,8 @@ for (let i = 0; i < spec.warmup + spec.iterations; i++) {
   for (const [request, parent] of children) if (roots.get(request) !== parent) wrong++;
   if (i < spec.warmup) continue;
   groupMs += ms;
-  if ((i - spec.warmup + 1) % GROUP === 0) {
-    times.push(groupMs / GROUP);
+  if ((i - spec.warmup + 1) % GROUP_SIZE === 0) {
+    times.push(groupMs / GROUP_SIZE);
     groupMs = 0;
   }
 }

@@ -46,9 +46,8 @@ export const SCHEDULERS: readonly SchedulerBoundary[] = [
  * (settleReferences): a parameter of an executor that is only ever called or
  * passed on.
  */
-export function passesNoValues(boundary: SchedulerBoundary, args: ReadonlyArray<{ spread: boolean }>): boolean {
-  if (args.some((a) => a.spread)) return false;
-  return boundary.forwardsFrom === undefined || args.length <= boundary.forwardsFrom;
+export function passesNoValues(boundary: SchedulerBoundary, argumentCount: number, hasSpread: boolean): boolean {
+  return !hasSpread && (boundary.forwardsFrom === undefined || argumentCount <= boundary.forwardsFrom);
 }
 
 /** Names under which the global object itself is reachable: `globalThis.setTimeout(...)`. */
@@ -109,20 +108,15 @@ export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
 /**
- * Whether a file's text may hold a boundary: one of the words every boundary
- * is written with (a scheduler's or promise method's name, `await`, `yield`,
- * `async`), or a `\u` escape that could spell one. A file without any needs
- * no walk. Comments and strings may match: that only costs the walk.
+ * The words every boundary is written with: a scheduler's or promise method's
+ * name, `await`, `yield`, `async`, or a `\u` escape that could spell one.
+ * Comments and strings may hold them too: that only costs a walk.
  */
 const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set([...SCHEDULERS.map((b) => b.name), ...Object.keys(PROMISE_METHODS), 'await', 'yield', 'async'])].join('|')})\\b|\\\\u`;
-const BOUNDARY_WORDS = new RegExp(BOUNDARY_WORDS_SOURCE);
-export function mayHaveBoundaries(text: string): boolean {
-  return BOUNDARY_WORDS.test(text);
-}
 
 /**
- * Where those words start, in order: a subtree whose text holds none has
- * nothing to rewrite (except `return` in an async generator, an implicit await
+ * Where those words start, in order: a file or subtree whose text holds none
+ * has nothing to rewrite (except `return` in an async generator, an implicit await
  * the backends look for themselves).
  */
 export function boundaryWordOffsets(text: string): number[] {

@@ -383,7 +383,7 @@ function visitCall(node: Node, fc: FileContext): void {
   const boundary = callbackPositions(node, fc);
   const positions = boundary?.positions;
   const args = node.arguments as Node[];
-  const settling = boundary?.scheduler && passesNoValues(boundary.scheduler, args.map((a) => ({ spread: a.type === 'SpreadElement' })));
+  const settling = boundary?.scheduler && passesNoValues(boundary.scheduler, args.length, args.some((a) => a.type === 'SpreadElement'));
   const wrapped = positions
     ? positions
         .filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start))
@@ -437,8 +437,7 @@ function callbackPositions(
       if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) scheduler = boundary;
       if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
     }
-    positions = scheduler?.callbacks;
-    if (!positions && promiseMethod(name) && !skipped(fc, 'promises')) {
+    if (!scheduler && promiseMethod(name) && !skipped(fc, 'promises')) {
       positions = promiseMethod(name);
       kind = name;
     }

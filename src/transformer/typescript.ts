@@ -19,7 +19,6 @@ import {
   INERT_OPERATORS,
   anyOffsetIn,
   boundaryWordOffsets,
-  mayHaveBoundaries,
   passesNoValues,
   promiseMethod,
   type Category,
@@ -102,9 +101,6 @@ function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsT
   // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
   if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
   if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER)) return false;
-  // About half of a typical codebase has no boundary at all: skip the walk (TypeScript parsed it already,
-  // so there is no diagnostic to lose; the text backend still parses every file to report bad input).
-  if (!mayHaveBoundaries(sourceFile.text)) return false;
   return !alreadyTransformed(ts, sourceFile);
 }
 
@@ -146,6 +142,11 @@ function hasMarkerComment(ts: typeof TS, text: string, pos: number, marker: stri
 
 function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationContext, host: TsTransformHost): TS.SourceFile {
   const { ts } = host;
+  // About half of a typical codebase holds no boundary's word at all: nothing to walk (TypeScript parsed
+  // the file already, so there is no diagnostic to lose; the text backend still parses every file to
+  // report bad input).
+  const boundaryWords = boundaryWordOffsets(sourceFile.text);
+  if (boundaryWords.length === 0) return sourceFile;
   const handlers = handlersFor(ts);
   const fc: FileContext = {
     ts,
@@ -158,16 +159,12 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     settleRefs: new Set(),
-    boundaryWords: boundaryWordOffsets(sourceFile.text),
+    boundaryWords,
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
-    // Nothing to rewrite in parsed text without a boundary's word (a node another transformer made or
-    // updated may hold new code, so only untouched ones). Not in an async generator's body: its
-    // `return x` awaits x without saying so.
-    if (node.pos >= 0 && !(fc.fn.isAsync && fc.fn.isGenerator) && ts.getOriginalNode(node) === node && !anyOffsetIn(fc.boundaryWords, node.pos, node.end)) {
-      return node;
-    }
+    // Not in an async generator's body: its `return x` awaits x without saying so.
+    if (!(fc.fn.isAsync && fc.fn.isGenerator) && holdsNoBoundaryWord(ts, fc.boundaryWords, node)) return node;
     if (IGNORABLE.has(node.kind) && isIgnored(fc, node)) {
       return node;
     }
@@ -320,7 +317,7 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { positions, scheduler } = boundary;
   let changed = false;
   const original = node.arguments;
-  const settling = scheduler && passesNoValues(scheduler, original.map((a) => ({ spread: ts.isSpreadElement(a) })));
+  const settling = scheduler && passesNoValues(scheduler, original.length, original.some((a) => ts.isSpreadElement(a)));
   const args = visited.arguments.map((arg, i) => {
     if (!positions.includes(i) || isBindCall(ts, arg) || !mayBeFunction(ts, original[i]!) || isIgnored(fc, original[i]!)) return arg;
     if (settling && fc.settleRefs.has(original[i]!)) return arg;
@@ -697,13 +694,21 @@ function updateFunction(
  * Whether a function body (or the module top level) has a suspension point of
  * its own: await, for-await, yield. Nested functions are their own business.
  */
+/**
+ * A node parsed from the file (not one another transformer made or updated: that may hold new code)
+ * whose text holds none of the words boundaries are written with: nothing in it to rewrite.
+ */
+function holdsNoBoundaryWord(ts: typeof TS, words: readonly number[], node: TS.Node): boolean {
+  return node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end);
+}
+
 /** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
 function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
   let found = false;
   const prune = !(async && generator);
   const walk = (node: TS.Node): void => {
     if (found) return;
-    if (prune && node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end)) return;
+    if (prune && holdsNoBoundaryWord(ts, words, node)) return;
     if (
       (async && ts.isAwaitExpression(node)) ||
       (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
