@@ -15,10 +15,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from './backends.js';
-import { stem } from './backends.js';
 import { TMP_DIR, type ScenarioResult } from './run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,7 +60,8 @@ export function bundleForHermes(files: string[], outDir: string, transform: bool
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, 'bundle.js');
   const spec = {
-    scenarios: files.map((file) => [stem(file), file]),
+    // Named like backends.ts's stem() (not imported: this module is also used on its own, and backends.ts imports it).
+    scenarios: files.map((file) => [basename(file).replace(/\.tsx?$/, ''), file]),
     transform,
     outFile,
     cacheDir: join(TMP_DIR, 'hermes-babel-cache'),
