@@ -31,6 +31,16 @@ for (const backend of BACKENDS) {
     });
 
     for (const { name, scenario } of runnable) {
+      const notHere = backend.platform && scenario.notOn?.[backend.platform];
+      if (notHere) {
+        // Declared in the scenario: it still runs there, and must fail the same way with and without the transform.
+        it(`${name} cannot exist on ${backend.platform}: ${notHere}`, () => {
+          const failure = (result: ScenarioResult | undefined) => result?.error?.split('\n')[0];
+          expect(failure(plain.get(name)), 'the scenario runs there: drop its notOn entry').toBeDefined();
+          expect(failure(transformed.get(name))).toBe(failure(plain.get(name)));
+        });
+        continue;
+      }
       it(name, () => {
         const withTransform = transformed.get(name);
         const without = plain.get(name);

@@ -287,22 +287,33 @@ export function exit(f: Frame): void {
 }
 
 /**
+ * Where a `for await` loop looks for the iterator method, in its order. Babel's `_asyncIterator` helper
+ * (what the loop becomes for engines without async iteration, such as React Native's Hermes) tries
+ * Symbol.asyncIterator, Symbol.iterator, then the string keys "@@asyncIterator" and "@@iterator": on an
+ * engine without Symbol.asyncIterator (Hermes before mid-2025), Babel's async generators carry their
+ * method under "@@asyncIterator". A native loop stops after the two symbols.
+ */
+const ITERATOR_KEYS: PropertyKey[] = [Symbol.iterator, '@@asyncIterator', '@@iterator'];
+if (typeof Symbol.asyncIterator === 'symbol') ITERATOR_KEYS.unshift(Symbol.asyncIterator);
+
+/**
  * `for await (x of y)` calls next() and awaits its result on every turn, and
  * return() on early exit. We call them in the body's context, then leave before
- * the loop awaits. Only the iterator kind (async or sync) the iterable has is
- * exposed, and `return` only when the iterator has one, so the loop performs
- * exactly the same awaits as before.
+ * the loop awaits. Only the method the loop would pick is exposed, under the key
+ * it was found at (so a loop that would not find it still does not), and `return`
+ * only when the iterator has one, so the loop performs exactly the same awaits as before.
  */
 export function forAwait(f: Frame, iterable: unknown): unknown {
   if (f === OFF || iterable == null) return iterable;
-  const source = iterable as Record<symbol, unknown>;
-  const asyncMethod = source[Symbol.asyncIterator];
-  const key = asyncMethod != null ? Symbol.asyncIterator : Symbol.iterator;
-  const method = asyncMethod != null ? asyncMethod : source[Symbol.iterator];
+  const source = iterable as Record<PropertyKey, unknown>;
+  let key: PropertyKey | undefined;
+  let method: unknown;
+  for (let i = 0; i < ITERATOR_KEYS.length && method == null; i++) method = source[(key = ITERATOR_KEYS[i]!)];
   if (typeof method !== 'function') return iterable; // let the loop raise its own TypeError
+  const overSync = key === Symbol.iterator || key === '@@iterator';
   return {
-    [key]() {
-      const iterator = method.call(iterable) as Record<string, Function | undefined>;
+    [key!]() {
+      const iterator = (method as Function).call(iterable) as Record<string, Function | undefined>;
       const next = iterator.next;
       return {
         next() {
@@ -317,7 +328,7 @@ export function forAwait(f: Frame, iterable: unknown): unknown {
           const close = iterator.return;
           // Over a sync iterable the loop awaits the close even when there is no return() (the
           // async-from-sync wrapper always has one), and reads this getter right before: leave here.
-          if (close == null) return key === Symbol.iterator ? leave(f, close) : close;
+          if (close == null) return overSync ? leave(f, close) : close;
           return () => {
             try {
               return close.call(iterator);

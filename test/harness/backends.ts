@@ -12,7 +12,9 @@ import { transform } from '../../dist/esm/api.js';
 import { BABEL_BACKENDS } from './babel-backends.js';
 import { BUNDLER_BACKENDS } from './bundler-backends.js';
 import { CLI_BACKENDS } from './cli-backends.js';
+import { HERMES_BACKENDS } from './hermes-backends.js';
 import { LOADER_BACKENDS } from './loader-backends.js';
+import type { ScenarioResult } from './run.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,8 +22,12 @@ export interface Backend {
   name: string;
   /** Module format of the output: decides the file extension and whether esmOnly scenarios run. */
   format: 'esm' | 'cjs';
-  /** Compiles `files` into `outDir`; returns the output paths in the same order. */
+  /** Compiles `files` into `outDir`; returns the output paths in the same order (or the one bundle that holds them). */
   compile(files: string[], outDir: string, transform: boolean): string[];
+  /** Runs compile's outputs where they run (default: this Node, through runner.mjs). */
+  run?(outputs: string[]): Map<string, ScenarioResult>;
+  /** The platform the output runs on, when some scenarios cannot exist there (Scenario.notOn). */
+  platform?: 'hermes';
 }
 
 interface TscSetup {
@@ -153,4 +159,5 @@ export const BACKENDS: Backend[] = [
   ...BABEL_BACKENDS,
   ...LOADER_BACKENDS,
   ...CLI_BACKENDS,
+  ...HERMES_BACKENDS,
 ];

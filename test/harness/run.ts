@@ -49,7 +49,8 @@ export function runCompiled(files: string[], manager: 'compiled' | 'als' = 'comp
 
 export function compileAndRun(backend: Backend, files: string[], transform: boolean): Map<string, ScenarioResult> {
   const outDir = join(TMP_DIR, backend.name, transform ? 'transformed' : 'plain');
-  return runCompiled(backend.compile(files, outDir, transform));
+  const outputs = backend.compile(files, outDir, transform);
+  return backend.run ? backend.run(outputs) : runCompiled(outputs);
 }
 
 /**

@@ -19,6 +19,12 @@ export interface Scenario {
   /** Scenarios that need ES module syntax at run time (top-level await). */
   esmOnly?: boolean;
   /**
+   * Platforms the scenario cannot exist on, each with the reason. A backend for that platform
+   * (Backend.platform) still runs it, and checks that it fails there the same way with and without
+   * the transform, so the exclusion cannot outlive its reason. `hermes`: React Native on Hermes 0.12.
+   */
+  notOn?: { hermes?: string };
+  /**
    * Runs the program. Events passed to `log` must not depend on context: they
    * have to be identical, in the same order, with and without the transform.
    */

@@ -6,6 +6,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 // this, arguments and return values pass through bound callbacks unchanged; timer handles keep working.
 export const scenario: Scenario = {
+  notOn: { hermes: "React Native's timers return numbers, not Node's Timeout objects (unref, hasRef, refresh)" },
   expect: { owner: null, 'then-callback': 'owner' },
   run: async (log) => {
     await tracer.startActiveSpan('owner', async (span) => {

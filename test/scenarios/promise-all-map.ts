@@ -7,6 +7,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 // Promise.all / allSettled / race / any over arr.map(async ...): each callback starts in the caller's
 // context; the awaiter resumes in its own.
 export const scenario: Scenario = {
+  notOn: { hermes: "Hermes 0.12's Promise has no allSettled and no any (apps that use them load a polyfill)" },
   expect: {
     batch: null,
     'item-0': 'batch',

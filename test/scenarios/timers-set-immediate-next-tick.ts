@@ -6,6 +6,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 // setImmediate and process.nextTick (with arguments); the order of the callbacks is unchanged.
 export const scenario: Scenario = {
+  notOn: { hermes: 'React Native has no process.nextTick' },
   expect: { work: null, immediate: 'work', 'next-tick': 'work' },
   run: (log) =>
     new Promise<void>((done) => {
