@@ -7,12 +7,14 @@
  * was built before the plugin was added.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../dist/esm/cli.js';
+// @ts-expect-error plain JavaScript shared with `npm run example`
+import { copyWorkspace } from '../examples/link-workspace.mjs';
 
 const require = createRequire(import.meta.url);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,119 +55,6 @@ async function init(root: string, ...flags: string[]): Promise<{ status: number;
   return { status, stdout, stderr };
 }
 
-/** node_modules for a generated workspace: the repo's packages, this package, and the workspace's own. */
-function linkNodeModules(root: string, own: Record<string, string>): void {
-  const modules = join(root, 'node_modules');
-  mkdirSync(modules, { recursive: true });
-  for (const entry of readdirSync(join(repo, 'node_modules'))) {
-    if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) {
-      mkdirSync(join(modules, entry), { recursive: true });
-      for (const scoped of readdirSync(join(repo, 'node_modules', entry))) symlinkSync(join(repo, 'node_modules', entry, scoped), join(modules, entry, scoped));
-    } else if (entry !== 'otel-context-transformer') {
-      symlinkSync(join(repo, 'node_modules', entry), join(modules, entry));
-    }
-  }
-  symlinkSync(repo, join(modules, 'otel-context-transformer'));
-  for (const [name, dir] of Object.entries(own)) {
-    mkdirSync(dirname(join(modules, name)), { recursive: true });
-    symlinkSync(join(root, dir), join(modules, name));
-  }
-}
-
-const BASE_TSCONFIG = `{
-  // Shared by every package: keep this comment.
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "strict": true,
-    "composite": true,
-    "declaration": true,
-    "skipLibCheck": true, // trailing comment and comma stay
-  },
-}
-`;
-
-const LIB_SOURCE = `import { trace } from '@opentelemetry/api';
-
-const tracer = trace.getTracer('lib');
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Library code called from the service: awaits and a timer between its spans. */
-export async function lookup(sku: string): Promise<number> {
-  await pause(2);
-  await new Promise<void>((resolve) => setTimeout(() => {
-    tracer.startSpan('inventory.timer ' + sku).end();
-    resolve();
-  }, 1));
-  tracer.startSpan('inventory.lookup ' + sku).end();
-  return sku.length;
-}
-`;
-
-const SERVICE_SOURCE = `import { trace } from '@opentelemetry/api';
-import { lookup } from '@shop/lib';
-
-const tracer = trace.getTracer('service');
-
-export async function checkout(order: string): Promise<void> {
-  await tracer.startActiveSpan('checkout ' + order, async (span) => {
-    await Promise.all([lookup(order + '-a'), lookup(order + '-b')]);
-    span.end();
-  });
-}
-`;
-
-/** The npm workspace from issue #11: base tsconfig with comments, lib + service on project references, a Vite app. */
-function npmWorkspace(root: string): void {
-  write(root, {
-    'package.json': `${JSON.stringify(
-      {
-        name: 'shop',
-        private: true,
-        workspaces: ['packages/*', 'apps/*'],
-        scripts: { build: 'tsc -b' },
-        devDependencies: { typescript: '5.9.3', '@opentelemetry/api': '^1.9.0' },
-      },
-      null,
-      2,
-    )}\n`,
-    'tsconfig.base.json': BASE_TSCONFIG,
-    'tsconfig.json': '{\n  "files": [],\n  "references": [{ "path": "packages/lib" }, { "path": "packages/service" }]\n}\n',
-    'packages/lib/package.json': '{\n  "name": "@shop/lib",\n  "type": "module",\n  "main": "dist/index.js",\n  "types": "dist/index.d.ts"\n}\n',
-    'packages/lib/tsconfig.json': '{\n  "extends": "../../tsconfig.base.json",\n  "compilerOptions": { "outDir": "dist", "rootDir": "src" },\n  "include": ["src"]\n}\n',
-    'packages/lib/src/index.ts': LIB_SOURCE,
-    'packages/service/package.json': '{\n  "name": "@shop/service",\n  "type": "module",\n  "main": "dist/main.js",\n  "dependencies": { "@shop/lib": "*" }\n}\n',
-    'packages/service/tsconfig.json':
-      '{\n  "extends": "../../tsconfig.base.json",\n  "compilerOptions": { "outDir": "dist", "rootDir": "src" },\n  "include": ["src"],\n  "references": [{ "path": "../lib" }]\n}\n',
-    'packages/service/src/main.ts': SERVICE_SOURCE,
-    'apps/web/package.json': '{\n  "name": "@shop/web",\n  "private": true,\n  "type": "module",\n  "scripts": { "build": "vite build" }\n}\n',
-    'apps/web/vite.config.ts': `import { defineConfig } from 'vite';
-
-// The app's own settings stay as they are.
-export default defineConfig({
-  build: { outDir: 'dist', minify: false },
-});
-`,
-    'apps/web/index.html': '<script type="module" src="/src/main.ts"></script>\n',
-    'apps/web/src/otel.ts': `import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-
-export const provider = new WebTracerProvider();
-provider.register();
-`,
-    'apps/web/src/main.ts': `import { trace } from '@opentelemetry/api';
-import './otel';
-
-document.body.addEventListener('click', () => {
-  trace.getTracer('web').startActiveSpan('click', (span) => {
-    setTimeout(() => { trace.getTracer('web').startSpan('later').end(); span.end(); }, 1);
-  });
-});
-`,
-  });
-}
-
 interface SpanRecord {
   name: string;
   traceId: string;
@@ -175,23 +64,8 @@ interface SpanRecord {
 
 /** Runs the built service under CompiledContextManager (a runtime without AsyncLocalStorage) and returns the spans. */
 function runService(root: string): SpanRecord[] {
-  const driver = join(root, 'driver.mjs');
-  writeFileSync(
-    driver,
-    `import { context, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { CompiledContextManager } from 'otel-context-transformer/runtime';
-const exporter = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-context.setGlobalContextManager(new CompiledContextManager().enable());
-const { checkout } = await import('./packages/service/dist/main.js');
-await Promise.all([checkout('A'), checkout('B')]);
-console.log(JSON.stringify(exporter.getFinishedSpans().map((s) => ({
-  name: s.name, traceId: s.spanContext().traceId, spanId: s.spanContext().spanId, parent: s.parentSpanContext?.spanId,
-}))));
-`,
-  );
-  return JSON.parse(execFileSync(process.execPath, [driver], { cwd: root, encoding: 'utf8' })) as SpanRecord[];
+  const spans = execFileSync(process.execPath, [join(repo, 'examples/trace-app.mjs'), join(root, 'packages/service/dist/main.js')], { encoding: 'utf8' });
+  return (JSON.parse(spans) as { name: string; traceId: string; spanId: string; parentSpanId?: string }[]).map((s) => ({ ...s, parent: s.parentSpanId }));
 }
 
 /** Problems with the expected tree: every lib span under its own checkout, in its trace. */
@@ -216,16 +90,16 @@ function treeProblems(spans: SpanRecord[]): string[] {
 const tspc = require.resolve('ts-patch/bin/tspc.js');
 const tsc = require.resolve('typescript/bin/tsc');
 
-describe('init on an npm workspace (project references, Vite app)', () => {
+// The npm workspace of issue #11 is examples/workspace (`npm run example` runs it too): a base tsconfig
+// with comments, a library and a service on `tsc -b` project references, and a Vite app.
+describe('init on the example npm workspace (project references, Vite app)', () => {
   const root = join(tmp, 'npm');
   let before: Record<string, string>;
   let dryRun: { status: number; stdout: string; stderr: string };
   let written: { status: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    rmSync(root, { recursive: true, force: true });
-    npmWorkspace(root);
-    linkNodeModules(root, { '@shop/lib': 'packages/lib', '@shop/service': 'packages/service' });
+    copyWorkspace(root);
     // Built once before the plugin exists: the case TypeScript's up-to-date check gets wrong.
     execFileSync(process.execPath, [tsc, '-b'], { cwd: root });
     before = snapshot(root);
@@ -297,9 +171,7 @@ export default defineConfig({
     // Without init, adding the plugin by hand leaves the earlier output in place (TypeScript's
     // up-to-date check ignores plugins): this copy shows the problem init's build-info removal solves.
     const stale = join(tmp, 'npm-stale');
-    rmSync(stale, { recursive: true, force: true });
-    npmWorkspace(stale);
-    linkNodeModules(stale, { '@shop/lib': 'packages/lib', '@shop/service': 'packages/service' });
+    copyWorkspace(stale);
     execFileSync(process.execPath, [tsc, '-b'], { cwd: stale });
     writeFileSync(join(stale, 'tsconfig.base.json'), readFileSync(join(root, 'tsconfig.base.json')));
     execFileSync(process.execPath, [tspc, '-b'], { cwd: stale });
