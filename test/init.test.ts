@@ -252,7 +252,15 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
     expect(result.stdout).toContain('To do by hand');
     expect(result.stdout).toMatch(/libs\/util\/rollup\.config\.mjs: add otelContext\(\) first in plugins, imported from 'otel-context-transformer\/rollup'/);
     expect(readFileSync(join(root, 'libs/util/rollup.config.mjs'), 'utf8')).toBe('const config = { input: "src/index.js", plugins: makePlugins() };\nexport default config;\n');
-    expect(result.stdout).toMatch(/apps\/site\/next\.config\.mjs: Next\.js: add the webpack plugin/);
+    expect(readFileSync(join(root, 'libs/util/rollup.config.mjs'), 'utf8')).not.toContain('otel');
+  });
+
+  it('adds the Turbopack loader and the webpack hook to next.config', () => {
+    expect(readFileSync(join(root, 'apps/site/next.config.mjs'), 'utf8')).toBe(
+      "import otelContext from 'otel-context-transformer/webpack';\n" +
+        "export default { turbopack: { rules: { '*.{js,jsx,ts,tsx}': { loaders: ['otel-context-transformer/loader'] } } }, " +
+        'webpack: (config) => (config.plugins.unshift(otelContext()), config), reactStrictMode: true };\n',
+    );
   });
 
   it('declares the runtime, and the OTel API where no package of the chain has it', () => {

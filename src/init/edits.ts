@@ -132,16 +132,59 @@ export function addConfigPlugin(code: string, file: string, edit: JsPluginEdit):
   } else {
     s.overwrite(object.start, object.end, `{ plugins: [${call}] }`);
   }
-  if (edit.specifier) {
-    const imports = program.body.filter((n: Node) => n.type === 'ImportDeclaration') as Node[];
-    if (exported.commonjs) {
-      s.appendLeft(afterDirectives(program), `const ${name} = require('${edit.specifier}').default;\n`);
-    } else if (imports.length > 0) {
-      s.appendLeft(imports[imports.length - 1]!.end, `\nimport ${name} from '${edit.specifier}';`);
-    } else {
-      s.appendLeft(afterDirectives(program), `import ${name} from '${edit.specifier}';\n`);
-    }
+  if (edit.specifier) addImport(s, program, exported.commonjs, name, edit.specifier);
+  return { kind: 'edit', text: s.toString() };
+}
+
+/** `import name from 'specifier'` after the last import, or a `require` at the top of a CommonJS file. */
+function addImport(s: MagicString, program: Node, commonjs: boolean, name: string, specifier: string): void {
+  const imports = program.body.filter((n: Node) => n.type === 'ImportDeclaration') as Node[];
+  if (commonjs) s.appendLeft(afterDirectives(program), `const ${name} = require('${specifier}').default;\n`);
+  else if (imports.length > 0) s.appendLeft(imports[imports.length - 1]!.end, `\nimport ${name} from '${specifier}';`);
+  else s.appendLeft(afterDirectives(program), `import ${name} from '${specifier}';\n`);
+}
+
+function parseProgram(code: string, file: string): Node | undefined {
+  try {
+    const parsed = parseSync(file, code, {});
+    return parsed.errors.length > 0 ? undefined : (parsed.program as unknown as Node);
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * Next.js: the loader in `turbopack.rules` (Turbopack runs webpack loaders, not
+ * plugins) and the webpack plugin in the `webpack` hook (next build --webpack),
+ * added to a config object that has neither.
+ */
+export function addNextIntegration(code: string, file: string): EditResult {
+  if (code.includes('otel-context-transformer')) return { kind: 'present' };
+  const manual: EditResult = {
+    kind: 'manual',
+    step:
+      `${file}: add turbopack: { rules: { '*.{js,jsx,ts,tsx}': { loaders: ['otel-context-transformer/loader'] } } } ` +
+      `and, for next build --webpack, config.plugins.unshift(otelContext()) in the webpack hook (import otelContext from 'otel-context-transformer/webpack')`,
+  };
+  const program = parseProgram(code, file);
+  const exported = program && exportedValue(program);
+  const object = exported && configObject(exported.value, program);
+  if (!program || !exported || !object) return manual;
+  if (object.properties.some((p: Node) => p.type !== 'Property' || ['webpack', 'turbopack'].includes(keyName(p.key) ?? ''))) return manual;
+  const s = new MagicString(code);
+  const name = freeName(code, 'otelContext');
+  const first = object.properties[0] as Node | undefined;
+  const lineStart = first ? code.lastIndexOf('\n', first.start - 1) + 1 : 0;
+  const indent = first ? /^[ \t]*/.exec(code.slice(lineStart))![0] : '  ';
+  const multiline = !first || code.slice(object.start, first.start).includes('\n');
+  const turbopack = `turbopack: { rules: { '*.{js,jsx,ts,tsx}': { loaders: ['otel-context-transformer/loader'] } } },`;
+  const webpack = multiline
+    ? `webpack: (config) => {\n${indent}  config.plugins.unshift(${name}());\n${indent}  return config;\n${indent}},`
+    : `webpack: (config) => (config.plugins.unshift(${name}()), config),`;
+  if (!first) s.overwrite(object.start, object.end, `{\n  ${turbopack}\n  ${webpack}\n}`);
+  else if (multiline) s.appendLeft(first.start, `${turbopack}\n${indent}${webpack}\n${indent}`);
+  else s.appendLeft(first.start, `${turbopack} ${webpack} `);
+  addImport(s, program, exported.commonjs, name, 'otel-context-transformer/webpack');
   return { kind: 'edit', text: s.toString() };
 }
 

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { detectBuilds, majorVersionOf, tsconfigChain, type Build, type BundlerTool, type PackageBuilds } from './detect.js';
-import { addBabelJsonPlugin, addConfigPlugin, addManagerRegistration, addTsconfigPlugin, jsonValueAt, setJson, type EditResult } from './edits.js';
+import { addBabelJsonPlugin, addConfigPlugin, addManagerRegistration, addNextIntegration, addTsconfigPlugin, jsonValueAt, setJson, type EditResult } from './edits.js';
 import { findWorkspace, InitError, SKIPPED_DIRECTORIES, type Manifest, type PackageInfo, type Workspace } from './workspace.js';
 
 export { InitError } from './workspace.js';
@@ -183,7 +183,7 @@ function planBuild(p: Planner, d: PackageBuilds, build: Build): void {
     case 'tsc':
       return; // planTypeScript
     case 'next':
-      manual(p, config!, `Next.js: add the webpack plugin in next.config's webpack hook: webpack: (config) => { config.plugins.unshift(require('${NAME}/webpack').default()); return config; }`);
+      edit(p, config!, `Next.js: the loader in turbopack.rules and the webpack plugin in the webpack hook`, (t) => addNextIntegration(t, config!));
       return;
     case 'esbuild':
       manual(p, path.join(d.pkg.dir, 'package.json'), `esbuild from the command line takes no plugins: build with the JavaScript API and plugins: [otelContext()] from '${NAME}/esbuild', or run \`npx ${NAME} apply <outdir>\` after it`);
