@@ -28,6 +28,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { transform, type ApiOptions, type Boundary, type Diagnostic, type HelpersReference } from './api.js';
 import { CATEGORIES } from './catalog.js';
+import { INIT_USAGE, runInit } from './init/index.js';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
 
 export const USAGE = `Usage: otel-context-transformer <command> [options] <dir|file...>
@@ -39,6 +40,8 @@ Commands:
   apply <dir|file...>     rewrite the files in place; existing source maps are
                           chained so they still point to the original sources
   report <dir|file...>    list every async boundary: file:line:col  kind  state
+  init [root]             find a workspace's packages and builds and print the
+                          config changes that set them up; --write applies them
 
 Options:
   --ext <list>            extensions looked for in directories, comma-separated
@@ -124,6 +127,7 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     interactive: io.interactive ?? (!!process.stderr.isTTY && !process.env.CI),
     version: io.version ?? 'unknown',
   };
+  if (argv[0] === 'init') return initCommand(argv.slice(1), out);
   try {
     const settings = parseCommandLine(argv);
     if (settings === 'help') {
@@ -142,6 +146,30 @@ export async function main(argv: string[], io: Partial<CliIO> = {}): Promise<num
     }
     throw error;
   }
+}
+
+function initCommand(argv: string[], out: CliIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { write: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    out.stderr(`${NAME}: ${(error as Error).message.replace(/\. To specify a positional argument[^]*$/, '')}\n${INIT_USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    out.stdout(INIT_USAGE);
+    return 0;
+  }
+  if (parsed.positionals.length > 1) {
+    out.stderr(`${NAME}: init takes one root directory\n${INIT_USAGE}`);
+    return 2;
+  }
+  return runInit({ root: parsed.positionals[0], write: !!parsed.values.write, json: !!parsed.values.json }, out);
 }
 
 // ---------------------------------------------------------------------------

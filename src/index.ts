@@ -59,3 +59,6 @@ export default function otelContextTransformer(
 function loadTypeScript(): typeof TS {
   return createRequire(join(process.cwd(), 'package.json'))('typescript') as typeof TS;
 }
+
+/** The same function by name, for modules of this package that import it (a default import is not one across the CommonJS build). */
+export { otelContextTransformer };

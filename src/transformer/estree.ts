@@ -373,6 +373,8 @@ function withScope(node: Node, fc: FileContext, body: () => void): void {
 }
 
 function insert(fc: FileContext, at: number, text: string): void {
+  // `await(x)`, `yield(x)`, `return(x)`: a call inserted right after a keyword would run into it.
+  if (at > 0 && /^[\w$]/.test(text) && /[\w$]/.test(fc.code[at - 1]!)) text = ` ${text}`;
   fc.s.appendLeft(at, text);
   fc.changed = true;
 }

@@ -1,0 +1,4 @@
+import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+
+export const provider = new WebTracerProvider();
+provider.register();
