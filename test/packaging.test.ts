@@ -8,7 +8,7 @@
  *   scratch project, under node10 (`"module": "commonjs"`), node16, nodenext and bundler resolution.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installScratch, lockedVersion, pack, ROOT, SCRATCH, type PackResult } from './harness/packed.js';
@@ -41,6 +41,24 @@ describe('lockfiles', () => {
 
   it.each(lockfiles)('%s lists every optional platform binding (npm ci works on every platform)', (file) => {
     expect(missingOptionalEntries(JSON.parse(readFileSync(join(ROOT, file), 'utf8')))).toEqual([]);
+  });
+
+  // npm itself, planning a clean install for other platforms (dry run, in a copy: nothing is installed).
+  it.each([
+    ['darwin', 'arm64'],
+    ['win32', 'x64'],
+  ])('npm ci plans a clean install for %s-%s from package-lock.json', (os, cpu) => {
+    const dir = join(WORK, `npm-ci-${os}-${cpu}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const file of ['package.json', 'package-lock.json']) cpSync(join(ROOT, file), join(dir, file));
+    const ci = spawnSync('npm', ['ci', '--dry-run', `--os=${os}`, `--cpu=${cpu}`, '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(ci.stderr.split('\n').filter((l) => l.startsWith('npm error'))).toEqual([]);
+    expect(ci.status).toBe(0);
+    expect(ci.stdout).toContain(`@oxc-parser/binding-${os}-${cpu}`);
   });
 
   it('the check finds a lockfile written on Linux alone', () => {
