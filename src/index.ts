@@ -35,8 +35,9 @@ export default function otelContextTransformer(
   const unsupported = unsupportedTypeScript(ts);
   if (unsupported) {
     // Nothing of this TypeScript's API can be trusted (TypeScript 7 has no transformer API at all): plain values only.
-    const diagnostic = { category: 1 /* Error */, code: 90001, file: undefined, start: undefined, length: undefined, messageText: unsupported };
-    if (extras.addDiagnostic) extras.addDiagnostic(diagnostic as TS.Diagnostic);
+    const diagnostic = { category: 1 /* Error */, code: 90001, file: undefined, start: undefined, length: undefined };
+    const withText = { ...diagnostic, messageText: unsupported };
+    if (extras.addDiagnostic) extras.addDiagnostic(withText as TS.Diagnostic);
     else console.error(unsupported);
     return () => (sourceFile) => sourceFile;
   }

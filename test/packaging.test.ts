@@ -16,7 +16,9 @@ import { installScratch, lockedVersion, pack, ROOT, SCRATCH, type PackResult } f
 const WORK = join(SCRATCH, 'packaging');
 
 /** Optional dependencies a lockfile names that it has no entry for (by Node's resolution from the dependent). */
-export function missingOptionalEntries(lockfile: { packages: Record<string, { optionalDependencies?: Record<string, string> }> }): string[] {
+type Lockfile = { packages: Record<string, { optionalDependencies?: Record<string, string> }> };
+
+export function missingOptionalEntries(lockfile: Lockfile): string[] {
   const packages = lockfile.packages;
   const missing: string[] = [];
   for (const [path, entry] of Object.entries(packages)) {
@@ -105,7 +107,8 @@ describe('the packed package', () => {
   });
 
   it('maps every typed subpath for node10 resolution (typesVersions), to the same declarations as require', () => {
-    const subpaths = Object.entries(packed.manifest.exports as Record<string, any>).filter(([key, value]) => key !== '.' && value?.require?.types);
+    const exportsMap = packed.manifest.exports as Record<string, any>;
+    const subpaths = Object.entries(exportsMap).filter(([key, value]) => key !== '.' && value?.require?.types);
     expect(subpaths.length).toBeGreaterThan(10);
     for (const [key, value] of subpaths) expect(packed.manifest.typesVersions?.['*']?.[key.slice(2)], key).toEqual([value.require.types]);
   });
@@ -166,7 +169,8 @@ describe('types of every export path, from the installed tarball, with the real 
   const project = join(WORK, 'types');
   beforeAll(() => {
     const { tarball } = pack(join(WORK, 'types-tarball'));
-    installScratch(project, tarball, [`@opentelemetry/api@${lockedVersion('@opentelemetry/api')}`, `typescript@${lockedVersion('typescript')}`]);
+    const packages = ['@opentelemetry/api', 'typescript'].map((name) => `${name}@${lockedVersion(name)}`);
+    installScratch(project, tarball, packages);
     writeFileSync(join(project, 'check.ts'), TYPE_CHECKS);
     writeFileSync(join(project, 'check.mts'), TYPE_CHECKS);
   });
@@ -189,7 +193,8 @@ describe('types of every export path, from the installed tarball, with the real 
         files,
       }),
     );
-    const tsc = spawnSync(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { cwd: project, encoding: 'utf8' });
+    const tscBin = join(project, 'node_modules/typescript/bin/tsc');
+    const tsc = spawnSync(process.execPath, [tscBin, '-p', tsconfig], { cwd: project, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   });

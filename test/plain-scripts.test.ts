@@ -85,7 +85,8 @@ describe('plain scripts with helpers: "global"', () => {
     writeFileSync(join(DIR, 'setup.mjs'), SETUP);
     writeFileSync(join(DIR, 'app.plain.js'), APP);
     // The page's OTel setup as a classic script; otel-context-transformer/runtime resolves to this checkout's dist/.
-    await build({ entryPoints: [join(DIR, 'setup.mjs')], outfile: join(DIR, 'setup.iife.js'), bundle: true, format: 'iife', logLevel: 'error' });
+    const entryPoints = [join(DIR, 'setup.mjs')];
+    await build({ entryPoints, outfile: join(DIR, 'setup.iife.js'), bundle: true, format: 'iife', logLevel: 'error' });
   });
 
   it('uncompiled, the trace breaks (the control)', () => {

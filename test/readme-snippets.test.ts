@@ -173,7 +173,8 @@ function project(name: string, type: 'module' | 'commonjs', extra: Record<string
 
 const npm = promisify(execFile);
 async function npmInstall(dir: string, specs: string[]): Promise<void> {
-  await npm('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], { cwd: dir, timeout: 240_000 });
+  const flags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+  await npm('npm', ['install', ...flags, ...specs], { cwd: dir, timeout: 240_000 });
 }
 
 /** A README spec as installed: the package name → the tarball; an unversioned peer → our lockfile's version. */
@@ -183,7 +184,11 @@ function asInstalled(spec: string, tarball: string): string {
   return spec;
 }
 
-const TEST_PACKAGES = ['@opentelemetry/sdk-trace-base', 'vite', 'rollup', 'rolldown', 'esbuild', 'webpack', '@rspack/core', 'ts-loader', '@babel/core', '@babel/preset-env', '@babel/preset-typescript'];
+const TEST_PACKAGES = [
+  '@opentelemetry/sdk-trace-base',
+  ...['vite', 'rollup', 'rolldown', 'esbuild', 'webpack', '@rspack/core', 'ts-loader'],
+  ...['@babel/core', '@babel/preset-env', '@babel/preset-typescript'],
+];
 
 describe('README snippets against the packed package', () => {
   beforeAll(async () => {
@@ -211,7 +216,8 @@ describe('README snippets against the packed package', () => {
     // TypeScript 6 and ts-patch 4 are devDependencies under aliases (test/tspc.test.ts runs them on Node 24).
     expect(installSpecs(ts6Line!)).toEqual([`typescript@${lockedVersion('typescript-6')}`, `ts-patch@${lockedVersion('ts-patch-4')}`]);
     expect(README).toMatch(/ts-patch 4, which needs Node >= 22\.15/);
-    const installed = (dir: string, name: string) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+    const installed = (dir: string, name: string) =>
+      JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
     expect(installed(APP, 'typescript')).toBe(lockedVersion('typescript'));
     expect(installed(TS7, 'typescript')).toMatch(/^7\./);
   });
@@ -246,7 +252,12 @@ describe('README snippets against the packed package', () => {
     writeFileSync(join(dir, 'src/main.ts'), MAIN_TS);
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', strict: true, skipLibCheck: true, types: [], rootDir: 'src', outDir: 'dist' } }),
+      JSON.stringify({
+        compilerOptions: {
+          ...{ target: 'es2022', module: 'nodenext', strict: true, skipLibCheck: true, types: [] },
+          ...{ rootDir: 'src', outDir: 'dist' },
+        },
+      }),
     );
     const [compile, apply, check] = cliLines.filter((l) => !l.startsWith('npm install'));
     expect(compile).toBe('npx tsc -p .');
@@ -297,12 +308,20 @@ describe('README snippets against the packed package', () => {
   it('rollup (rollup -c)', () => {
     // The README leaves "your TypeScript plugin" to you: a few lines over esbuild's transform here.
     const stripTypes = `import { transform } from 'esbuild';
-export default () => ({ name: 'strip-types', transform: (code, id) => (id.endsWith('.ts') ? transform(code, { loader: 'ts', sourcemap: true }).then((r) => ({ code: r.code, map: r.map })) : null) });
+export default () => ({
+  name: 'strip-types',
+  transform: (code, id) =>
+    id.endsWith('.ts') ? transform(code, { loader: 'ts', sourcemap: true }).then((r) => ({ code: r.code, map: r.map })) : null,
+});
 `;
-    const config = `import typescriptPlugin from './strip-types.mjs';\n${bundlerFiles.get('rollup.config.mjs')!.replace('/* your TypeScript plugin */', 'typescriptPlugin()')}`;
+    const readmeConfig = bundlerFiles.get('rollup.config.mjs')!;
+    expect(readmeConfig).toContain('/* your TypeScript plugin */');
+    const withPlugin = readmeConfig.replace('/* your TypeScript plugin */', 'typescriptPlugin()');
+    const config = `import typescriptPlugin from './strip-types.mjs';\n${withPlugin}`;
     const dir = project('rollup', 'module', { 'rollup.config.mjs': config, 'strip-types.mjs': stripTypes });
     // Rollup resolves no package by itself (apps add @rollup/plugin-node-resolve): the packages stay imports.
-    const result = spawnSync('npx', ['rollup', '-c', 'rollup.config.mjs', '--external', '@opentelemetry/api,@opentelemetry/sdk-trace-base,otel-context-transformer/runtime'], {
+    const external = '@opentelemetry/api,@opentelemetry/sdk-trace-base,otel-context-transformer/runtime';
+    const result = spawnSync('npx', ['rollup', '-c', 'rollup.config.mjs', '--external', external], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -330,7 +349,8 @@ export default () => ({ name: 'strip-types', transform: (code, id) => (id.endsWi
       // Node's API with the README's config; the test adds a Node target and no minifier (a Node app, read by a test).
       const build = `import config from './${bundler}.config.mjs';
 ${bundler === 'webpack' ? "import webpack from 'webpack';" : "import { rspack as webpack } from '@rspack/core';"}
-const compiler = webpack({ ...config, target: 'node', mode: 'none', output: { path: new URL('./dist', import.meta.url).pathname, filename: 'main.js' } });
+const output = { path: new URL('./dist', import.meta.url).pathname, filename: 'main.js' };
+const compiler = webpack({ ...config, target: 'node', mode: 'none', output });
 compiler.run((error, stats) => {
   compiler.close(() => {});
   if (error || stats.hasErrors() || stats.hasWarnings()) {
@@ -342,7 +362,9 @@ compiler.run((error, stats) => {
       const dir = project(bundler, 'commonjs', {
         [`${bundler}.config.mjs`]: bundlerFiles.get(`${bundler}.config.mjs`)!,
         'build.mjs': build,
-        'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', strict: true, skipLibCheck: true, types: [] } }),
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { target: 'es2022', module: 'es2022', moduleResolution: 'bundler', strict: true, skipLibCheck: true, types: [] },
+        }),
       });
       run(dir, 'node build.mjs');
       expect(traceProblems(runApp(dir, 'dist/main.js'), EXPECTED)).toEqual([]);

@@ -34,7 +34,8 @@ const BUNDLERS: Record<string, () => Promise<string[]>> = {
       name: 'resolve-otel-context-transformer',
       resolveId: (id: string) => (id.startsWith('otel-context-transformer/') ? requireFromDir.resolve(id).replace('/cjs/', '/esm/') : null),
     };
-    const bundle = await rollup({ input: ENTRY, external: EXTERNAL, plugins: [resolveOurs], onwarn: (w) => warnings.push(`${w.code}: ${w.message}`) });
+    const onwarn = (w: { code?: string; message: string }) => void warnings.push(`${w.code}: ${w.message}`);
+    const bundle = await rollup({ input: ENTRY, external: EXTERNAL, plugins: [resolveOurs], onwarn });
     const { output } = await bundle.generate({ format: 'es' });
     await bundle.close();
     expectBundled(output[0].code);

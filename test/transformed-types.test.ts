@@ -187,7 +187,10 @@ describe('webpack + ts-loader (default, type-checking mode) + our plugin', () =>
     writeFileSync(join(app, 'driver.mjs'), DRIVER);
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', types: [] }, include: ['src'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', types: [] },
+        include: ['src'],
+      }),
     );
     const webpack = (await import('webpack')).default;
     const otelContext = (await import('../dist/esm/bundler/webpack.js')).default;
