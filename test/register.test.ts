@@ -190,5 +190,5 @@ describe.runIf(NODE24)('Node 24, TypeScript run directly (Node strips the types)
 });
 
 it('Node 24 is installed for the TypeScript tests', () => {
-  expect(NODE24, 'tools/node24 is missing: run `node scripts/ensure-node24.mjs` (npm test's pretest runs it)').toBeDefined();
+  expect(NODE24, 'tools/node24 is missing: run `node scripts/ensure-node24.mjs` (the pretest step of npm test runs it)').toBeDefined();
 });
