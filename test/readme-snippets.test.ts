@@ -7,8 +7,8 @@
  * The fenced blocks come from README.md, so the README cannot drift from what works:
  * - Install: the `npm install` line (the tarball stands in for the package name) and the manager registration,
  *   which opens the app;
- * - TypeScript plugin: the TypeScript 5 `npm install` line as written (its exact versions), the tsconfig plugin
- *   entry and `npx tspc -p .`; the TypeScript 6 line's versions are the ones test/tspc.test.ts runs;
+ * - TypeScript plugin: both `npm install` lines as written (exact versions), the tsconfig plugin entry and
+ *   `npx tspc -p .`: TypeScript 5 + ts-patch 3 on this Node, TypeScript 6 + ts-patch 4 on Node 24 (it needs 22.15+);
  * - CLI: in a TypeScript 7 project, the README's install line and commands (`npx tsc -p .`, `apply`, `report --check`);
  *   the app run before `apply` is the control (broken trace). There too: ts-patch fails on TypeScript 7 the way
  *   the README says, and the tsconfig plugin handed TypeScript 7 reports one clear diagnostic;
@@ -19,7 +19,7 @@
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockedVersion, pack, ROOT, SCRATCH } from './harness/packed.js';
@@ -28,6 +28,7 @@ import { traceProblems, type SpanRecord } from './harness/run.js';
 const WORK = join(SCRATCH, 'readme');
 const APP = join(WORK, 'app');
 const TS7 = join(WORK, 'ts7');
+const TS6 = join(WORK, 'ts6');
 const NODE24 = join(ROOT, 'tools/node24/node_modules/node24/bin/node');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -149,10 +150,10 @@ function spansOf(stdout: string): SpanRecord[] {
 /** Runs a README command line (`npx …`, `node …`) in dir; fails with its output when it fails. */
 function run(dir: string, line: string, { node = process.execPath } = {}): string {
   const [command, ...args] = line.split(/\s+/);
-  const result =
-    command === 'node'
-      ? spawnSync(node, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 })
-      : spawnSync(command!, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  // npx and the tools it starts run on the same Node as `node` lines.
+  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` };
+  const options = { cwd: dir, encoding: 'utf8' as const, timeout: 120_000, env };
+  const result = command === 'node' ? spawnSync(node, args, options) : spawnSync(command!, args, options);
   if (result.status !== 0) throw new Error(`${line} (in ${dir}) failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
@@ -194,13 +195,14 @@ describe('README snippets against the packed package', () => {
   beforeAll(async () => {
     rmSync(WORK, { recursive: true, force: true });
     const { tarball } = pack(join(WORK, 'tarball'));
-    for (const dir of [APP, TS7]) {
+    for (const dir of [APP, TS7, TS6]) {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'readme-scratch', private: true }));
     }
     const readmeSpecs = installSpecs(installLine!).map((s) => asInstalled(s, tarball));
     const sdk = `@opentelemetry/sdk-trace-base@${lockedVersion('@opentelemetry/sdk-trace-base')}`;
     await Promise.all([
+      npmInstall(TS6, [...readmeSpecs, sdk, ...installSpecs(ts6Line!)]),
       npmInstall(APP, [...readmeSpecs, ...installSpecs(ts5Line!), ...TEST_PACKAGES.map((p) => `${p}@${lockedVersion(p)}`)]),
       (async () => {
         const ts7Line = cliLines.find((l) => l.startsWith('npm install'))!;
@@ -213,37 +215,43 @@ describe('README snippets against the packed package', () => {
   it('the install lines pin the versions the tests run', () => {
     expect(installSpecs(installLine!)[0]).toBe('otel-context-transformer');
     expect(installSpecs(ts5Line!)).toEqual([`typescript@${lockedVersion('typescript')}`, `ts-patch@${lockedVersion('ts-patch')}`]);
-    // TypeScript 6 and ts-patch 4 are devDependencies under aliases (test/tspc.test.ts runs them on Node 24).
+    // TypeScript 6 and ts-patch 4 are devDependencies under aliases.
     expect(installSpecs(ts6Line!)).toEqual([`typescript@${lockedVersion('typescript-6')}`, `ts-patch@${lockedVersion('ts-patch-4')}`]);
     expect(README).toMatch(/ts-patch 4, which needs Node >= 22\.15/);
     const installed = (dir: string, name: string) =>
       JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
     expect(installed(APP, 'typescript')).toBe(lockedVersion('typescript'));
     expect(installed(TS7, 'typescript')).toMatch(/^7\./);
+    expect(installed(TS6, 'ts-patch')).toBe(lockedVersion('ts-patch-4'));
   });
 
-  it('tsconfig plugin, built with tspc (TypeScript 5 + ts-patch 3)', () => {
+  /** The README's tsconfig entry, with what it leaves to the project: where sources and output go, the module kind. */
+  function tsconfigWithPlugin(): string {
     const entry = JSON.parse(tsconfigPlugin.replace(/^\s*\/\/.*$/gm, ''));
-    // What the README leaves to the project: where sources and output go, and the module kind.
-    const tsconfig = {
-      ...entry,
-      compilerOptions: {
-        ...entry.compilerOptions,
-        target: 'es2022',
-        module: 'nodenext',
-        strict: true,
-        skipLibCheck: true,
-        types: [],
-        rootDir: 'src',
-        outDir: 'dist',
-      },
-      include: ['src'],
-    };
-    const dir = project('tspc', 'module', { 'tsconfig.json': JSON.stringify(tsconfig, null, 2) });
+    const own = { target: 'es2022', module: 'nodenext', strict: true, skipLibCheck: true, types: [], rootDir: 'src', outDir: 'dist' };
+    return JSON.stringify({ ...entry, compilerOptions: { ...entry.compilerOptions, ...own }, include: ['src'] }, null, 2);
+  }
+
+  it('tsconfig plugin, built with tspc (TypeScript 5 + ts-patch 3)', () => {
+    const dir = project('tspc', 'module', { 'tsconfig.json': tsconfigWithPlugin() });
     run(dir, tspcCommand);
     expect(readFileSync(join(dir, 'dist/main.js'), 'utf8')).toContain('otel-context-transformer/runtime');
     expect(traceProblems(runApp(dir, 'dist/main.js'), EXPECTED)).toEqual([]);
   });
+
+  it('tsconfig plugin, built with tspc (TypeScript 6 + ts-patch 4, on Node 24)', () => {
+    expect(existsSync(NODE24), 'tools/node24 is missing: node scripts/ensure-node24.mjs').toBe(true);
+    const dir = join(TS6, 'app');
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
+    writeFileSync(join(dir, 'src/main.ts'), MAIN_TS);
+    writeFileSync(join(dir, 'tsconfig.json'), tsconfigWithPlugin());
+    run(dir, tspcCommand, { node: NODE24 });
+    expect(run(dir, 'npx tsc --version', { node: NODE24 })).toMatch(/Version 6\./);
+    expect(readFileSync(join(dir, 'dist/main.js'), 'utf8')).toContain('otel-context-transformer/runtime');
+    expect(traceProblems(runApp(dir, 'dist/main.js'), EXPECTED)).toEqual([]);
+  });
+
 
   it('CLI after TypeScript 7: broken before apply, connected after; report --check passes', () => {
     const dir = join(TS7, 'app');
