@@ -25,6 +25,8 @@ await build({
   target: 'node18',
   sourcemap: true,
   logLevel: 'warning',
+  // register.ts reads import.meta.url only when __filename is absent (the ES module build).
+  logOverride: { 'empty-import-meta': 'silent' },
   // esbuild drops ordinary comments; the runtime's file marker must survive (see src/runtime/slot.ts).
   banner: { js: '// otel-context-ignore-file' },
 });

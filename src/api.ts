@@ -15,7 +15,7 @@ export interface ApiOptions extends TransformOptions {
   /** The file's path: decides JS/TS/JSX parsing and include/exclude matching. */
   filename: string;
   /** The map of the code as it was before this step, to chain our map onto. */
-  inputSourceMap?: SourceMapInput | null;
+  inputSourceMap?: InputSourceMap | null;
   /** Called with each problem (syntax errors: the file is then left unchanged). Default: console.warn. */
   onDiagnostic?: (diagnostic: Diagnostic) => void;
   /**
@@ -27,9 +27,27 @@ export interface ApiOptions extends TransformOptions {
   onBoundary?: (boundary: Boundary) => void;
 }
 
+// Our own map types in the public declarations: @jridgewell/remapping's CommonJS declarations
+// (`export = function …`) do not parse, so TypeScript projects resolving `require` types would fail on them.
+/** A version 3 source map: its JSON fields, and `toString()` for its JSON text. */
+export interface SourceMap {
+  version: 3;
+  file?: string | null;
+  sourceRoot?: string;
+  sources: (string | null)[];
+  sourcesContent?: (string | null)[];
+  names: string[];
+  mappings: string;
+  ignoreList?: number[];
+  toString(): string;
+}
+
+/** A map to chain onto: its JSON text, or the object (mappings encoded or decoded). */
+export type InputSourceMap = string | { version: number; sources: readonly (string | null)[]; mappings: string | readonly unknown[] };
+
 export interface TransformResult {
   code: string;
-  map: ReturnType<typeof remapping>;
+  map: SourceMap;
 }
 
 const API_KEYS = ['filename', 'inputSourceMap', 'onDiagnostic', 'onBoundary'];
@@ -61,9 +79,9 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   if (!magic) return undefined;
   const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
   const map = options.inputSourceMap
-    ? remapping([ownMap as SourceMapInput, options.inputSourceMap], () => null)
+    ? remapping([ownMap as SourceMapInput, options.inputSourceMap as SourceMapInput], () => null)
     : remapping(ownMap as SourceMapInput, () => null);
-  return { code: magic.toString(), map };
+  return { code: magic.toString(), map: map as SourceMap }; // encoded mappings: decodedMappings was not asked for
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

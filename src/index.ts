@@ -32,6 +32,15 @@ export default function otelContextTransformer(
   extras: TransformerExtras = {},
 ): TS.TransformerFactory<TS.SourceFile> {
   const ts = extras.ts ?? loadTypeScript();
+  const unsupported = unsupportedTypeScript(ts);
+  if (unsupported) {
+    // Nothing of this TypeScript's API can be trusted (TypeScript 7 has no transformer API at all): plain values only.
+    const diagnostic = { category: 1 /* Error */, code: 90001, file: undefined, start: undefined, length: undefined };
+    const withText = { ...diagnostic, messageText: unsupported };
+    if (extras.addDiagnostic) extras.addDiagnostic(withText as TS.Diagnostic);
+    else console.error(unsupported);
+    return () => (sourceFile) => sourceFile;
+  }
   const report = (diagnostic: TS.Diagnostic) => {
     if (extras.addDiagnostic) extras.addDiagnostic(diagnostic);
     else console.warn(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
@@ -53,6 +62,23 @@ export default function otelContextTransformer(
     return () => (sourceFile) => sourceFile;
   }
   return createTsTransformerFactory({ ts, options, checker: program?.getTypeChecker(), report });
+}
+
+/**
+ * Why this TypeScript cannot run the plugin, or undefined when it can: TypeScript 5 and 6 with their
+ * transformer API. TypeScript 7 (the native compiler) has none: its `typescript` package exports the
+ * version only.
+ */
+export function unsupportedTypeScript(ts: unknown): string | undefined {
+  const api = ts as Partial<typeof TS> | undefined;
+  const version = typeof api?.version === 'string' ? api.version : 'of unknown version';
+  if (/^[56]\./.test(version) && typeof api?.visitEachChild === 'function' && typeof api.factory === 'object') return undefined;
+  return (
+    `otel-context-transformer: the tsconfig plugin runs on TypeScript 5 and 6 only, and this is TypeScript ${version}` +
+    `${/^7\./.test(version) ? ', which has no transformer API' : ''}. Compile with it as usual and rewrite the output: ` +
+    '`npx otel-context-transformer apply <outDir>`, or use a bundler plugin (otel-context-transformer/vite, /rollup, /rolldown, ' +
+    '/esbuild, /webpack, /rspack) or the Babel plugin. No file was transformed.'
+  );
 }
 
 /** ts-patch always passes its TypeScript; other hosts get the project's own, resolved from the working directory. */

@@ -4,7 +4,7 @@
  * without the hook: with it the trace tree is connected, without it broken.
  *
  * Node 20 (this project's Node) for ES modules and for CommonJS through
- * require(); Node 24 (tools/node24, installed by `npm install`'s prepare step)
+ * require(); Node 24 (tools/node24, installed by `npm test`'s pretest step: scripts/ensure-node24.mjs)
  * for TypeScript run directly, where Node strips the types.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -190,5 +190,5 @@ describe.runIf(NODE24)('Node 24, TypeScript run directly (Node strips the types)
 });
 
 it('Node 24 is installed for the TypeScript tests', () => {
-  expect(NODE24, 'tools/node24 is missing: run `npm install` (its prepare step installs it)').toBeDefined();
+  expect(NODE24, 'tools/node24 is missing: run `node scripts/ensure-node24.mjs` (the pretest step of npm test runs it)').toBeDefined();
 });

@@ -86,6 +86,21 @@ const NS = HELPERS.namespace;
 const FRAME = HELPERS.frameVar;
 const call = (helper: string, ...args: string[]) => `${NS}.${helper}(${args.join(', ')})`;
 
+/**
+ * Type annotations added in .ts/.tsx files only, so that a type-checking loader after us (ts-loader,
+ * `tsc --noEmit` on what a bundler saw) reports what it reported on the user's own code and nothing more:
+ * - the generator frame parameter: without a type TS infers `{ __otelFrame?: Frame }` as the rest type,
+ *   and every call without extra arguments fails (TS2559). `[] & …` keeps the caller's arity check.
+ * - `resume(f, yield x)` used as a statement: the yield result becomes an argument of a generic call,
+ *   which noImplicitAny rejects in an unannotated generator (TS7057); `resume<unknown>` gives it a
+ *   contextual type. A yield whose result is used keeps the plain generic call (its type flows through).
+ * - `forAwait(f, x)` returns unknown (TS2571 on the loop variable): cast to the identity signature.
+ */
+const tsTypes = {
+  frameParameter: `: [] & { ${FRAME}?: ReturnType<typeof ${NS}.${HELPERS.genFrame}> }`,
+  forAwaitCast: 'as <T>(frame: unknown, iterable: T) => T',
+};
+
 interface FunctionState {
   framed: boolean;
   isAsync: boolean;
@@ -107,6 +122,8 @@ interface FileContext {
   ignored: Set<number>;
   /** ES module code is strict: no parameter aliasing through `arguments`. */
   strict: boolean;
+  /** A .ts/.tsx file: what we add must type-check wherever the file did (see tsTypes). */
+  typed: boolean;
   /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
   settleRefs: Set<Node>;
   changed: boolean;
@@ -153,6 +170,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     ignored: ignoredStarts(code, comments),
     settleRefs: new Set(),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
+    typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(code, input.onBoundary),
   };
@@ -178,7 +196,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       ? `import * as ${NS} from ${JSON.stringify(options.runtimeModule)};`
       : reference === 'require'
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
-        : `var ${NS} = globalThis[Symbol.for("otel-context-transformer.helpers.v1")];`;
+        : `var ${NS} = ${fc.typed ? '(globalThis as any)' : 'globalThis'}[Symbol.for("otel-context-transformer.helpers.v1")];`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
   s.prependLeft(headerPosition(program, code), header + '\n');
   return { magic: s, diagnostics };
@@ -609,7 +627,7 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
     const close = closingParen(node, code);
     const params = node.params as Node[];
     const needsComma = params.length > 0 && code[skipTriviaBackward(code, close - 1)] !== ',';
-    insert(fc, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }`);
+    insert(fc, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }${fc.typed ? tsTypes.frameParameter : ''}`);
   }
   insert(fc, afterPrologue, `${separator} ${head}try { ${reenter}`);
   visitInner();
@@ -808,7 +826,7 @@ function visitYield(node: Node, fc: FileContext): void {
   if (!fc.fn.framed) return visitChildren(node, fc);
   const helper = fc.fn.isAsync && !node.delegate ? HELPERS.suspend : HELPERS.leave;
   fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(node.argument, HELPERS.suspend, HELPERS.leave));
-  insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
+  insert(fc, node.start, `${NS}.${HELPERS.resume}${fc.typed && node.resultUnused ? '<unknown>' : ''}(${FRAME}, `);
   if (node.argument) {
     insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
     visit(node.argument, fc);
@@ -824,6 +842,7 @@ function visitYield(node: Node, fc: FileContext): void {
 /** Marks a bare `yield` that ends its statement without a semicolon (see visitYield). */
 function visitExpressionStatement(node: Node, fc: FileContext): void {
   const expression = node.expression as Node;
+  if (expression.type === 'YieldExpression') expression.resultUnused = true;
   if (expression.type === 'YieldExpression' && !expression.argument && node.end === expression.end) {
     expression.endsStatementWithoutSemicolon = true;
   }
@@ -878,7 +897,8 @@ function transformForAwait(node: Node, fc: FileContext): void {
   fc.report?.(node.start, 'for-await', isHelperCall(node.right, HELPERS.forAwait));
   withScope(node, fc, () => {
     visit(node.left, fc);
-    insert(fc, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
+    const forAwait = fc.typed ? `(${NS}.${HELPERS.forAwait} ${tsTypes.forAwaitCast})` : `${NS}.${HELPERS.forAwait}`;
+    insert(fc, node.right.start, `${forAwait}(${FRAME}, `);
     visit(node.right, fc);
     insert(fc, node.right.end, ')');
     const body = node.body as Node;

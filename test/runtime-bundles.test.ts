@@ -1,0 +1,128 @@
+/**
+ * The runtime ships into users' bundles: bundling it must not make their bundler warn. A small app
+ * importing otel-context-transformer/runtime (resolved through the package's exports, by
+ * self-reference from this checkout) is bundled by Rollup, Vite, webpack and esbuild; any warning
+ * fails the test. (Rollup used to warn `"this" has been rewritten to "undefined"` about the
+ * `__classPrivateFieldGet` helper TypeScript emits for `#private` fields.)
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TMP_DIR } from './harness/run.js';
+
+// No package.json in this directory: the repository's own resolves otel-context-transformer/* to dist/ by self-reference.
+const DIR = join(TMP_DIR, 'runtime-bundles');
+const ENTRY = join(DIR, 'main.js');
+const APP = `import { context } from '@opentelemetry/api';
+import { CompiledContextManager, bind } from 'otel-context-transformer/runtime';
+import { AsyncContext } from 'otel-context-transformer/async-context';
+export const manager = new CompiledContextManager().enable();
+context.setGlobalContextManager(manager);
+export const variable = new AsyncContext.Variable();
+export const later = (fn) => setTimeout(bind(fn), 1);
+`;
+const EXTERNAL = ['@opentelemetry/api'];
+const requireFromDir = createRequire(ENTRY);
+
+const BUNDLERS: Record<string, () => Promise<string[]>> = {
+  async rollup() {
+    const { rollup } = await import('rollup');
+    const warnings: string[] = [];
+    // Rollup resolves no bare import by itself (users add @rollup/plugin-node-resolve): resolve ours like Node would.
+    const resolveOurs = {
+      name: 'resolve-otel-context-transformer',
+      resolveId: (id: string) => (id.startsWith('otel-context-transformer/') ? requireFromDir.resolve(id).replace('/cjs/', '/esm/') : null),
+    };
+    const onwarn = (w: { code?: string; message: string }) => void warnings.push(`${w.code}: ${w.message}`);
+    const bundle = await rollup({ input: ENTRY, external: EXTERNAL, plugins: [resolveOurs], onwarn });
+    const { output } = await bundle.generate({ format: 'es' });
+    await bundle.close();
+    expectBundled(output[0].code);
+    return warnings;
+  },
+
+  async vite() {
+    const { build } = await import('vite');
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      warn: (message: string) => warnings.push(message),
+      warnOnce: (message: string) => warnings.push(message),
+      error: (message: string) => warnings.push(`error: ${message}`),
+      clearScreen() {},
+      hasErrorLogged: () => false,
+      hasWarned: false,
+    };
+    const result = await build({
+      root: DIR,
+      configFile: false,
+      logLevel: 'warn',
+      customLogger: logger,
+      build: {
+        write: false,
+        minify: false,
+        lib: { entry: ENTRY, formats: ['es'], fileName: 'main' },
+        rollupOptions: { external: EXTERNAL, onwarn: (w: { message: string }) => warnings.push(w.message) },
+      },
+    });
+    const outputs = (Array.isArray(result) ? result : [result]) as Array<{ output: Array<{ type: string; code?: string }> }>;
+    expectBundled(outputs[0]!.output.find((o) => o.type === 'chunk')!.code!);
+    return warnings;
+  },
+
+  async webpack() {
+    const webpack = (await import('webpack')).default;
+    const stats = await new Promise<import('webpack').Stats>((done, fail) => {
+      const compiler = webpack({
+        mode: 'production',
+        context: DIR,
+        entry: ENTRY,
+        output: { path: join(DIR, 'webpack'), filename: 'main.js', library: { type: 'module' } },
+        experiments: { outputModule: true },
+        externalsType: 'module',
+        externals: EXTERNAL,
+        infrastructureLogging: { level: 'error' },
+      });
+      compiler.run((error, result) => compiler.close(() => (error ? fail(error) : done(result!))));
+    });
+    const { warnings = [], errors = [] } = stats.toJson({ all: false, warnings: true, errors: true });
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expectBundled(readFileSync(join(DIR, 'webpack/main.js'), 'utf8'));
+    return warnings.map((w) => w.message);
+  },
+
+  async esbuild() {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [ENTRY],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      external: EXTERNAL,
+      logLevel: 'silent',
+    });
+    expectBundled(result.outputFiles[0]!.text);
+    return esbuild.formatMessages(result.warnings, { kind: 'warning' });
+  },
+};
+
+/** The runtime itself went into the bundle (not left external): its slot's registered symbol is there. */
+function expectBundled(code: string): void {
+  expect(code).toContain('otel-context-transformer.slot.v1');
+}
+
+describe('bundling the runtime warns in no bundler', () => {
+  beforeAll(() => {
+    rmSync(DIR, { recursive: true, force: true });
+    mkdirSync(DIR, { recursive: true });
+    writeFileSync(ENTRY, APP);
+  });
+
+  for (const [name, bundle] of Object.entries(BUNDLERS)) {
+    it(name, async () => {
+      expect(await bundle()).toEqual([]);
+    });
+  }
+});
