@@ -18,3 +18,5 @@ export {
   forAwait,
   type Frame,
 } from './slot.js';
+// Threads and processes (issue 9): the sending end of a carrier; carrier.ts is the receiving end.
+export { spawnArgs, spawnOptions, webWorkerOptions, workerOptions } from './carrier-spawn.js';
