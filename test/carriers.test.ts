@@ -167,12 +167,12 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
 });
 
 describe('spawnArgs: the carrying options land where child_process looks for them', () => {
-  let runtime: typeof import('../dist/esm/runtime/index.js');
+  let runtime: typeof import('../dist/esm/runtime/node.js');
   const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
   const inSpan = <T>(fn: () => T): T => context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), fn);
   const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
   beforeAll(async () => {
-    runtime = await import('../dist/esm/runtime/index.js');
+    runtime = await import('../dist/esm/runtime/node.js');
     context.setGlobalContextManager(new runtime.CompiledContextManager().enable());
     propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   });
@@ -239,7 +239,7 @@ describe('spawnArgs: the carrying options land where child_process looks for the
   });
 
   it('envName normalises propagation fields as the environment-variable carrier spec says', async () => {
-    const { envName } = await import('../dist/esm/runtime/carrier.js');
+    const { envName } = await import('../dist/esm/runtime/carrier-node.js');
     expect(['traceparent', 'x-b3-traceid', 'uber-trace-id', '1abc', '', 'ÿé'].map(envName)).toEqual([
       'TRACEPARENT',
       'X_B3_TRACEID',

@@ -1,124 +1,103 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 /**
- * The receiving end of a thread or process boundary: the context this worker
- * or process was spawned in, handed over on a W3C carrier (see carrier-spawn.ts
- * for the sending end). It is the root everything here starts from.
+ * Contexts across threads and processes, on W3C carriers (issue 9). This file
+ * ships to browsers; carrier-node.ts adds what Node needs (entry runtime/node.ts).
  *
- * Where the carrier is found, read once when this module loads:
- * - a browser Worker: a suffix of `self.name` after NAME_MARK, cut off again
- *   (`name` is [Replaceable]) so the worker's own code reads the name it was given;
- * - a Node worker thread: the worker_threads environment data under
- *   THREAD_CARRIER_KEY, deleted from this thread's copy so its own workers do
- *   not inherit it;
- * - a Node process (and a worker thread without the above): the environment
- *   variables of OpenTelemetry's environment-variable carrier (TRACEPARENT…).
- * It is turned into a Context lazily, through the propagator registered when the
- * context is first asked for (the SDK is usually set up after this module loads),
- * and again whenever another propagator gets registered.
+ * The receiving end: the context this worker or process was spawned in is the
+ * root everything here starts from (CompiledContextManager reports it while
+ * the slot is empty). The carrier is found when the runtime loads — in a
+ * browser Worker, a suffix of `self.name` after NAME_MARK, cut off again at
+ * once (`name` is [Replaceable]) so the worker's own code reads the name it
+ * was given; in Node, see carrier-node.ts — and turned into a Context when it
+ * is first asked for, through the propagator registered by then (the SDK is
+ * usually set up after the runtime loads), and again if another one is registered.
+ *
+ * The sending end: webWorkerOptions here, the Node helpers in carrier-node.ts.
+ * They inject the active context through `propagation.inject` (the propagator
+ * the app registered) and carry nothing when it writes nothing (no span, no
+ * baggage): the worker or process then gets exactly what it would have.
  */
-import { propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
 
 /** Separates the user's own worker name from the carrier in a browser Worker's `name`. */
 export const NAME_MARK = '\u2063otel-carrier\u2063';
-/** The worker_threads environment data key (a string: keys are structured-cloned). */
-export const THREAD_CARRIER_KEY = 'otel-context-transformer.carrier.v1';
 
-type Fields = Record<string, string | undefined>;
-interface Carried {
-  /** Propagation fields as the propagator wrote them (a browser Worker or worker thread). */
-  fields?: Fields;
-  /** The process environment (Node), read through envName(). */
-  env?: Fields;
+export type Fields = Record<string, string | undefined>;
+export interface Carried {
+  /** What the propagator reads from, and how (the default getter when absent). */
+  carrier?: Fields;
+  getter?: TextMapGetter<Fields>;
+  /** Set once carrier-node.ts has looked. */
+  node?: boolean;
   /** The propagator the context was extracted with, and the context. */
   propagator?: unknown;
   context?: Context;
 }
 
-/** The environment variable a propagation field travels in (the spec's key normalisation). */
-export function envName(key: string): string {
-  const name = key.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
-  return name === '' ? '_' : /^[0-9]/.test(name) ? `_${name}` : name;
-}
-const ENV_GETTER = {
-  get: (env: Fields, key: string) => env[envName(key)],
-  keys: (env: Fields) => Object.keys(env).filter((k) => /^[A-Z_][A-Z0-9_]*$/.test(k)),
-};
-
 const g = globalThis as Record<string | symbol, any>;
-const OTEL_API = Symbol.for('opentelemetry.js.api.1');
+export const OTEL_API = Symbol.for('opentelemetry.js.api.1');
 
-// Shared by every copy of the runtime in the process (like the slot): the first copy to load reads
-// (and, in a worker, consumes) the carrier.
-const C: Carried = (g[Symbol.for('otel-context-transformer.carrier.v1')] ??= readCarrier());
+/** Shared by every copy of the runtime (like the slot): the first to load reads the carrier. */
+export const carried: Carried = (g[Symbol.for('otel-context-transformer.carrier.v1')] ??= readWorkerName());
 
-function readCarrier(): Carried {
-  if (typeof g.WorkerGlobalScope === 'function') {
-    const name: unknown = g.name;
-    const at = typeof name === 'string' ? name.indexOf(NAME_MARK) : -1;
-    if (at < 0) return {};
-    Object.defineProperty(g, 'name', { value: (name as string).slice(0, at), writable: true, enumerable: true, configurable: true });
-    try {
-      return { fields: JSON.parse((name as string).slice(at + NAME_MARK.length)) };
-    } catch {
-      return {};
-    }
+function readWorkerName(): Carried {
+  const name: unknown = g.WorkerGlobalScope && g.name;
+  const at = typeof name === 'string' ? name.indexOf(NAME_MARK) : -1;
+  if (at < 0) return {};
+  try {
+    // `name` is [Replaceable]: the assignment shadows it with the user's own name.
+    g.name = (name as string).slice(0, at);
+    return { carrier: JSON.parse((name as string).slice(at + NAME_MARK.length)) };
+  } catch {
+    return {};
   }
-  const proc = g.process;
-  if (!proc || typeof proc.getBuiltinModule !== 'function') return {};
-  const threads = proc.getBuiltinModule('node:worker_threads');
-  const fields = threads.isMainThread ? undefined : threads.getEnvironmentData(THREAD_CARRIER_KEY);
-  if (fields !== undefined) {
-    threads.setEnvironmentData(THREAD_CARRIER_KEY, undefined);
-    return { fields };
-  }
-  return { env: proc.env };
 }
 
-/**
- * The root context here: the carried one, or ROOT_CONTEXT when nothing was
- * carried. What CompiledContextManager reports while the slot is empty.
- */
+/** The root context here: the carried one, or ROOT_CONTEXT when nothing was carried. */
 export function carriedRoot(): Context {
-  if (C.fields === undefined && C.env === undefined) return ROOT_CONTEXT;
+  const c = carried;
+  if (!c.carrier) return ROOT_CONTEXT;
   const propagator = g[OTEL_API]?.propagation;
-  if (C.context === undefined || C.propagator !== propagator) {
+  if (!c.context || c.propagator !== propagator) {
     // Set first: a propagator that asks for the active context while extracting gets the plain root.
-    C.propagator = propagator;
-    C.context = ROOT_CONTEXT;
-    C.context = C.fields ? propagation.extract(ROOT_CONTEXT, C.fields) : propagation.extract(ROOT_CONTEXT, C.env, ENV_GETTER);
+    c.propagator = propagator;
+    c.context = ROOT_CONTEXT;
+    c.context = propagation.extract(ROOT_CONTEXT, c.carrier, c.getter);
   }
-  return C.context;
+  return c.context;
+}
+
+/** The active context's propagation fields, or undefined when the propagator writes none. */
+export function activeFields(): Record<string, string> | undefined {
+  const fields: Record<string, string> = {};
+  propagation.inject(context.active(), fields);
+  for (const _ in fields) return fields;
+  return undefined;
+}
+
+/** Options may be replaced only when they are a dictionary (or absent); anything else is left for the callee to reject. */
+export function dictionary(options: unknown): options is object | null | undefined {
+  return options == null || (typeof options === 'object' && !Array.isArray(options));
 }
 
 /**
- * Under AsyncLocalStorageContextManager the root is whatever its
- * AsyncLocalStorage holds outside any `run`: nothing. We give that storage
- * instance (and no other object) a getStore that answers the carried root
- * where it would answer undefined, so module top level, message handlers and
- * every job started from them see it. Done as soon as our runtime sees such a
- * manager registered: when it loads, at the end of the job it loaded in (after
- * an `--import`ed SDK setup), and whenever a spawning helper runs.
+ * A copy of `options` with `key` set to `value`: own properties copied (child_process spreads its
+ * options) on the same prototype (a browser reads dictionary members through the prototype chain).
  */
-export function adoptInForeignManager(): void {
-  const storage = g[OTEL_API]?.context?._asyncLocalStorage;
-  if (!storage || storage[ADOPTED] || !carries()) return;
-  const getStore = storage.getStore;
-  storage[ADOPTED] = true;
-  storage.getStore = function (this: unknown) {
-    const store = getStore.call(this);
-    return store === undefined ? carriedRoot() : store;
-  };
-}
-const ADOPTED = Symbol('otel-context-transformer.adopted');
-
-/** Whether something was carried here (in the environment: any variable a propagator could have written). */
-function carries(): boolean {
-  if (C.fields) return true;
-  const env = C.env;
-  return !!env && [...propagation.fields(), 'traceparent', 'tracestate', 'baggage'].some((f) => env[envName(f)] !== undefined);
+export function withOwn(options: object | null | undefined, key: string, value: unknown): object {
+  const copy = options == null ? {} : Object.assign(Object.create(Object.getPrototypeOf(options)), options);
+  return Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-if (carries()) {
-  adoptInForeignManager();
-  queueMicrotask(adoptInForeignManager);
+/**
+ * Browser `new Worker(url, options)`: the fields ride in the worker's `name`
+ * after NAME_MARK. The name is the only thing besides its URL a new worker
+ * can read synchronously from its creator (its module top level runs before
+ * any message), and the URL is what its imports and location-based code use.
+ */
+export function webWorkerOptions<T>(options: T): T {
+  const fields = dictionary(options) ? activeFields() : undefined;
+  if (!fields) return options;
+  const name = (options as { name?: unknown } | null)?.name;
+  return withOwn(options as object | null | undefined, 'name', `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}`) as T;
 }

@@ -18,5 +18,5 @@ export {
   forAwait,
   type Frame,
 } from './slot.js';
-// Threads and processes (issue 9): the sending end of a carrier; carrier.ts is the receiving end.
-export { spawnArgs, spawnOptions, webWorkerOptions, workerOptions } from './carrier-spawn.js';
+// Threads and processes (issue 9): a browser Worker's sending end (Node's: runtime/node.ts).
+export { webWorkerOptions } from './carrier.js';

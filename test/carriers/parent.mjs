@@ -6,7 +6,7 @@ import { execFile, execFileSync, exec, execSync, fork, spawn, spawnSync } from '
 import { fileURLToPath } from 'node:url';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { context, propagation } from '@opentelemetry/api';
-import * as __otelCtx from '../../dist/esm/runtime/index.js';
+import * as __otelCtx from '../../dist/esm/runtime/node.js';
 import { spans, tracer } from './otel.mjs';
 
 const broken = process.argv[2] === 'broken';
