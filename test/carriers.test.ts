@@ -133,6 +133,8 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
     expect(child.env.TRACEPARENT).toBeUndefined();
     expect(child.spans.every((s) => s.parentSpanId === undefined)).toBe(true);
     expect(fixed.results.rootThread!.spans.every((s) => s.parentSpanId === undefined)).toBe(true);
+    // The environment data entry was deleted at the end of the spawning job.
+    expect(fixed.results.laterUncompiledThread!.spans.every((s) => s.parentSpanId === undefined)).toBe(true);
   });
 
   it('without the helpers (the untransformed build) every worker and child is a trace of its own', () => {

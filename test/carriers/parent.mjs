@@ -77,6 +77,9 @@ context.with(withBaggage, () =>
     span.end();
   }),
 );
+// A worker spawned later by code we did not compile (no helper) does not inherit the last carrier.
+await Promise.resolve();
+pending.laterUncompiledThread = askWorker(new Worker(WORKER));
 // Outside any span: nothing is carried.
 pending.rootSpawn = collect(spawn(process.execPath, [CHILD], H.spawnOptions({ stdio: ['ignore', 'pipe', 'inherit'] })));
 pending.rootThread = askWorker(new Worker(WORKER, H.workerOptions({})));
