@@ -692,7 +692,11 @@ function reportCarriers(r) {
   const lines = ['## Threads and processes (carrier helpers)', ''];
   if (!c) return [...lines, 'Not measured in this run.', ''];
   lines.push(
-    `From inside a span, one spawn at a time until the peer has loaded the SDK and our runtime, started a span and answered; the two variants alternate within each of ${r.rounds} rounds of ${c.perRound} spawns each, and the ratio is taken within the round (median of per-round ratios, spread). The shell peer is \`sh -c 'printf %s "$TRACEPARENT"'\`. "carried" counts spawns whose peer span (or printed TRACEPARENT) has the spawning span as parent.`,
+    `From inside a span, one spawn at a time until the peer has loaded the SDK and our runtime, started a span and ` +
+      `answered; the two variants alternate within each of ${r.rounds} rounds of ${c.perRound} spawns each, and the ratio ` +
+      `is taken within the round (median of per-round ratios, spread). The shell peer is ` +
+      `\`sh -c 'printf %s "$TRACEPARENT"'\`. "carried" counts spawns whose peer span (or printed TRACEPARENT) has the ` +
+      `spawning span as parent.`,
     '',
     '| spawn | with helpers, median ms | without, median ms | with / without | carried (with / without) |',
     '|---|---|---|---|---|',
@@ -700,13 +704,15 @@ function reportCarriers(r) {
   const labels = { thread: 'worker thread (`new Worker`)', process: 'Node child process (`spawn`)', shell: 'shell child process (`spawn sh`)' };
   for (const kind of ['thread', 'process', 'shell']) {
     const k = c[kind];
-    lines.push(
-      `| ${labels[kind]} | ${k.withMs.toFixed(1)} | ${k.withoutMs.toFixed(1)} | ${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')}) | ${k.carried.with} / ${k.carried.without} of ${k.spawns} |`,
-    );
+    const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;
+    const carried = `${k.carried.with} / ${k.carried.without} of ${k.spawns}`;
+    lines.push(`| ${labels[kind]} | ${k.withMs.toFixed(1)} | ${k.withoutMs.toFixed(1)} | ${ratio} | ${carried} |`);
   }
   lines.push(
     '',
-    `The helpers alone, per call inside a span: \`spawnOptions\` ${(c.helperNs.spawnOptions / 1000).toFixed(1)} µs (a copy of process.env, which Node reads variable by variable; child_process reads it once more itself), \`workerOptions\` ${(c.helperNs.workerOptions / 1000).toFixed(2)} µs.`,
+    `The helpers alone, per call inside a span: \`spawnOptions\` ${(c.helperNs.spawnOptions / 1000).toFixed(1)} µs ` +
+      `(a copy of process.env, which Node reads variable by variable; child_process reads it once more itself), ` +
+      `\`workerOptions\` ${(c.helperNs.workerOptions / 1000).toFixed(2)} µs.`,
     '',
   );
   return lines;

@@ -85,7 +85,8 @@ describe('browser workers: the spawning context on a W3C carrier, in Chromium', 
     ({ server, url } = await serve());
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run'],
     });
   });
   afterAll(async () => {
@@ -98,7 +99,8 @@ describe('browser workers: the spawning context on a W3C carrier, in Chromium', 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(url + query);
-    await page.waitForFunction(() => (window as unknown as { carrierResults?: unknown }).carrierResults !== undefined, undefined, { timeout: 30_000 });
+    const done = () => (window as unknown as { carrierResults?: unknown }).carrierResults !== undefined;
+    await page.waitForFunction(done, undefined, { timeout: 30_000 });
     const results = (await page.evaluate(() => (window as unknown as { carrierResults: unknown }).carrierResults)) as PageResults;
     await page.close();
     expect(errors).toEqual([]);

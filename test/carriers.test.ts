@@ -87,7 +87,8 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
     expect(thread.env).toEqual({ USER_VAR: 'from-user' });
     expect(fixed.results.threadSharedEnv!.env.SHARED_MARK).toBe('shared-env');
     expect(fixed.results.threadAls!.execArgv).toEqual(['--import', path.resolve('test/carriers/otel.mjs')]);
-    expect(fixed.userObjects.thread).toEqual({ workerData: { job: 7, list: [1, 2] }, argv: ['--flag', 'x'], env: { USER_VAR: 'from-user' } });
+    const asWritten = { workerData: { job: 7, list: [1, 2] }, argv: ['--flag', 'x'], env: { USER_VAR: 'from-user' } };
+    expect(fixed.userObjects.thread).toEqual(asWritten);
   });
 
   it('Node children adopt TRACEPARENT and BAGGAGE as their root, under either context manager', () => {
@@ -176,7 +177,8 @@ describe('spawnArgs: the carrying options land where child_process looks for the
   beforeAll(async () => {
     runtime = await import('../dist/esm/runtime/node.js');
     context.setGlobalContextManager(new runtime.CompiledContextManager().enable());
-    propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    const propagators = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+    propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
   });
 
   const cb = () => {};

@@ -99,5 +99,6 @@ export function webWorkerOptions<T>(options: T): T {
   const fields = dictionary(options) ? activeFields() : undefined;
   if (!fields) return options;
   const name = (options as { name?: unknown } | null)?.name;
-  return withOwn(options as object | null | undefined, 'name', `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}`) as T;
+  const carrying = `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}`;
+  return withOwn(options as object | null | undefined, 'name', carrying) as T;
 }

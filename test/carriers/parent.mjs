@@ -61,7 +61,8 @@ context.with(withBaggage, () =>
     pending.spawn = collect(spawn(process.execPath, [CHILD], H.spawnOptions({ stdio: ['ignore', 'pipe', 'inherit'] })));
     userObjects.fork = { env: { ...process.env, USER_VAR: 'fork-user' }, silent: true };
     pending.fork = collect(fork(CHILD, H.spawnOptions(userObjects.fork)));
-    pending.forkAls = collect(fork(CHILD, [], H.spawnOptions({ env: { ...process.env, OTEL_TEST_MANAGER: 'als' }, execArgv: ['--import', OTEL], silent: true })));
+    const alsOptions = { env: { ...process.env, OTEL_TEST_MANAGER: 'als' }, execArgv: ['--import', OTEL], silent: true };
+    pending.forkAls = collect(fork(CHILD, [], H.spawnOptions(alsOptions)));
     const execDone = callback();
     exec(...H.spawnArgs([`sh ${SCRIPT}`, execDone.done], false, true));
     pending.exec = execDone.promise.then(shellVars);
@@ -72,7 +73,8 @@ context.with(withBaggage, () =>
     pending.execFileSync = execFileSync(process.execPath, [CHILD], H.spawnOptions(userObjects.execFileSync));
     pending.spawnSync = shellVars(spawnSync(...H.spawnArgs(['sh', [SCRIPT], { encoding: 'utf8' }], true, false)).stdout);
     // A stale carrier in the user's env is replaced, not added to.
-    userObjects.execSync = { env: { ...process.env, TRACEPARENT: '00-11111111111111111111111111111111-2222222222222222-01', USER_VAR: 'kept' } };
+    const stale = '00-11111111111111111111111111111111-2222222222222222-01';
+    userObjects.execSync = { env: { ...process.env, TRACEPARENT: stale, USER_VAR: 'kept' } };
     pending.execSync = shellVars(execSync(`sh ${SCRIPT}`, H.spawnOptions(userObjects.execSync)));
     span.end();
   }),
