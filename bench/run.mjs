@@ -701,7 +701,11 @@ function reportCarriers(r) {
     '| spawn | with helpers, median ms | without, median ms | with / without | carried (with / without) |',
     '|---|---|---|---|---|',
   );
-  const labels = { thread: 'worker thread (`new Worker`)', process: 'Node child process (`spawn`)', shell: 'shell child process (`spawn sh`)' };
+  const labels = {
+    thread: 'worker thread (`new Worker`)',
+    process: 'Node child process (`spawn`)',
+    shell: 'shell child process (`spawn sh`)',
+  };
   for (const kind of ['thread', 'process', 'shell']) {
     const k = c[kind];
     const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;

@@ -11,6 +11,7 @@
  * worker and child starts a trace of its own.
  */
 import { execFileSync, type ExecFileSyncOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -18,6 +19,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const PARENT = path.resolve('test/carriers/parent.mjs');
 const OUTER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+/** Node 24 (tools/node24): AsyncLocalStorage on AsyncContextFrame. */
+const NODE24 = path.resolve('tools/node24/node_modules/node24/bin/node');
 
 interface Span {
   name: string;
@@ -43,11 +46,11 @@ interface Run {
   parentEnvTraceparent: string | null;
 }
 
-function runParent(mode: 'fixed' | 'broken', env: Record<string, string> = {}): Run {
+function runParent(mode: 'fixed' | 'broken', env: Record<string, string> = {}, node = process.execPath): Run {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE', 'OTEL_TEST_MANAGER']) if (!(name in env)) delete childEnv[name];
   const options: ExecFileSyncOptions = { encoding: 'utf8', env: childEnv, timeout: 90_000, stdio: ['ignore', 'pipe', 'inherit'] };
-  return JSON.parse(execFileSync(process.execPath, [PARENT, mode], options) as string) as Run;
+  return JSON.parse(execFileSync(node, [PARENT, mode], options) as string) as Run;
 }
 
 const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadAls'];
@@ -150,6 +153,20 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
       expect(reported.baggage, name).toEqual({});
     }
     for (const name of SHELL_CHILDREN) expect(broken.results[name]!.TRACEPARENT, name).not.toContain(parent.traceId);
+  });
+
+  it('Node 24 (AsyncLocalStorage on AsyncContextFrame): threads and Node children join the spawning trace', () => {
+    expect(existsSync(NODE24), `${NODE24} is missing: npm install runs tools/node24's install (prepare)`).toBe(true);
+    const run = runParent('fixed', {}, NODE24);
+    const parent = run.spans.find((s) => s.name === 'parent')!;
+    for (const name of [...THREADS, ...NODE_CHILDREN]) {
+      const reported = run.results[name]!;
+      expect(reported.spans.length, name).toBeGreaterThan(1);
+      for (const span of reported.spans) {
+        expect([span.traceId, span.parentSpanId], `${name}: ${span.name}`).toEqual([parent.traceId, parent.spanId]);
+      }
+    }
+    expect(run.results.threadAls!.manager).toBe('AsyncLocalStorageContextManager');
   });
 
   it("a process spawned with TRACEPARENT takes it as its root and hands its own span's down, replacing it", () => {

@@ -66,7 +66,8 @@ export function adoptInForeignManager(): void {
     return store === undefined ? carriedRoot() : store;
   };
 }
-const ADOPTED = Symbol('otel-context-transformer.adopted');
+// Registered: the ESM and CommonJS copies of the runtime adopt a storage once between them.
+const ADOPTED = Symbol.for('otel-context-transformer.adopted.v1');
 
 if (carried.carrier) {
   adoptInForeignManager();
