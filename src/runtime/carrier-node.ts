@@ -23,7 +23,8 @@ export const THREAD_CARRIER_KEY = 'otel-context-transformer.carrier.v1';
 
 const g = globalThis as Record<string | symbol, any>;
 const proc = g.process;
-const threads = proc.getBuiltinModule('node:worker_threads');
+// process.getBuiltinModule: Node 20.16+, and runtimes that resolve the "node" condition without worker_threads may lack it.
+const threads = proc.getBuiltinModule?.('node:worker_threads');
 
 /** The environment variable a propagation field travels in (the spec's key normalisation). */
 export function envName(key: string): string {
@@ -37,7 +38,7 @@ const ENV_GETTER: TextMapGetter<Fields> = {
 
 if (!carried.node) {
   carried.node = true;
-  const fields = threads.isMainThread ? undefined : threads.getEnvironmentData(THREAD_CARRIER_KEY);
+  const fields = !threads || threads.isMainThread ? undefined : threads.getEnvironmentData(THREAD_CARRIER_KEY);
   if (fields !== undefined) {
     threads.setEnvironmentData(THREAD_CARRIER_KEY, undefined);
     carried.carrier = fields;
@@ -88,6 +89,7 @@ let clearing = false;
  * job, so a worker spawned later by code we did not compile does not inherit it.
  */
 export function workerOptions<T>(options: T): T {
+  if (!threads) return options;
   // Written even when undefined (which deletes it): an earlier call's fields never reach this worker.
   threads.setEnvironmentData(THREAD_CARRIER_KEY, fieldsToCarry());
   if (!clearing) {
