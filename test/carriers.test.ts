@@ -259,6 +259,23 @@ describe('spawnArgs: the carrying options land where child_process looks for the
     expect(options.env.TRACEPARENT).toBeUndefined();
   });
 
+  it("the app's own propagator: its field travels as the normalised variable and the child reads it back", async () => {
+    const { appPropagator } = await import('./carriers/custom-propagator.mjs');
+    propagation.disable();
+    propagation.setGlobalPropagator(appPropagator);
+    const appValue = `${spanContext.traceId}:${spanContext.spanId}`;
+    try {
+      const options = inSpan(() => runtime.spawnOptions({ encoding: 'utf8' as const }));
+      expect((options as { env: Record<string, string> }).env.X_APP_TRACE_ID).toBe(appValue);
+      const out = JSON.parse(execFileSync(process.execPath, [path.resolve('test/carriers/custom-child.mjs')], options) as string);
+      expect(out).toEqual({ traceId: spanContext.traceId, parentSpanId: spanContext.spanId, env: appValue });
+    } finally {
+      propagation.disable();
+      const propagators = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+      propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
+    }
+  });
+
   it('envName normalises propagation fields as the environment-variable carrier spec says', async () => {
     const { envName } = await import('../dist/esm/runtime/carrier-node.js');
     expect(['traceparent', 'x-b3-traceid', 'uber-trace-id', '1abc', '', 'ÿé'].map(envName)).toEqual([

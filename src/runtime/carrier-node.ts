@@ -42,10 +42,18 @@ if (!carried.node) {
   if (fields !== undefined) {
     threads.setEnvironmentData(THREAD_CARRIER_KEY, undefined);
     carried.carrier = fields;
-  } else if (['traceparent', 'tracestate', 'baggage', ...propagation.fields()].some((f) => proc.env[envName(f)] !== undefined)) {
+  } else {
+    // Whatever the propagator registered later reads: extracting from variables it does not find gives the root.
     carried.carrier = proc.env;
     carried.getter = ENV_GETTER;
   }
+}
+
+/** Whether a context was carried here: any field in the environment a propagator could have written. */
+function carries(): boolean {
+  const env = carried.carrier;
+  if (!env || env !== proc.env) return !!env;
+  return ['traceparent', 'tracestate', 'baggage', ...propagation.fields()].some((f) => env[envName(f)] !== undefined);
 }
 
 /**
@@ -59,7 +67,7 @@ if (!carried.node) {
  */
 export function adoptInForeignManager(): void {
   const storage = g[OTEL_API]?.context?._asyncLocalStorage;
-  if (!storage || storage[ADOPTED] || !carried.carrier) return;
+  if (!storage || storage[ADOPTED] || !carries()) return;
   const getStore = storage.getStore;
   storage[ADOPTED] = true;
   storage.getStore = function (this: unknown) {
@@ -70,10 +78,8 @@ export function adoptInForeignManager(): void {
 // Registered: the ESM and CommonJS copies of the runtime adopt a storage once between them.
 const ADOPTED = Symbol.for('otel-context-transformer.adopted.v1');
 
-if (carried.carrier) {
-  adoptInForeignManager();
-  queueMicrotask(adoptInForeignManager);
-}
+adoptInForeignManager();
+queueMicrotask(adoptInForeignManager);
 
 function fieldsToCarry(): Record<string, string> | undefined {
   adoptInForeignManager();
