@@ -78,8 +78,9 @@ export function adoptInForeignManager(): void {
 // Registered: the ESM and CommonJS copies of the runtime adopt a storage once between them.
 const ADOPTED = Symbol.for('otel-context-transformer.adopted.v1');
 
+// (The job's end only when something was carried: most processes get no extra job.)
 adoptInForeignManager();
-queueMicrotask(adoptInForeignManager);
+if (carries()) queueMicrotask(adoptInForeignManager);
 
 function fieldsToCarry(): Record<string, string> | undefined {
   adoptInForeignManager();
