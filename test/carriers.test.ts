@@ -276,6 +276,21 @@ describe('spawnArgs: the carrying options land where child_process looks for the
     }
   });
 
+  it('a propagator that throws: the spawn goes ahead as written, carrying nothing', () => {
+    const throwing = { fields: () => ['x'], inject: () => { throw new Error('inject'); }, extract: () => { throw new Error('extract'); } };
+    propagation.disable();
+    propagation.setGlobalPropagator(throwing);
+    try {
+      const options = { cwd: '/' };
+      expect(inSpan(() => runtime.spawnOptions(options))).toBe(options);
+      expect(inSpan(() => runtime.webWorkerOptions(options))).toBe(options);
+    } finally {
+      propagation.disable();
+      const propagators = [new W3CTraceContextPropagator(), new W3CBaggagePropagator()];
+      propagation.setGlobalPropagator(new CompositePropagator({ propagators }));
+    }
+  });
+
   it('envName normalises propagation fields as the environment-variable carrier spec says', async () => {
     const { envName } = await import('../dist/esm/runtime/carrier-node.js');
     expect(['traceparent', 'x-b3-traceid', 'uber-trace-id', '1abc', '', 'ÿé'].map(envName)).toEqual([

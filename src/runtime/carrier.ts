@@ -62,7 +62,11 @@ export function carriedRoot(): Context {
     // Set first: a propagator that asks for the active context while extracting gets the plain root.
     c.propagator = propagator;
     c.context = ROOT_CONTEXT;
-    c.context = propagation.extract(ROOT_CONTEXT, c.carrier, c.getter);
+    try {
+      c.context = propagation.extract(ROOT_CONTEXT, c.carrier, c.getter);
+    } catch {
+      // A propagator that throws on what it was handed: this root starts a trace of its own.
+    }
   }
   return c.context;
 }
@@ -70,7 +74,11 @@ export function carriedRoot(): Context {
 /** The active context's propagation fields, or undefined when the propagator writes none. */
 export function activeFields(): Record<string, string> | undefined {
   const fields: Record<string, string> = {};
-  propagation.inject(context.active(), fields);
+  try {
+    propagation.inject(context.active(), fields);
+  } catch {
+    return undefined; // the spawn goes ahead as it would have, carrying nothing
+  }
   for (const _ in fields) return fields;
   return undefined;
 }
