@@ -5,7 +5,7 @@
 //
 //   npm run bench [-- --rounds 7 --quick]
 //   node bench/run.mjs --only build[,size,…]   (after a build) only these sections
-//     (runtime, build, size, browser); prints their part of the report and
+//     (runtime, build, size, browser, carriers); prints their part of the report and
 //     writes neither BENCHMARKS.md nor bench/results.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, '.out');
 const require = createRequire(import.meta.url);
-const SECTIONS = ['runtime', 'build', 'size', 'browser'];
+const SECTIONS = ['runtime', 'build', 'size', 'browser', 'carriers'];
 const USAGE = `usage: node bench/run.mjs [--rounds N] [--quick] [--only ${SECTIONS.join(',')}]`;
 let flags;
 try {
@@ -487,6 +487,16 @@ async function browserBench() {
   }
 }
 
+// ---------------------------------------------------------------------------
+// f: threads and processes (issue 9): spawning with the carrier helpers vs without, in one process
+// (bench/carriers.mjs), and the helpers' own cost per call.
+if (want('carriers')) {
+  const perRound = quick ? 4 : 8;
+  const text = execFileSync(node20, [join(here, 'carriers.mjs'), String(rounds), String(perRound)], { encoding: 'utf8', cwd: root });
+  results.carriers = { ...JSON.parse(text), perRound };
+  process.stdout.write('carriers done\n');
+}
+
 if (only) {
   // A partial run (development): its sections of the report on stdout; the files stay those of the last full run.
   process.stdout.write(`\n${only.map((section) => sectionReport(section, results).join('\n')).join('\n')}\n`);
@@ -513,7 +523,7 @@ function report(r) {
 
 /** A section's lines of BENCHMARKS.md. */
 function sectionReport(section, r) {
-  return { runtime: reportRuntime, build: reportBuild, size: reportSize, browser: reportBrowser }[section](r);
+  return { runtime: reportRuntime, build: reportBuild, size: reportSize, browser: reportBrowser, carriers: reportCarriers }[section](r);
 }
 
 function reportRuntime(r) {
@@ -674,6 +684,41 @@ function reportBrowser(r) {
     }
     lines.push('');
   }
+  return lines;
+}
+
+function reportCarriers(r) {
+  const c = r.carriers;
+  const lines = ['## Threads and processes (carrier helpers)', ''];
+  if (!c) return [...lines, 'Not measured in this run.', ''];
+  lines.push(
+    `From inside a span, one spawn at a time until the peer has loaded the SDK and our runtime, started a span and ` +
+      `answered; the two variants alternate within each of ${r.rounds} rounds of ${c.perRound} spawns each, and the ratio ` +
+      `is taken within the round (median of per-round ratios, spread). The shell peer is ` +
+      `\`sh -c 'printf %s "$TRACEPARENT"'\`. "carried" counts spawns whose peer span (or printed TRACEPARENT) has the ` +
+      `spawning span as parent.`,
+    '',
+    '| spawn | with helpers, median ms | without, median ms | with / without | carried (with / without) |',
+    '|---|---|---|---|---|',
+  );
+  const labels = {
+    thread: 'worker thread (`new Worker`)',
+    process: 'Node child process (`spawn`)',
+    shell: 'shell child process (`spawn sh`)',
+  };
+  for (const kind of ['thread', 'process', 'shell']) {
+    const k = c[kind];
+    const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;
+    const carried = `${k.carried.with} / ${k.carried.without} of ${k.spawns}`;
+    lines.push(`| ${labels[kind]} | ${k.withMs.toFixed(1)} | ${k.withoutMs.toFixed(1)} | ${ratio} | ${carried} |`);
+  }
+  lines.push(
+    '',
+    `The helpers alone, per call inside a span: \`spawnOptions\` ${(c.helperNs.spawnOptions / 1000).toFixed(1)} µs ` +
+      `(a copy of process.env, which Node reads variable by variable; child_process reads it once more itself), ` +
+      `\`workerOptions\` ${(c.helperNs.workerOptions / 1000).toFixed(2)} µs.`,
+    '',
+  );
   return lines;
 }
 

@@ -141,3 +141,68 @@ export function anyOffsetIn(offsets: readonly number[], start: number, end: numb
 export function findScheduler(name: string, object: string | undefined): SchedulerBoundary | undefined {
   return SCHEDULERS.find((b) => b.name === name && b.object === object);
 }
+
+// ---------------------------------------------------------------------------
+// Threads and processes (issue 9). Runtime-ready (src/runtime/carrier.ts, carrier-node.ts); the
+// rewrite that applies these entries is the rewrite planner's. Nothing above reads this section.
+
+/** Runtime helpers that carry the spawning context to a new worker or process (see carrier-node.ts). */
+export const CARRIER_HELPERS = {
+  /** `node:worker_threads` Worker options → the same options; the carrier goes to environment data. */
+  workerOptions: 'workerOptions',
+  /** Browser Worker options → a copy whose `name` carries the fields. */
+  webWorkerOptions: 'webWorkerOptions',
+  /** child_process options → a copy with the carrier variables in `env`. */
+  spawnOptions: 'spawnOptions',
+  /** child_process arguments of unknown shape → the same arguments with carrying options placed as Node reads them. */
+  spawnArgs: 'spawnArgs',
+} as const;
+
+/** Where a thread or process is spawned, and how its options reach the helper. */
+export interface SpawnBoundary {
+  /** Modules it is imported from; absent for a global (browser `Worker`). */
+  modules?: readonly string[];
+  /** Export (or global) name. */
+  name: string;
+  /** Called with `new`. */
+  construct: boolean;
+  /** Position of the options argument in the call shape where every optional argument is given. */
+  options: number;
+  /** child_process: an optional argv array may come before the options (spawnArgs' `withArgv`). */
+  argv?: boolean;
+  /** child_process: an optional callback may come after the options (spawnArgs' `withCallback`). */
+  callback?: boolean;
+  /** The helper wrapped around the options: `new Worker(file, __otelCtx.workerOptions(options))`. */
+  helper: 'workerOptions' | 'webWorkerOptions' | 'spawnOptions';
+  /**
+   * The runtime exports the helper under Node only (the "node" condition of
+   * otel-context-transformer/runtime; not in the `helpers: "global"` prelude).
+   */
+  nodeOnly: boolean;
+}
+
+const CHILD_PROCESS = ['child_process', 'node:child_process'] as const;
+const WORKER_THREADS = ['worker_threads', 'node:worker_threads'] as const;
+
+export const SPAWN_BOUNDARIES: readonly SpawnBoundary[] = [
+  { modules: WORKER_THREADS, name: 'Worker', construct: true, options: 1, helper: 'workerOptions', nodeOnly: true },
+  // Browser Worker, classic or module. Not SharedWorker: its URL and name are its identity, so a carrier
+  // there would start a separate shared worker per spawning context.
+  { name: 'Worker', construct: true, options: 1, helper: 'webWorkerOptions', nodeOnly: false },
+  { modules: CHILD_PROCESS, name: 'spawn', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
+  { modules: CHILD_PROCESS, name: 'spawnSync', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
+  { modules: CHILD_PROCESS, name: 'fork', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
+  {
+    modules: CHILD_PROCESS,
+    name: 'execFile',
+    construct: false,
+    options: 2,
+    argv: true,
+    callback: true,
+    helper: 'spawnOptions',
+    nodeOnly: true,
+  },
+  { modules: CHILD_PROCESS, name: 'execFileSync', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
+  { modules: CHILD_PROCESS, name: 'exec', construct: false, options: 1, callback: true, helper: 'spawnOptions', nodeOnly: true },
+  { modules: CHILD_PROCESS, name: 'execSync', construct: false, options: 1, helper: 'spawnOptions', nodeOnly: true },
+];

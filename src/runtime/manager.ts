@@ -1,6 +1,7 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
-import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+import { type Context, type ContextManager } from '@opentelemetry/api';
 import { active, EMPTY, managerEnabled, runIn, type Mapping } from './slot.js';
+import { carriedRoot } from './carrier.js'; // issue 9: the root is the context this thread or process was spawned in
 
 /**
  * An OpenTelemetry ContextManager over the compiled slot. On its own it is as
@@ -15,8 +16,9 @@ export class CompiledContextManager implements ContextManager {
 
   active(): Context {
     const m = active();
-    // The slot starts out as our own empty mapping; OTel code expects its ROOT_CONTEXT there.
-    return m === EMPTY ? ROOT_CONTEXT : (m as unknown as Context);
+    // The slot starts out as our own empty mapping; OTel code expects its root context there
+    // (issue 9: the carried one in a spawned worker or process, else ROOT_CONTEXT).
+    return m === EMPTY ? carriedRoot() : (m as unknown as Context);
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
