@@ -14,6 +14,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blocks } from './harness/readme.js';
 // @ts-expect-error plain JavaScript shared with `npm run example`
 import { linkNodeModules } from '../examples/link-workspace.mjs';
 
@@ -75,35 +76,20 @@ interface Variant {
   config: string;
 }
 
+/** The README's next.config for a bundler, plus what the test needs: a static export, and Turbopack allowed to read this checkout. */
+function readmeConfig(bundler: 'webpack' | 'turbopack'): string {
+  const block = blocks('Next.js').find((b) => b.code.includes(`— ${bundler === 'webpack' ? 'webpack' : 'Turbopack'} (`));
+  if (!block) throw new Error(`README's Next.js section has no ${bundler} config`);
+  let config = block.code.replace('export default {', "export default {\n  output: 'export',");
+  // The test's node_modules link into this checkout, which Turbopack must be allowed to read.
+  if (bundler === 'turbopack') config = config.replace('turbopack: {', `turbopack: { root: ${JSON.stringify(repo)},`);
+  expect(config).toContain("output: 'export'");
+  return config;
+}
+
 const VARIANTS: Variant[] = [
-  {
-    name: 'webpack-plugin',
-    bundler: 'webpack',
-    integrated: true,
-    config: `import otelContext from 'otel-context-transformer/webpack';
-export default {
-  output: 'export',
-  webpack: (config) => {
-    config.plugins.unshift(otelContext());
-    return config;
-  },
-};
-`,
-  },
-  {
-    name: 'turbopack-loader',
-    bundler: 'turbopack',
-    integrated: true,
-    // turbopack.root: the test's node_modules link into this checkout, which Turbopack must be allowed to read.
-    config: `export default {
-  output: 'export',
-  turbopack: {
-    root: ${JSON.stringify(repo)},
-    rules: { '*.{js,jsx,ts,tsx}': { loaders: ['otel-context-transformer/loader'] } },
-  },
-};
-`,
-  },
+  { name: 'webpack-plugin', bundler: 'webpack', integrated: true, config: readmeConfig('webpack') },
+  { name: 'turbopack-loader', bundler: 'turbopack', integrated: true, config: readmeConfig('turbopack') },
   {
     name: 'turbopack-plain',
     bundler: 'turbopack',

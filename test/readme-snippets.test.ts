@@ -23,6 +23,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockedVersion, pack, ROOT, SCRATCH } from './harness/packed.js';
+import { blocks, commands, files, README } from './harness/readme.js';
 import { traceProblems, type SpanRecord } from './harness/run.js';
 
 const WORK = join(SCRATCH, 'readme');
@@ -30,54 +31,6 @@ const APP = join(WORK, 'app');
 const TS7 = join(WORK, 'ts7');
 const TS6 = join(WORK, 'ts6');
 const NODE24 = join(ROOT, 'tools/node24/node_modules/node24/bin/node');
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-
-// --- the README, by section -------------------------------------------------------------------------------------
-
-interface Block {
-  lang: string;
-  code: string;
-}
-
-/** The fenced blocks under a heading (up to the next heading of the same or a higher level). */
-function blocks(heading: string): Block[] {
-  const lines = README.split('\n');
-  const start = lines.findIndex((l) => /^#{2,4} /.test(l) && l.replace(/^#+ /, '') === heading);
-  if (start < 0) throw new Error(`README has no section "${heading}"`);
-  const level = lines[start]!.indexOf(' ');
-  const found: Block[] = [];
-  let fence: Block | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (!fence && new RegExp(`^#{1,${level}} `).test(line)) break;
-    if (line.startsWith('```')) {
-      if (fence) found.push(fence);
-      fence = fence ? undefined : { lang: line.slice(3).trim(), code: '' };
-    } else if (fence) fence.code += `${line}\n`;
-  }
-  return found;
-}
-
-/** A README shell block's command lines (comments dropped). */
-function commands(block: Block): string[] {
-  return block.code
-    .split('\n')
-    .map((l) => l.replace(/\s+#.*$/, '').trim())
-    .filter((l) => l && !l.startsWith('#'));
-}
-
-/** A multi-file block split at its `// <file>` header comments, by the header's first word. */
-function files(block: Block): Map<string, string> {
-  const out = new Map<string, string>();
-  let name: string | undefined;
-  for (const line of block.code.split('\n')) {
-    const header = /^\/\/ ([\w.-]+)/.exec(line);
-    if (header && /^\/\/ ([\w-]+\.config\.\w+|esbuild)\b/.test(line)) {
-      name = header[1]!;
-      out.set(name, '');
-    } else if (name) out.set(name, out.get(name)! + `${line}\n`);
-  }
-  return out;
-}
 
 /** `npm install …` lines: package specs, without flags. */
 function installSpecs(line: string): string[] {
