@@ -3,7 +3,7 @@
  * AsyncContext.Variable and AsyncContext.Snapshot (TC39 proposal) on the same
  * slot the compiled code carries. The OTel manager is just another user of it.
  */
-import { active, runIn, setVariablesOn, type Mapping } from './slot.js';
+import { active, runIn, setVariablesOn, type Store } from './slot.js';
 
 /** Stands for `undefined` in the mapping, which cannot tell "unset" from "set to undefined". */
 const UNDEFINED = Symbol('undefined');
@@ -51,7 +51,7 @@ export class Variable<T> {
 }
 
 export class Snapshot {
-  readonly #mapping: Mapping = active();
+  readonly #mapping: Store = active();
 
   /** Runs fn in the context captured when this snapshot was made. */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
