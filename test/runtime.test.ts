@@ -1880,3 +1880,97 @@ describe('context.attach in compiled code', () => {
     expect(seen).toEqual(['caller A', 'after B']);
   });
 });
+
+describe('CompiledContextManager instances and disable()', () => {
+  afterEach(() => {
+    context.disable();
+    for (const manager of enabledManagers.splice(0)) manager.disable();
+    expect(slot()).toBe(EMPTY);
+  });
+
+  it('instances do not influence each other: with() (as OTel tests its own managers)', () => {
+    const a = enabled();
+    const b = enabled();
+    a.with(A, () => {
+      expect(a.active()).toBe(A);
+      expect(b.active()).toBe(ROOT_CONTEXT);
+      b.with(B, () => {
+        expect(a.active()).toBe(A);
+        expect(b.active()).toBe(B);
+        a.with(ROOT_CONTEXT, () => {
+          expect(a.active()).toBe(ROOT_CONTEXT);
+          expect(b.active()).toBe(B);
+        });
+      });
+      expect(b.active()).toBe(ROOT_CONTEXT);
+    });
+  });
+
+  it('instances do not influence each other: bind() and attach()', () => {
+    const a = enabled();
+    const b = enabled();
+    const fn = b.bind(B, a.bind(A, () => [a.active(), b.active()]));
+    expect(fn()).toEqual([A, B]);
+    const ta = a.attach(A);
+    const tb = b.attach(B);
+    expect([a.active(), b.active()]).toEqual([A, B]);
+    ta.dispose();
+    expect([a.active(), b.active()]).toEqual([ROOT_CONTEXT, B]);
+    tb.dispose();
+    expect([a.active(), b.active()]).toEqual([ROOT_CONTEXT, ROOT_CONTEXT]);
+  });
+
+  it('compiled code carries every instance context at once', async () => {
+    const a = enabled();
+    const b = enabled();
+    async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 1))));
+        return [a.active(), b.active()];
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    const [both, onlyA] = await Promise.all([a.with(A, () => b.with(B, compiled)), a.with(C, compiled)]);
+    expect(both).toEqual([A, B]);
+    expect(onlyA).toEqual([C, ROOT_CONTEXT]);
+  });
+
+  it('disabling one of two enabled instances leaves propagation on for the other', async () => {
+    const a = enabled();
+    const b = enabled();
+    a.disable();
+    const fn = () => b.active();
+    b.with(B, () => expect(__otelCtx.bind(fn)).not.toBe(fn));
+    async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 1))));
+        return b.active();
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    expect(await b.with(B, compiled)).toBe(B);
+    const later = await new Promise((resolve) => b.with(B, () => setTimeout(__otelCtx.bind(() => resolve(b.active())), 1)));
+    expect(later).toBe(B);
+    // Enabling is counted per instance: enabling one twice and disabling it once turns it off.
+    b.enable();
+    b.disable();
+    b.with(B, () => expect(__otelCtx.bind(fn)).toBe(fn));
+  });
+
+  it('a disabled instance still runs with(), bind() and attach() synchronously, and reads its context', () => {
+    const manager = new CompiledContextManager();
+    expect(manager.with(A, () => manager.active())).toBe(A);
+    expect(manager.bind(B, () => manager.active())()).toBe(B);
+    const token = manager.attach(C);
+    expect(manager.active()).toBe(C);
+    token.dispose();
+    expect(manager.active()).toBe(ROOT_CONTEXT);
+    // Not enabled, it turns no propagation on: compiled callbacks are not wrapped.
+    const fn = () => 1;
+    manager.with(A, () => expect(__otelCtx.bind(fn)).toBe(fn));
+  });
+});
