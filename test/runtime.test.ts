@@ -1974,3 +1974,33 @@ describe('CompiledContextManager instances and disable()', () => {
     manager.with(A, () => expect(__otelCtx.bind(fn)).toBe(fn));
   });
 });
+
+describe('native promises under a replaced global Promise (zone.js, core-js, bluebird as global)', () => {
+  useCompiledManager();
+
+  it('an awaited native promise is awaited as it is; an instance of the replacement too; other thenables are adopted', () => {
+    const saved = globalThis.Promise;
+    class Replacement {
+      then() {}
+    }
+    const native = (async () => 1)();
+    const replacement = new Replacement();
+    const thenable = { then() {} };
+    let seen: unknown[] = [];
+    globalThis.Promise = Replacement as unknown as PromiseConstructor;
+    try {
+      seen = context.with(A, () =>
+        [native, replacement, thenable].map((value) => {
+          const f = __otelCtx.frame();
+          const awaited = __otelCtx.suspend(f, value);
+          __otelCtx.resume(f, undefined);
+          __otelCtx.exit(f);
+          return awaited === value;
+        }),
+      );
+    } finally {
+      globalThis.Promise = saved;
+    }
+    expect(seen).toEqual([true, true, false]);
+  });
+});

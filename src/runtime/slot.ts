@@ -242,12 +242,26 @@ export function tail<T>(value: T): T {
 }
 
 /**
- * An object or function that is not a promise. Promises (subclasses too) are
- * awaited as they are: TypeScript's __awaiter calls a promise's then at once,
- * and a thenable in its place would move that call a job later.
+ * The engine's own Promise (%Promise%), captured at load from an async function's result: the global
+ * `Promise` may have been replaced before or after we load (zone.js, core-js, bluebird installed as
+ * global), and `await` still treats %Promise% instances its own way.
+ */
+const NativePromise = (async () => {})().constructor as PromiseConstructor;
+
+/**
+ * An object or function that is not a promise. Promises are awaited as they
+ * are: native ones (subclasses too) and those of the global Promise of the
+ * moment. `await` adopts a native promise without calling its `then`, and
+ * TypeScript's __awaiter calls a global-Promise instance's then at once; a
+ * thenable of ours in their place would add jobs.
  */
 function maybeThenable(value: unknown): value is object {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && !(value instanceof Promise);
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    !(value instanceof NativePromise) &&
+    !(value instanceof Promise)
+  );
 }
 
 /**
