@@ -12,20 +12,21 @@
  */
 
 export class Store {
+  /** The empty store is the one node without `n`; every other node holds one entry. */
   constructor(
-    readonly k?: symbol,
+    readonly k?: unknown,
     readonly v?: unknown,
     readonly n?: Store,
   ) {}
-  getValue(key: symbol): unknown {
-    for (let s: Store | undefined = this; s; s = s.n) if (s.k === key) return s.v;
+  getValue(key: unknown): unknown {
+    for (let s: Store = this; s.n; s = s.n) if (s.k === key) return s.v;
     return undefined;
   }
-  setValue(key: symbol, value: unknown): Store {
+  setValue(key: unknown, value: unknown): Store {
     return new Store(key, value, this.deleteValue(key));
   }
   /** Rebuilds only the entries before `key`; returns this list itself when the key is absent. */
-  deleteValue(key: symbol): Store {
+  deleteValue(key: unknown): Store {
     if (!this.n) return this;
     if (this.k === key) return this.n;
     const rest = this.n.deleteValue(key);
