@@ -3,6 +3,8 @@
  * slot. A separate file from runtime.test.ts on purpose: constructing a
  * Variable turns propagation on for the whole process.
  */
+import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -414,5 +416,58 @@ describe('variables and the OTel manager share the slot', () => {
       context.with(context.active().setValue(key, 'otel'), () => [v.get(), context.active().getValue(key)]),
     );
     expect(seen).toEqual(['kept', 'otel']);
+  });
+});
+
+describe('dist/async-context.iife.js: the plain-script prelude', () => {
+  const dist = new URL('../dist/', import.meta.url).pathname;
+  const prelude = readFileSync(`${dist}async-context.iife.js`, 'utf8');
+
+  it('defines AsyncContext on the global of a fresh script context (not enumerable), working', () => {
+    const sandbox = vm.createContext({});
+    vm.runInContext(prelude, sandbox);
+    const result = vm.runInContext(
+      `const d = Object.getOwnPropertyDescriptor(globalThis, 'AsyncContext');
+       const v = new AsyncContext.Variable({ name: 'n', defaultValue: 'd' });
+       const s = v.run('x', () => new AsyncContext.Snapshot());
+       [d.enumerable, d.writable, d.configurable, Object.keys(globalThis).includes('AsyncContext'), v.get(), v.run('y', () => v.get()),
+        s.run(() => v.get()), String(Object.prototype.toString.call(AsyncContext)), AsyncContext.Variable.name]`,
+      sandbox,
+    );
+    expect(Array.from(result as unknown[])).toEqual([false, true, true, false, 'd', 'y', 'x', '[object AsyncContext]', 'Variable']);
+  });
+
+  it('leaves an AsyncContext the platform (or another polyfill) defined alone', () => {
+    const existing = {};
+    const sandbox = vm.createContext({ AsyncContext: existing });
+    vm.runInContext(prelude, sandbox);
+    expect(vm.runInContext('AsyncContext', sandbox)).toBe(existing);
+  });
+
+  it('shares the slot with compiled plain scripts (helpers: "global" after dist/global.iife.js)', async () => {
+    const { transform } = await import('../dist/esm/api.js');
+    const source = `const v = new AsyncContext.Variable({ defaultValue: 'none' });
+const seen = [];
+v.run('request', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  seen.push(v.get());
+  setTimeout(() => {
+    seen.push(v.get());
+    done(seen);
+  }, 1);
+});
+seen.push(v.get());
+`;
+    const compiled = transform(source, { filename: 'page.js', helpers: 'global' })!.code;
+    const runPage = (script: string) =>
+      new Promise<unknown[]>((resolve) => {
+        // A fresh global, as a page: the host's timers are its platform functions (uncompiled).
+        const sandbox = vm.createContext({ setTimeout, done: (seen: unknown[]) => resolve(Array.from(seen)) });
+        vm.runInContext(readFileSync(`${dist}global.iife.js`, 'utf8'), sandbox);
+        vm.runInContext(prelude, sandbox);
+        vm.runInContext(script, sandbox);
+      });
+    expect(await runPage(compiled)).toEqual(['none', 'request', 'request']);
+    expect(await runPage(source)).toEqual(['none', 'none', 'none']);
   });
 });
