@@ -90,8 +90,8 @@ export function runIn<A extends unknown[], R>(m: Store, fn: (...args: A) => R, t
  * Propagation is on while a CompiledContextManager is enabled or an
  * AsyncContext.Variable exists. Off, the helpers pass values straight through,
  * so code compiled for us costs next to nothing under another manager (ALS).
+ * Enabling is counted per instance: disabling one leaves the others working.
  */
-/** How many CompiledContextManager instances are enabled: disabling one leaves the others working. */
 export function managerEnabled(delta: 1 | -1): void {
   S.managers += delta;
   S.managerOn = S.managers > 0;
