@@ -45,5 +45,17 @@ await build({
   target: 'es2018',
   logLevel: 'warning',
 });
+// The AsyncContext prelude for plain <script> pages: defines globalThis.AsyncContext when absent, on the slot
+// the compiled code and the helpers prelude share.
+await build({
+  stdin: { contents: "import { install } from './runtime/async-context.js';\ninstall();\n", resolveDir: `${staging}/esm`, sourcefile: 'async-context.iife.js' },
+  outfile: `${staging}/async-context.iife.js`,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2018',
+  logLevel: 'warning',
+});
 rmSync('dist', { recursive: true, force: true });
 renameSync(staging, 'dist');

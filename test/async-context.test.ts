@@ -3,6 +3,8 @@
  * slot. A separate file from runtime.test.ts on purpose: constructing a
  * Variable turns propagation on for the whole process.
  */
+import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -104,7 +106,68 @@ describe('AsyncContext.Variable', () => {
     expect(Object.prototype.toString.call(new Variable())).toBe('[object AsyncContext.Variable]');
     expect(Object.prototype.toString.call(new Snapshot())).toBe('[object AsyncContext.Snapshot]');
     expect(Object.prototype.toString.call(AsyncContext)).toBe('[object AsyncContext]');
-    expect(Object.keys(AsyncContext).sort()).toEqual(['Snapshot', 'Variable']);
+  });
+
+  it('Variable and Snapshot are built-in constructors on the namespace: writable, configurable, not enumerable', () => {
+    expect(Object.keys(AsyncContext)).toEqual([]);
+    expect(Object.getOwnPropertyNames(AsyncContext).sort()).toEqual(['Snapshot', 'Variable']);
+    for (const key of ['Variable', 'Snapshot'] as const) {
+      expect(Object.getOwnPropertyDescriptor(AsyncContext, key)).toEqual({ value: key === 'Variable' ? Variable : Snapshot, writable: true, enumerable: false, configurable: true });
+    }
+    expect(Object.getOwnPropertyDescriptor(AsyncContext, Symbol.toStringTag)).toEqual({ value: 'AsyncContext', writable: false, enumerable: false, configurable: true });
+  });
+
+  it('names and lengths are the built-ins\' (name: not writable, not enumerable, configurable)', () => {
+    expect([Variable.name, Variable.length, Snapshot.name, Snapshot.length]).toEqual(['Variable', 1, 'Snapshot', 0]);
+    expect(Object.getOwnPropertyDescriptor(Variable, 'name')).toEqual({ value: 'Variable', writable: false, enumerable: false, configurable: true });
+    expect([Variable.prototype.run.length, Variable.prototype.get.length, Snapshot.prototype.run.length, Snapshot.wrap.length]).toEqual([2, 0, 1, 1]);
+  });
+
+  it('instances are ordinary objects without own properties (the state is in internal slots)', () => {
+    expect(Reflect.ownKeys(new Variable({ name: 'n', defaultValue: 1 }))).toEqual([]);
+    expect(Reflect.ownKeys(new Snapshot())).toEqual([]);
+  });
+
+  it('NewTarget whose prototype is not an object: the instance gets the intrinsic prototype (Reflect.construct)', () => {
+    function NoPrototype() {}
+    NoPrototype.prototype = 1;
+    const bound = function () {}.bind(null); // no prototype property at all
+    for (const newTarget of [NoPrototype, bound]) {
+      const v = Reflect.construct(Variable, [{ name: 'n', defaultValue: 'd' }], newTarget) as Variable<string>;
+      expect(Object.getPrototypeOf(v)).toBe(Variable.prototype);
+      expect([v.name, v.get(), v.run('x', () => v.get())]).toEqual(['n', 'd', 'x']);
+      const s = Reflect.construct(Snapshot, [], newTarget) as Snapshot;
+      expect(Object.getPrototypeOf(s)).toBe(Snapshot.prototype);
+      expect(s.run(() => 7)).toBe(7);
+    }
+    // An object prototype is used as it is, and subclasses work.
+    const custom = Object.create(Variable.prototype);
+    function WithPrototype() {}
+    WithPrototype.prototype = custom;
+    expect(Object.getPrototypeOf(Reflect.construct(Variable, [], WithPrototype))).toBe(custom);
+    class Sub extends Variable<number> {}
+    const sub = new Sub({ defaultValue: 3 });
+    expect([sub instanceof Sub, sub.get(), sub.run(4, () => sub.get())]).toEqual([true, 3, 4]);
+  });
+
+  it('names survive minification (esbuild --minify renames the classes)', async () => {
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [new URL('../dist/esm/runtime/async-context.js', import.meta.url).pathname],
+      bundle: true,
+      minify: true,
+      format: 'cjs',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toMatch(/class Variable\b/);
+    const module = { exports: {} as { AsyncContext: typeof AsyncContext } };
+    new Function('module', 'exports', code)(module, module.exports);
+    const minified = module.exports.AsyncContext;
+    expect([minified.Variable.name, minified.Snapshot.name]).toEqual(['Variable', 'Snapshot']);
+    expect(Object.prototype.toString.call(new minified.Variable())).toBe('[object AsyncContext.Variable]');
   });
 
   it('methods reject receivers that are not Variables', () => {
@@ -353,5 +416,58 @@ describe('variables and the OTel manager share the slot', () => {
       context.with(context.active().setValue(key, 'otel'), () => [v.get(), context.active().getValue(key)]),
     );
     expect(seen).toEqual(['kept', 'otel']);
+  });
+});
+
+describe('dist/async-context.iife.js: the plain-script prelude', () => {
+  const dist = new URL('../dist/', import.meta.url).pathname;
+  const prelude = readFileSync(`${dist}async-context.iife.js`, 'utf8');
+
+  it('defines AsyncContext on the global of a fresh script context (not enumerable), working', () => {
+    const sandbox = vm.createContext({});
+    vm.runInContext(prelude, sandbox);
+    const result = vm.runInContext(
+      `const d = Object.getOwnPropertyDescriptor(globalThis, 'AsyncContext');
+       const v = new AsyncContext.Variable({ name: 'n', defaultValue: 'd' });
+       const s = v.run('x', () => new AsyncContext.Snapshot());
+       [d.enumerable, d.writable, d.configurable, Object.keys(globalThis).includes('AsyncContext'), v.get(), v.run('y', () => v.get()),
+        s.run(() => v.get()), String(Object.prototype.toString.call(AsyncContext)), AsyncContext.Variable.name]`,
+      sandbox,
+    );
+    expect(Array.from(result as unknown[])).toEqual([false, true, true, false, 'd', 'y', 'x', '[object AsyncContext]', 'Variable']);
+  });
+
+  it('leaves an AsyncContext the platform (or another polyfill) defined alone', () => {
+    const existing = {};
+    const sandbox = vm.createContext({ AsyncContext: existing });
+    vm.runInContext(prelude, sandbox);
+    expect(vm.runInContext('AsyncContext', sandbox)).toBe(existing);
+  });
+
+  it('shares the slot with compiled plain scripts (helpers: "global" after dist/global.iife.js)', async () => {
+    const { transform } = await import('../dist/esm/api.js');
+    const source = `const v = new AsyncContext.Variable({ defaultValue: 'none' });
+const seen = [];
+v.run('request', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  seen.push(v.get());
+  setTimeout(() => {
+    seen.push(v.get());
+    done(seen);
+  }, 1);
+});
+seen.push(v.get());
+`;
+    const compiled = transform(source, { filename: 'page.js', helpers: 'global' })!.code;
+    const runPage = (script: string) =>
+      new Promise<unknown[]>((resolve) => {
+        // A fresh global, as a page: the host's timers are its platform functions (uncompiled).
+        const sandbox = vm.createContext({ setTimeout, done: (seen: unknown[]) => resolve(Array.from(seen)) });
+        vm.runInContext(readFileSync(`${dist}global.iife.js`, 'utf8'), sandbox);
+        vm.runInContext(prelude, sandbox);
+        vm.runInContext(script, sandbox);
+      });
+    expect(await runPage(compiled)).toEqual(['none', 'request', 'request']);
+    expect(await runPage(source)).toEqual(['none', 'none', 'none']);
   });
 });

@@ -13,6 +13,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import * as __otelCtx from '../src/runtime/index.js';
 import { CompiledContextManager } from '../src/runtime/index.js';
+import { active as slotStore, EMPTY } from '../src/runtime/slot.js';
 
 type Ctx = string | undefined;
 type Log = (event: string) => void;
@@ -23,8 +24,8 @@ const B = ROOT_CONTEXT.setValue(KEY, 'B');
 const C = ROOT_CONTEXT.setValue(KEY, 'C');
 /** Which of A/B/C is active through the OTel API; undefined means root. */
 const cur = (): Ctx => context.active().getValue(KEY) as Ctx;
-/** What the slot holds, whoever is registered (a fresh manager reads the same slot). */
-const slot = (): Context => new CompiledContextManager().active();
+/** What the slot holds, whoever is registered: every manager instance's context and every variable's value. */
+const slot = () => slotStore();
 /** Resolves after pending microtasks and timers due now (uncompiled). */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 const rejectSoon = (error: unknown) => new Promise((_, reject) => setTimeout(() => reject(error), 1));
@@ -52,7 +53,7 @@ function useCompiledManager(): void {
     context.disable();
     trace.disable();
     // Whatever a test did, nothing may stay in the slot.
-    expect(slot()).toBe(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
   });
 }
 
@@ -68,7 +69,7 @@ describe('CompiledContextManager contract', () => {
   afterEach(() => {
     context.disable();
     for (const manager of enabledManagers.splice(0)) manager.disable();
-    expect(slot()).toBe(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
   });
 
   it('starts at ROOT_CONTEXT; enable() and disable() return the manager', () => {
@@ -164,13 +165,14 @@ describe('CompiledContextManager contract', () => {
     });
   });
 
-  it('in the empty context there is nothing to carry: no wrapper, no async frame, and callbacks still run in it', async () => {
+  it('in the empty context there is nothing to carry: no wrapper, and callbacks still run in it', async () => {
     expect(context.setGlobalContextManager(enabled())).toBe(true);
     const fn = () => cur();
     expect(__otelCtx.bind(fn)).toBe(fn);
-    expect(__otelCtx.frame()).toBe(__otelCtx.frame());
-    // Generators are different: their body runs wherever next() is called, so they keep a frame.
-    expect(__otelCtx.genFrame()).not.toBe(__otelCtx.frame());
+    // An async function still gets a frame of its own: its body may call context.attach (see the attach tests).
+    expect(__otelCtx.frame()).not.toBe(__otelCtx.frame());
+    // Generators too: their body runs wherever next() is called.
+    expect(__otelCtx.genFrame()).not.toBe(__otelCtx.genFrame());
     const thenable = { then() {} };
     expect(__otelCtx.tail(thenable)).toBe(thenable);
     // Registered at root, run later from the event loop and the microtask queue: in root, while a
@@ -1518,7 +1520,7 @@ describe('under a foreign manager: AsyncLocalStorageContextManager', () => {
   });
   afterEach(() => {
     context.disable();
-    expect(slot()).toBe(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
   });
 
   it('the helpers add no wrapper and no frame (ALS carries the context itself)', () => {
@@ -1572,7 +1574,7 @@ describe('under a foreign manager: a StackContextManager-like one', () => {
   });
   afterEach(() => {
     context.disable();
-    expect(slot()).toBe(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
   });
 
   it('bind routes through its with(): callbacks run in the captured context, then it is restored', async () => {
@@ -1619,5 +1621,386 @@ describe('under a foreign manager: a StackContextManager-like one', () => {
     // Bound at root, and non-functions: no errors.
     expect(__otelCtx.bind(() => cur())()).toBeUndefined();
     expect(__otelCtx.bind(undefined)).toBeUndefined();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// context.attach (OpenTelemetry API 1.10): the token contract as OTel's own AsyncLocalStorageContextManager
+// tests it, then what compiled code adds: an attach stays inside the function that made it.
+
+describe('context.attach: the token contract (as OTel tests AsyncLocalStorageContextManager)', () => {
+  useCompiledManager();
+
+  it('the API reaches the manager (no "does not implement attach()" warning, no no-op token)', () => {
+    const token = context.attach(A);
+    expect(cur()).toBe('A');
+    token.dispose();
+    expect(cur()).toBeUndefined();
+  });
+
+  it('nested attaches restore in order', () => {
+    const t1 = context.attach(A);
+    const t2 = context.attach(B);
+    const t3 = context.attach(C);
+    expect(cur()).toBe('C');
+    t3.dispose();
+    expect(cur()).toBe('B');
+    t2.dispose();
+    expect(cur()).toBe('A');
+    t1.dispose();
+    expect(context.active()).toBe(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
+  });
+
+  it('with() and bind() inside an attach run in their own context and come back to the attached one', () => {
+    const t1 = context.attach(A);
+    expect(context.with(B, cur)).toBe('B');
+    expect(context.bind(C, cur)()).toBe('C');
+    context.with(B, () => {
+      const t3 = context.attach(C);
+      expect(cur()).toBe('C');
+      t3.dispose();
+      expect(cur()).toBe('B');
+    });
+    expect(cur()).toBe('A');
+    t1.dispose();
+    expect(cur()).toBeUndefined();
+  });
+
+  it('dispose twice is a no-op; out of order, each token puts back what was active at its attach', () => {
+    const t1 = context.attach(A);
+    t1.dispose();
+    const t2 = context.attach(B);
+    t1.dispose();
+    expect(cur()).toBe('B');
+    t2.dispose();
+    expect(cur()).toBeUndefined();
+
+    const u1 = context.attach(A);
+    const u2 = context.attach(B);
+    u1.dispose();
+    expect(cur()).toBeUndefined();
+    u2.dispose();
+    expect(cur()).toBe('A');
+    u1.dispose();
+    expect(cur()).toBe('A');
+    context.attach(ROOT_CONTEXT);
+    expect(slot()).toBe(EMPTY);
+  });
+
+  it('the token is disposable: Symbol.dispose, and `using` as TypeScript compiles it', async () => {
+    const token = context.attach(A);
+    expect((token as unknown as Record<symbol, unknown>)[Symbol.dispose]).toBe(token.dispose);
+    (token as unknown as Record<symbol, () => void>)[Symbol.dispose]!();
+    expect(cur()).toBeUndefined();
+    const ts = (await import('typescript')).default;
+    const source = `export function run(context, ctx, cur) { { using token = context.attach(ctx); var inside = cur(); } return [inside, cur()]; }`;
+    const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } }).outputText;
+    expect(js).toContain('__addDisposableResource');
+    const module = { exports: {} as { run: (c: unknown, ctx: Context, cur: () => Ctx) => Ctx[] } };
+    new Function('module', 'exports', js)(module, module.exports);
+    expect(module.exports.run(context, B, cur)).toEqual(['B', undefined]);
+  });
+
+  it('works on a disabled manager too, synchronously (as AsyncLocalStorageContextManager does)', () => {
+    const manager = new CompiledContextManager();
+    const token = manager.attach(A);
+    expect(manager.active()).toBe(A);
+    token.dispose();
+    expect(manager.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('two concurrent chains of callbacks that each attach never see each other (OTel sibling-chain test)', async () => {
+    // As OTel's test: the attaches happen in timer callbacks. Here the callbacks are compiled (bound where they are
+    // scheduled) inside a request's context, which is where attach is called in practice.
+    const seen: string[] = [];
+    const chain = (ctx: Context, ms: number) =>
+      new Promise<void>((resolve) => {
+        setTimeout(
+          __otelCtx.bind(() => {
+            const token = context.attach(ctx);
+            seen.push(`attached ${cur()}`);
+            setTimeout(
+              __otelCtx.bind(() => {
+                seen.push(`later ${cur()}`);
+                token.dispose();
+                resolve();
+              }),
+              ms,
+            );
+          }),
+          ms,
+        );
+      });
+    await context.with(C, () => Promise.all([chain(A, 10), chain(B, 5)]));
+    expect(seen).toEqual(['attached B', 'attached A', 'later B', 'later A']);
+    expect(cur()).toBeUndefined();
+  });
+});
+
+describe('context.attach in compiled code', () => {
+  useCompiledManager();
+
+  /** A compiled async function (the transform's shape) that attaches `ctx` before its first await. */
+  function attaching(seen: string[], name: string, ctx: Context, dispose: boolean) {
+    return async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        const token = context.attach(ctx);
+        seen.push(`${name} attached ${cur()}`);
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 2))));
+        seen.push(`${name} after timer ${cur()}`);
+        setTimeout(__otelCtx.bind(() => seen.push(`${name} timer callback ${cur()}`)), 1);
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, Promise.resolve()));
+        seen.push(`${name} after promise ${cur()}`);
+        if (dispose) {
+          token.dispose();
+          seen.push(`${name} disposed ${cur()}`);
+          __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, null));
+          seen.push(`${name} after dispose ${cur()}`);
+        }
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    };
+  }
+
+  for (const dispose of [true, false]) {
+    it(`an attach before the first await holds across the function's awaits and never reaches its caller (${dispose ? 'disposed' : 'never disposed'})`, async () => {
+      const seen: string[] = [];
+      const chain = plainMicrotaskChain(20);
+      const promise = context.with(C, () => {
+        const p = attaching(seen, 'f', A, dispose)();
+        seen.push(`caller ${cur()}`);
+        return p;
+      });
+      seen.push(`top ${cur()}`);
+      await promise;
+      await new Promise((r) => setTimeout(r, 5));
+      expect(seen).toEqual([
+        'f attached A',
+        'caller C',
+        'top undefined',
+        'f after timer A',
+        'f after promise A',
+        ...(dispose ? ['f disposed C', 'f after dispose C'] : []),
+        'f timer callback A',
+      ]);
+      expect(chain.filter((ctx) => ctx !== undefined)).toEqual([]);
+    });
+  }
+
+  it('in the empty context too (the function gets a frame of its own while a manager is enabled)', async () => {
+    const seen: string[] = [];
+    const chain = plainMicrotaskChain(20);
+    const p = attaching(seen, 'f', A, false)();
+    seen.push(`caller ${cur()}`);
+    queueMicrotask(() => seen.push(`uncompiled microtask ${cur()}`));
+    setTimeout(() => seen.push(`uncompiled timer ${cur()}`), 1);
+    await p;
+    await new Promise((r) => setTimeout(r, 5));
+    expect(seen).toEqual([
+      'f attached A',
+      'caller undefined',
+      'uncompiled microtask undefined',
+      'uncompiled timer undefined',
+      'f after timer A',
+      'f after promise A',
+      'f timer callback A',
+    ]);
+    expect(chain.filter((ctx) => ctx !== undefined)).toEqual([]);
+  });
+
+  it('concurrent requests that attach and interleave awaits each keep their own context', async () => {
+    const seen: string[] = [];
+    await Promise.all([attaching(seen, 'a', A, false)(), attaching(seen, 'b', B, true)(), context.with(C, attaching(seen, 'c', A, false))]);
+    await new Promise((r) => setTimeout(r, 5));
+    // Each line ends with the context that line saw: a and c their own A, b its B until it disposed (then root).
+    for (const line of seen) {
+      const expected = line.startsWith('b') ? (line.includes('dispose') ? 'undefined' : 'B') : 'A';
+      expect(line.split(' ').pop(), line).toBe(expected);
+    }
+    expect(seen).toHaveLength(14);
+  });
+
+  it('an attach in a generator body holds across its yields, never in the code that calls next()', () => {
+    function* gen(...{ __otelFrame = __otelCtx.genFrame() }: { __otelFrame?: __otelCtx.Frame }[]) {
+      try {
+        __otelCtx.reenter(__otelFrame);
+        const token = context.attach(A);
+        __otelCtx.resume(__otelFrame, yield __otelCtx.leave(__otelFrame, cur()));
+        __otelCtx.resume(__otelFrame, yield __otelCtx.leave(__otelFrame, cur()));
+        token.dispose();
+        __otelCtx.resume(__otelFrame, yield __otelCtx.leave(__otelFrame, cur()));
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    const g = context.with(C, () => gen());
+    const seen = [g.next().value, cur(), context.with(B, () => [g.next().value, cur()]), g.next().value, cur()];
+    expect(seen).toEqual(['A', undefined, ['A', 'B'], 'C', undefined]);
+  });
+
+  it('an attach in a compiled callback ends with the callback', async () => {
+    const seen: Ctx[] = [];
+    await new Promise<void>((resolve) =>
+      context.with(C, () =>
+        setTimeout(
+          __otelCtx.bind(() => {
+            context.attach(A);
+            seen.push(cur());
+            queueMicrotask(() => {
+              seen.push(cur());
+              resolve();
+            });
+          }),
+          1,
+        ),
+      ),
+    );
+    expect(seen).toEqual(['A', undefined]);
+  });
+
+  it('an attach in a sync function called from a compiled async function stays in that async function', async () => {
+    const seen: string[] = [];
+    const helper = () => void context.attach(B);
+    async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        helper();
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, 1));
+        seen.push(`after ${cur()}`);
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    const p = context.with(A, () => (compiled(), [seen.push(`caller ${cur()}`)]));
+    void p;
+    await new Promise((r) => setTimeout(r, 1));
+    expect(seen).toEqual(['caller A', 'after B']);
+  });
+});
+
+describe('CompiledContextManager instances and disable()', () => {
+  afterEach(() => {
+    context.disable();
+    for (const manager of enabledManagers.splice(0)) manager.disable();
+    expect(slot()).toBe(EMPTY);
+  });
+
+  it('instances do not influence each other: with() (as OTel tests its own managers)', () => {
+    const a = enabled();
+    const b = enabled();
+    a.with(A, () => {
+      expect(a.active()).toBe(A);
+      expect(b.active()).toBe(ROOT_CONTEXT);
+      b.with(B, () => {
+        expect(a.active()).toBe(A);
+        expect(b.active()).toBe(B);
+        a.with(ROOT_CONTEXT, () => {
+          expect(a.active()).toBe(ROOT_CONTEXT);
+          expect(b.active()).toBe(B);
+        });
+      });
+      expect(b.active()).toBe(ROOT_CONTEXT);
+    });
+  });
+
+  it('instances do not influence each other: bind() and attach()', () => {
+    const a = enabled();
+    const b = enabled();
+    const fn = b.bind(B, a.bind(A, () => [a.active(), b.active()]));
+    expect(fn()).toEqual([A, B]);
+    const ta = a.attach(A);
+    const tb = b.attach(B);
+    expect([a.active(), b.active()]).toEqual([A, B]);
+    ta.dispose();
+    expect([a.active(), b.active()]).toEqual([ROOT_CONTEXT, B]);
+    tb.dispose();
+    expect([a.active(), b.active()]).toEqual([ROOT_CONTEXT, ROOT_CONTEXT]);
+  });
+
+  it('compiled code carries every instance context at once', async () => {
+    const a = enabled();
+    const b = enabled();
+    async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 1))));
+        return [a.active(), b.active()];
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    const [both, onlyA] = await Promise.all([a.with(A, () => b.with(B, compiled)), a.with(C, compiled)]);
+    expect(both).toEqual([A, B]);
+    expect(onlyA).toEqual([C, ROOT_CONTEXT]);
+  });
+
+  it('disabling one of two enabled instances leaves propagation on for the other', async () => {
+    const a = enabled();
+    const b = enabled();
+    a.disable();
+    const fn = () => b.active();
+    b.with(B, () => expect(__otelCtx.bind(fn)).not.toBe(fn));
+    async function compiled() {
+      const __otelFrame = __otelCtx.frame();
+      try {
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 1))));
+        return b.active();
+      } finally {
+        __otelCtx.exit(__otelFrame);
+      }
+    }
+    expect(await b.with(B, compiled)).toBe(B);
+    const later = await new Promise((resolve) => b.with(B, () => setTimeout(__otelCtx.bind(() => resolve(b.active())), 1)));
+    expect(later).toBe(B);
+    // Enabling is counted per instance: enabling one twice and disabling it once turns it off.
+    b.enable();
+    b.disable();
+    b.with(B, () => expect(__otelCtx.bind(fn)).toBe(fn));
+  });
+
+  it('a disabled instance still runs with(), bind() and attach() synchronously, and reads its context', () => {
+    const manager = new CompiledContextManager();
+    expect(manager.with(A, () => manager.active())).toBe(A);
+    expect(manager.bind(B, () => manager.active())()).toBe(B);
+    const token = manager.attach(C);
+    expect(manager.active()).toBe(C);
+    token.dispose();
+    expect(manager.active()).toBe(ROOT_CONTEXT);
+    // Not enabled, it turns no propagation on: compiled callbacks are not wrapped.
+    const fn = () => 1;
+    manager.with(A, () => expect(__otelCtx.bind(fn)).toBe(fn));
+  });
+});
+
+describe('native promises under a replaced global Promise (zone.js, core-js, bluebird as global)', () => {
+  useCompiledManager();
+
+  it('an awaited native promise is awaited as it is; an instance of the replacement too; other thenables are adopted', () => {
+    const saved = globalThis.Promise;
+    class Replacement {
+      then() {}
+    }
+    const native = (async () => 1)();
+    const replacement = new Replacement();
+    const thenable = { then() {} };
+    let seen: unknown[] = [];
+    globalThis.Promise = Replacement as unknown as PromiseConstructor;
+    try {
+      seen = context.with(A, () =>
+        [native, replacement, thenable].map((value) => {
+          const f = __otelCtx.frame();
+          const awaited = __otelCtx.suspend(f, value);
+          __otelCtx.resume(f, undefined);
+          __otelCtx.exit(f);
+          return awaited === value;
+        }),
+      );
+    } finally {
+      globalThis.Promise = saved;
+    }
+    expect(seen).toEqual([true, true, false]);
   });
 });

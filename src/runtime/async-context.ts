@@ -2,10 +2,15 @@
 /**
  * AsyncContext.Variable and AsyncContext.Snapshot (TC39 proposal) on the same
  * slot the compiled code carries. The OTel manager is just another user of it.
+ *
+ * Internal slots live in WeakMaps rather than `#private` fields: TypeScript
+ * downlevels those to helpers that make Rollup warn, and Hermes lacks them. The
+ * WeakMaps also give the proposal's RequireInternalSlot: a method called on
+ * anything else throws a TypeError.
  */
-import { active, runIn, setVariablesOn, type Mapping } from './slot.js';
+import { active, runIn, setVariablesOn, type Store } from './slot.js';
 
-/** Stands for `undefined` in the mapping, which cannot tell "unset" from "set to undefined". */
+/** Stands for `undefined` in the store, which cannot tell "unset" from "set to undefined". */
 const UNDEFINED = Symbol('undefined');
 
 export interface VariableOptions<T> {
@@ -13,11 +18,29 @@ export interface VariableOptions<T> {
   defaultValue?: T;
 }
 
-export class Variable<T> {
-  readonly #key: symbol;
-  readonly #defaultValue: T | undefined;
-  readonly #name: string;
+/** [[AsyncVariableName]] and [[AsyncVariableDefaultValue]]; the Variable itself is its key in the store. */
+const variableSlots = new WeakMap<object, { name: string; defaultValue: unknown }>();
+/** [[AsyncSnapshotMapping]]. */
+const snapshotSlots = new WeakMap<object, Store>();
 
+function slotsOf<T>(slots: WeakMap<object, T>, receiver: unknown, what: string): T {
+  const found = slots.get(receiver as object);
+  if (found === undefined) throw new TypeError(`not an AsyncContext.${what}`);
+  return found;
+}
+
+/**
+ * OrdinaryCreateFromConstructor(NewTarget, intrinsic prototype): a class
+ * constructor falls back to %Object.prototype% when NewTarget's `prototype` is
+ * not an object, the proposal to the intrinsic prototype.
+ */
+function fallBackToIntrinsic(instance: object, newTarget: Function, intrinsic: object): void {
+  if (Object.getPrototypeOf(instance) !== Object.prototype) return;
+  const proto: unknown = newTarget.prototype;
+  if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function')) Object.setPrototypeOf(instance, intrinsic);
+}
+
+export class Variable<T> {
   constructor(options?: VariableOptions<T>) {
     // As the proposal: options that are not objects are ignored, and a `name`
     // that is present goes through ToString (`${}`: undefined -> "undefined", symbols throw).
@@ -27,35 +50,38 @@ export class Variable<T> {
       if ('name' in options) name = `${options.name}`;
       defaultValue = options.defaultValue;
     }
-    this.#name = name;
-    this.#key = Symbol(name);
-    this.#defaultValue = defaultValue;
+    fallBackToIntrinsic(this, new.target, Variable.prototype);
+    variableSlots.set(this, { name, defaultValue });
     setVariablesOn();
   }
 
   get name(): string {
-    return this.#name;
+    return slotsOf(variableSlots, this, 'Variable').name;
   }
 
   /** The value in the current context, or the default value. */
   get(): T | undefined {
-    const value = active().getValue(this.#key);
-    return value === undefined ? this.#defaultValue : value === UNDEFINED ? undefined : (value as T);
+    const slots = slotsOf(variableSlots, this, 'Variable');
+    const value = active().getValue(this);
+    return value === undefined ? (slots.defaultValue as T | undefined) : value === UNDEFINED ? undefined : (value as T);
   }
 
   /** Runs fn with this variable set to `value`; the previous context is back afterwards, however fn ends. */
   run<A extends unknown[], R>(value: T, fn: (...args: A) => R, ...args: A): R {
-    const next = active().setValue(this.#key, value === undefined ? UNDEFINED : value);
-    return runIn(next, fn, undefined, args);
+    slotsOf(variableSlots, this, 'Variable');
+    return runIn(active().setValue(this, value === undefined ? UNDEFINED : value), fn, undefined, args);
   }
 }
 
 export class Snapshot {
-  readonly #mapping: Mapping = active();
+  constructor() {
+    fallBackToIntrinsic(this, new.target, Snapshot.prototype);
+    snapshotSlots.set(this, active());
+  }
 
   /** Runs fn in the context captured when this snapshot was made. */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
-    return runIn(this.#mapping, fn, undefined, args);
+    return runIn(slotsOf(snapshotSlots, this, 'Snapshot'), fn, undefined, args);
   }
 
   /** Wraps fn so every call runs in the context active now; `this` and arguments pass through. */
@@ -88,25 +114,25 @@ function copyNameAndLength(wrapped: Function, target: Function, prefix: string):
   Object.defineProperty(wrapped, 'name', { value: `${prefix} ${name}`, configurable: true });
 }
 
-function defineToStringTag(target: object, tag: string): void {
-  Object.defineProperty(target, Symbol.toStringTag, { value: tag, configurable: true });
+/** A built-in's data property: { writable, enumerable: false, configurable }. */
+function define(target: object, key: PropertyKey, value: unknown, writable: boolean): void {
+  Object.defineProperty(target, key, { value, writable, configurable: true });
 }
-defineToStringTag(Variable.prototype, 'AsyncContext.Variable');
-defineToStringTag(Snapshot.prototype, 'AsyncContext.Snapshot');
+// Built-in names, which minifiers would otherwise rename along with the classes.
+define(Variable, 'name', 'Variable', false);
+define(Snapshot, 'name', 'Snapshot', false);
+define(Variable.prototype, Symbol.toStringTag, 'AsyncContext.Variable', false);
+define(Snapshot.prototype, Symbol.toStringTag, 'AsyncContext.Snapshot', false);
 
-export const AsyncContext = { Variable, Snapshot };
-defineToStringTag(AsyncContext, 'AsyncContext');
+/** The %AsyncContext% namespace: Variable and Snapshot as built-in constructors are (writable, not enumerable). */
+export const AsyncContext = {} as { readonly Variable: typeof Variable; readonly Snapshot: typeof Snapshot };
+define(AsyncContext, 'Snapshot', Snapshot, true);
+define(AsyncContext, 'Variable', Variable, true);
+define(AsyncContext, Symbol.toStringTag, 'AsyncContext', false);
 
 /** Defines globalThis.AsyncContext unless the platform (or another polyfill) already has one. Returns the one in effect. */
 export function install(): typeof AsyncContext {
   const g = globalThis as { AsyncContext?: typeof AsyncContext };
-  if (g.AsyncContext === undefined) {
-    Object.defineProperty(globalThis, 'AsyncContext', {
-      value: AsyncContext,
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  }
+  if (g.AsyncContext === undefined) define(globalThis, 'AsyncContext', AsyncContext, true);
   return g.AsyncContext as typeof AsyncContext;
 }

@@ -3,7 +3,7 @@
  * What compiled code imports (the helpers) and what applications register
  * (CompiledContextManager). Nothing here patches a global.
  */
-export { CompiledContextManager } from './manager.js';
+export { CompiledContextManager, type ContextToken } from './manager.js';
 export {
   bind,
   frame,

@@ -1,7 +1,12 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
-import { type Context, type ContextManager } from '@opentelemetry/api';
-import { active, EMPTY, managerEnabled, runIn, type Mapping } from './slot.js';
-import { carriedRoot } from './carrier.js'; // issue 9: the root is the context this thread or process was spawned in
+import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
+import { carriedRoot } from './carrier.js';
+import { active, managerEnabled, runIn, setActive, type Store } from './slot.js';
+
+/** What `context.attach` returns (the API's ContextManagementToken, 1.10+). */
+export interface ContextToken {
+  dispose(): void;
+}
 
 /**
  * An OpenTelemetry ContextManager over the compiled slot. On its own it is as
@@ -10,15 +15,24 @@ import { carriedRoot } from './carrier.js'; // issue 9: the root is the context 
  *
  *   context.setGlobalContextManager(new CompiledContextManager().enable())
  *   provider.register({ contextManager: new CompiledContextManager() })
+ *
+ * Instances are independent: each keeps its context under its own key in the
+ * slot, so `a.with(ctx, () => b.active())` is b's context, not ctx. Compiled
+ * code carries every instance's context at once.
  */
 export class CompiledContextManager implements ContextManager {
-  #enabled = false;
+  private readonly _key: symbol;
+  private _enabled: boolean;
+
+  constructor() {
+    this._key = Symbol('CompiledContextManager');
+    this._enabled = false;
+  }
 
   active(): Context {
-    const m = active();
-    // The slot starts out as our own empty mapping; OTel code expects its root context there
-    // (issue 9: the carried one in a spawned worker or process, else ROOT_CONTEXT).
-    return m === EMPTY ? carriedRoot() : (m as unknown as Context);
+    const context = active().getValue(this._key);
+    // The root: the context this thread or process was spawned in, else ROOT_CONTEXT.
+    return context === undefined ? carriedRoot() : (context as Context);
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -27,10 +41,10 @@ export class CompiledContextManager implements ContextManager {
     thisArg?: ThisParameterType<F>,
     ...args: A
   ): ReturnType<F> {
-    // Like OTel's own managers, a missing context means the root one.
-    return runIn(context == null ? EMPTY : (context as unknown as Mapping), fn, thisArg, args);
+    return runIn(this._store(context), fn, thisArg, args);
   }
 
+  /** Functions are wrapped to run in `context`; anything else is returned as it is (event emitters and targets too). */
   bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
     const fn = target as unknown as Function;
@@ -40,15 +54,66 @@ export class CompiledContextManager implements ContextManager {
     } as unknown as T;
   }
 
+  /**
+   * Makes `context` active until the token is disposed (`token.dispose()` or
+   * `using token = context.attach(ctx)`). Inside a compiled async function or
+   * generator it holds across that function's own awaits and yields and never
+   * reaches its caller or any other request; inside a compiled callback it ends
+   * with the callback at the latest; elsewhere it behaves like a stack. Disposing
+   * puts back this manager's context from before the attach, once; tokens may be
+   * disposed in any order (as AsyncLocalStorageContextManager's do).
+   */
+  attach(context: Context): ContextToken {
+    const before = active();
+    const after = this._store(context);
+    setActive(after);
+    return new AttachToken(this._key, before, after);
+  }
+
+  /** Counts this instance towards propagation: compiled code carries context while any instance is enabled. */
   enable(): this {
-    if (!this.#enabled) managerEnabled(1);
-    this.#enabled = true;
+    if (!this._enabled) managerEnabled(1);
+    this._enabled = true;
     return this;
   }
 
+  /**
+   * Stops this instance counting towards propagation. Other enabled instances
+   * (and AsyncContext variables) keep compiled code carrying the slot, this
+   * instance's context included. with(), bind(), attach() and active() keep
+   * working synchronously, as OTel's own managers do when disabled.
+   */
   disable(): this {
-    if (this.#enabled) managerEnabled(-1);
-    this.#enabled = false;
+    if (this._enabled) managerEnabled(-1);
+    this._enabled = false;
     return this;
   }
+
+  /** The slot with this manager's context set; ROOT_CONTEXT (or a missing context) is stored as no entry. */
+  private _store(context: Context): Store {
+    const now = active();
+    return context == null || context === ROOT_CONTEXT ? now.deleteValue(this._key) : now.setValue(this._key, context);
+  }
 }
+
+class AttachToken implements ContextToken {
+  constructor(
+    private k: symbol,
+    private before: Store | undefined,
+    private after: Store,
+  ) {}
+
+  dispose(): void {
+    const before = this.before;
+    if (before === undefined) return;
+    this.before = undefined;
+    const now = active();
+    // In order, the slot still holds what attach made: put back exactly what was there. Otherwise restore only
+    // this manager's context from before the attach (other writes since then stay).
+    if (now === this.after) return setActive(before);
+    const previous = before.getValue(this.k);
+    setActive(previous === undefined ? now.deleteValue(this.k) : now.setValue(this.k, previous));
+  }
+}
+const DISPOSE = (Symbol as { dispose?: symbol }).dispose || Symbol.for('Symbol.dispose');
+(AttachToken.prototype as unknown as Record<symbol, unknown>)[DISPOSE] = AttachToken.prototype.dispose;

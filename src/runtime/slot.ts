@@ -4,71 +4,79 @@
  * helpers compiled code calls. This file ships to browsers: keep it small, and
  * keep the await path (suspend/resume) free of allocations and closures.
  *
- * The slot holds a context *mapping*: any object with OpenTelemetry's `Context`
- * shape (getValue/setValue/deleteValue). OTel contexts are stored as they are, so
- * `CompiledContextManager.active()` is a plain read; `AsyncContext.Variable`s
- * live in the same mapping under their own keys.
+ * The slot holds a Store: an immutable list of key/value pairs, newest first.
+ * Each CompiledContextManager instance keeps its OTel context there under its
+ * own key (instances never see each other's context), and each
+ * `AsyncContext.Variable` its value. With one manager the list is one entry
+ * long, so `active()` is one comparison.
  */
 
-export interface Mapping {
-  getValue(key: symbol): unknown;
-  setValue(key: symbol, value: unknown): Mapping;
-  deleteValue(key: symbol): Mapping;
-}
-
-/** Copy-on-write mapping used until an OTel context is stored (same contract as OTel's BaseContext). */
-class MapMapping implements Mapping {
-  constructor(private readonly m: Map<symbol, unknown>) {}
-  getValue(key: symbol): unknown {
-    return this.m.get(key);
+export class Store {
+  /** The empty store is the one node without `n`; every other node holds one entry. */
+  constructor(
+    readonly k?: unknown,
+    readonly v?: unknown,
+    readonly n?: Store,
+  ) {}
+  getValue(key: unknown): unknown {
+    for (let s: Store = this; s.n; s = s.n) if (s.k === key) return s.v;
+    return undefined;
   }
-  setValue(key: symbol, value: unknown): Mapping {
-    return new MapMapping(new Map(this.m).set(key, value));
+  setValue(key: unknown, value: unknown): Store {
+    return new Store(key, value, this.deleteValue(key));
   }
-  deleteValue(key: symbol): Mapping {
-    const m = new Map(this.m);
-    m.delete(key);
-    return new MapMapping(m);
+  /** Rebuilds only the entries before `key`; returns this list itself when the key is absent. */
+  deleteValue(key: unknown): Store {
+    if (!this.n) return this;
+    if (this.k === key) return this.n;
+    const rest = this.n.deleteValue(key);
+    return rest === this.n ? this : new Store(this.k, this.v, rest);
   }
 }
 
 /**
  * Slot state lives on one object shared through a registered symbol, so that
- * every copy of this module in a process (the ESM and CommonJS builds, or two
- * installed versions) reads and writes the same slot. Without that, code
- * compiled to CommonJS and a manager imported as ESM would each see a
- * different slot.
+ * every copy of this module in a process (the ESM and CommonJS builds, the
+ * plain-script preludes, or two installed versions) reads and writes the same
+ * slot. Without that, code compiled to CommonJS and a manager imported as ESM
+ * would each see a different slot.
  */
 interface SlotState {
   /** What the slot holds now. */
-  current: Mapping;
-  /** The empty (root) mapping: what module top level and browser-originated events run in. */
-  readonly empty: Mapping;
-  /** A CompiledContextManager is enabled. */
+  current: Store;
+  /** The empty (root) store: what module top level and browser-originated events run in. */
+  readonly empty: Store;
+  /** A CompiledContextManager is enabled (context.attach may be called: async functions always get a frame). */
   managerOn: boolean;
   /** How many are. */
   managers: number;
   /** An AsyncContext.Variable exists. */
   variablesOn: boolean;
 }
-const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v1');
+// v2: the slot holds a Store (v1 held an OTel Context); a v1 copy in the same process keeps its own slot.
+const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v2');
 const S: SlotState = ((globalThis as Record<symbol, SlotState>)[SLOT_KEY] ??= (() => {
-  const empty = new MapMapping(new Map());
+  const empty = new Store();
   return { current: empty, empty, managerOn: false, managers: 0, variablesOn: false };
 })());
 
-export const EMPTY: Mapping = S.empty;
+export const EMPTY: Store = S.empty;
 
 /** What the slot holds now. */
-export function active(): Mapping {
+export function active(): Store {
   return S.current;
+}
+
+/** Sets the slot (context.attach and its token); the frame protocol puts it back at the next suspension. */
+export function setActive(m: Store): void {
+  S.current = m;
 }
 
 /**
  * Runs `fn` with the slot set to `m`, putting back what was there however fn
  * completes: Python's attach/detach in try/finally.
  */
-export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R, thisArg: unknown, args: A): R {
+export function runIn<A extends unknown[], R>(m: Store, fn: (...args: A) => R, thisArg: unknown, args: A): R {
   const prev = S.current;
   S.current = m;
   try {
@@ -82,8 +90,8 @@ export function runIn<A extends unknown[], R>(m: Mapping, fn: (...args: A) => R,
  * Propagation is on while a CompiledContextManager is enabled or an
  * AsyncContext.Variable exists. Off, the helpers pass values straight through,
  * so code compiled for us costs next to nothing under another manager (ALS).
+ * Enabling is counted per instance: disabling one leaves the others working.
  */
-/** How many CompiledContextManager instances are enabled: disabling one leaves the others working. */
 export function managerEnabled(delta: 1 | -1): void {
   S.managers += delta;
   S.managerOn = S.managers > 0;
@@ -123,10 +131,12 @@ function foreignManager(): ForeignManager | undefined {
 /**
  * Whether there is a context to carry. The slot holds the empty context
  * whenever the stack is empty: every write to it is undone in a finally or by
- * the frame protocol before the code that made it returns or suspends. So a
- * callback registered in the empty context, or an async function called in it,
- * runs later in the empty context anyway, from the event loop or the microtask
- * queue: it needs no wrapper and no frame. Code outside any span pays nothing.
+ * the frame protocol before the code that made it returns or suspends (an
+ * undisposed `context.attach` outside any compiled async function or bound
+ * callback is the exception: like StackContextManager, it holds until
+ * disposed). So a callback registered in the empty context runs later in the
+ * empty context anyway, from the event loop or the microtask queue: it needs no
+ * wrapper. Callbacks outside any span pay nothing.
  */
 function carrying(): boolean {
   return propagating() && S.current !== S.empty;
@@ -166,7 +176,10 @@ export function bind<T>(cb: T): T {
 //
 // `c` is the context the body runs in. `p` is the context the body found when
 // it last started running (and must put back when it stops), or `undefined`
-// while the body is suspended. The transform emits:
+// while the body is suspended. At each suspension `c` takes what the slot holds
+// then: a `context.attach` made by the body (the only write that is not undone
+// before the code that made it suspends) stays with the body across its own
+// awaits and yields, and never reaches the caller. The transform emits:
 //   entry            const f = frame()           (generators: genFrame(), in the parameter list)
 //   await x          resume(f, await suspend(f, x))
 //   yield x          resume(f, yield leave(f, x))
@@ -174,16 +187,22 @@ export function bind<T>(cb: T): T {
 //   completion       try { body } finally { exit(f) }
 
 export interface Frame {
-  c: Mapping;
-  p: Mapping | undefined;
+  c: Store;
+  p: Store | undefined;
 }
 
-/** Shared by every frame made while propagation is off or in the empty context (see carrying); the helpers leave it alone. */
+/** Shared by every frame made while no frame is needed (see frame); the helpers leave it alone. */
 const OFF: Frame = { c: EMPTY, p: EMPTY };
 
-/** Entry of an async function: the body starts synchronously, in the caller's context. */
+/**
+ * Entry of an async function: the body starts synchronously, in the caller's
+ * context. In the empty context with only AsyncContext variables on, nothing
+ * can be carried and nothing can attach, so the body needs no frame; while a
+ * CompiledContextManager is enabled the body may call `context.attach`, which
+ * needs a frame to stay out of the caller.
+ */
 export function frame(): Frame {
-  return carrying() ? { c: S.current, p: S.current } : OFF;
+  return S.managerOn || carrying() ? { c: S.current, p: S.current } : OFF;
 }
 
 /** Creation of a generator object: the body runs later, in the context of this moment. */
@@ -199,6 +218,7 @@ export function rootFrame(): Frame {
 /** Before a suspension that does not adopt thenables (yield, yield*, for-await's next): put back what we found. */
 export function leave<T>(f: Frame, value: T): T {
   if (f !== OFF && f.p !== undefined) {
+    f.c = S.current;
     S.current = f.p;
     f.p = undefined;
   }
@@ -208,7 +228,7 @@ export function leave<T>(f: Frame, value: T): T {
 /** Before `await`: put back what we found, and make a non-native thenable's `then` run in our context. */
 export function suspend<T>(f: Frame, value: T): T {
   if (f === OFF) return value;
-  return leave(f, maybeThenable(value) ? (adopt(value, f.c) as T) : value);
+  return leave(f, maybeThenable(value) ? (adopt(value, S.current) as T) : value);
 }
 
 /**
@@ -223,12 +243,26 @@ export function tail<T>(value: T): T {
 }
 
 /**
- * An object or function that is not a promise. Promises (subclasses too) are
- * awaited as they are: TypeScript's __awaiter calls a promise's then at once,
- * and a thenable in its place would move that call a job later.
+ * The engine's own Promise (%Promise%), captured at load from an async function's result: the global
+ * `Promise` may have been replaced before or after we load (zone.js, core-js, bluebird installed as
+ * global), and `await` still treats %Promise% instances its own way.
+ */
+const NativePromise = (async () => {})().constructor as PromiseConstructor;
+
+/**
+ * An object or function that is not a promise. Promises are awaited as they
+ * are: native ones (subclasses too) and those of the global Promise of the
+ * moment. `await` adopts a native promise without calling its `then`, and
+ * TypeScript's __awaiter calls a global-Promise instance's then at once; a
+ * thenable of ours in their place would add jobs.
  */
 function maybeThenable(value: unknown): value is object {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && !(value instanceof Promise);
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    !(value instanceof NativePromise) &&
+    !(value instanceof Promise)
+  );
 }
 
 /**
@@ -236,7 +270,7 @@ function maybeThenable(value: unknown): value is object {
  * own with the same `then` keeps the job count (timing identical) while running
  * that `then` in the await's context.
  */
-function adopt(value: object, ctx: Mapping): unknown {
+function adopt(value: object, ctx: Store): unknown {
   let then: unknown;
   try {
     then = dataThen(value);

@@ -7,10 +7,14 @@
 import { context, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CompiledContextManager } from 'otel-context-transformer/runtime';
+import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [managerName, ...files] = process.argv.slice(2);
+// @opentelemetry/api 1.10 ships an ES module and a CommonJS build, each with its own ROOT_CONTEXT object: a
+// manager loaded as CommonJS (AsyncLocalStorageContextManager) hands back the CommonJS one.
+const ROOTS = new Set([ROOT_CONTEXT, createRequire(import.meta.url)('@opentelemetry/api').ROOT_CONTEXT]);
 const exporter = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
 context.setGlobalContextManager(await createManager(managerName));
@@ -82,7 +86,7 @@ for (const file of files) {
   }
   probing = false;
   clearInterval(probeTimer);
-  if (context.active() !== ROOT_CONTEXT) leaks.push('the scenario left a context behind in the slot');
+  if (!ROOTS.has(context.active())) leaks.push('the scenario left a context behind in the slot');
   const spans = exporter.getFinishedSpans().map((s) => ({
     name: s.name,
     traceId: s.spanContext().traceId,

@@ -16,6 +16,12 @@ export interface Scenario {
    * of whoever calls next(), so under that manager they follow ALS, not the proposal.
    */
   generatorSemantics?: boolean;
+  /**
+   * context.attach scenarios: AsyncLocalStorageContextManager's attach (enterWith) made before an async
+   * function's first await leaks into the caller (OTel documents that caveat), so under that manager they
+   * follow ALS, not the semantics we give compiled code.
+   */
+  attachSemantics?: boolean;
   /** Scenarios that need ES module syntax at run time (top-level await). */
   esmOnly?: boolean;
   /**

@@ -1,0 +1,64 @@
+/**
+ * The conformance scenarios with zone.js loaded in the runner process before everything else (its global
+ * Promise replaces the native one; see harness/zone-runner.mjs), under CompiledContextManager. With the
+ * transform each trace is as expected and nothing leaks; with and without it the programs log identical
+ * events in the same order: the runtime recognises the engine's own promises whatever the global Promise
+ * is, so an awaited native promise is not mistaken for a thenable (that added two ticks per await).
+ * Two backends: native await (ES2022) and async downlevelled to generators (ES2015, TypeScript's
+ * __awaiter, which takes the global Promise: what zone.js users compile to).
+ */
+import { execFileSync } from 'node:child_process';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from './harness/backends.js';
+import { scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
+import type { Scenario } from './harness/scenario.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const files = scenarioFiles();
+const scenarios = await Promise.all(
+  files.map(async (file) => ({ name: basename(file, '.ts'), file, scenario: (await import(file)).scenario as Scenario })),
+);
+
+function runUnderZone(compiled: string[]): Map<string, ScenarioResult> {
+  const stdout = execFileSync(process.execPath, [join(here, 'harness/zone-runner.mjs'), 'compiled', ...compiled], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
+  const results = new Map<string, ScenarioResult>();
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('@@RESULT ')) continue;
+    const result = JSON.parse(line.slice('@@RESULT '.length)) as ScenarioResult;
+    results.set(result.name, result);
+  }
+  return results;
+}
+
+for (const backendName of ['tsc5-esm', 'tsc5-es2015-cjs']) {
+  const backend = BACKENDS.find((b) => b.name === backendName)!;
+  describe(`with zone.js loaded: backend ${backendName}`, () => {
+    const runnable = scenarios.filter((s) => !(s.scenario.esmOnly && backend.format === 'cjs'));
+    let transformed: Map<string, ScenarioResult>;
+    let plain: Map<string, ScenarioResult>;
+    beforeAll(() => {
+      const list = runnable.map((s) => s.file);
+      transformed = runUnderZone(backend.compile(list, join(TMP_DIR, 'zone', backendName, 'transformed'), true));
+      plain = runUnderZone(backend.compile(list, join(TMP_DIR, 'zone', backendName, 'plain'), false));
+    });
+    for (const { name, scenario } of runnable) {
+      it(name, () => {
+        const withTransform = transformed.get(name);
+        const without = plain.get(name);
+        expect(withTransform, `no result for ${name}`).toBeDefined();
+        expect(without, `no plain result for ${name}`).toBeDefined();
+        expect(withTransform!.error).toBeUndefined();
+        expect(without!.error).toBeUndefined();
+        expect(traceProblems(withTransform!.spans, scenario.expect)).toEqual([]);
+        expect(withTransform!.leaks).toEqual([]);
+        expect(withTransform!.events).toEqual(without!.events);
+      });
+    }
+  });
+}
