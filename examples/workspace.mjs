@@ -30,6 +30,6 @@ printSideBySide('Workspace as it was', before, 'After init --write', after);
 const { build } = await import('vite');
 await build({ root: join(root, 'apps/web'), logLevel: 'silent' });
 const assets = join(root, 'apps/web/dist/assets');
-const bundled = readdirSync(assets).some((f) => readFileSync(join(assets, f), 'utf8').includes('otel-context-transformer.slot.v1'));
+const bundled = readdirSync(assets).some((f) => readFileSync(join(assets, f), 'utf8').includes('otel-context-transformer.slot.v2'));
 console.log(`\napps/web: vite build ${bundled ? 'ran the plugin (the runtime is in the bundle)' : 'did NOT run the plugin'}.\n`);
 if (after.traces !== 2 || !bundled) process.exitCode = 1;

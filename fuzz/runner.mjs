@@ -176,7 +176,7 @@ async function runOne(job) {
   });
   probe('runner');
   // Whatever a program left in the slot is its failure (recorded above), not the next program's.
-  const slot = globalThis[Symbol.for('otel-context-transformer.slot.v1')];
+  const slot = globalThis[Symbol.for('otel-context-transformer.slot.v2')];
   if (slot) slot.current = slot.empty;
   cur = undefined;
   globalThis.__fuzz = undefined;

@@ -188,7 +188,7 @@ export default defineConfig({
     await build({ root: join(root, 'apps/web'), configFile: join(root, 'apps/web/vite.config.ts'), logLevel: 'silent' });
     const assets = join(root, 'apps/web/dist/assets');
     const bundle = readdirSync(assets).map((f) => readFileSync(join(assets, f), 'utf8')).join('\n');
-    expect(bundle).toContain('otel-context-transformer.slot.v1');
+    expect(bundle).toContain('otel-context-transformer.slot.v2');
     expect(bundle).toMatch(/setTimeout\(\w+\(/); // the callback handed to setTimeout is bound
   }, 120_000);
 });
