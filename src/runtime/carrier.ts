@@ -18,6 +18,7 @@
  * baggage): the worker or process then gets exactly what it would have.
  */
 import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { setCarriedRoot } from './slot.js';
 
 /** Separates the user's own worker name from the carrier in a browser Worker's `name`. */
 export const NAME_MARK = '\u2063otel-carrier\u2063';
@@ -110,3 +111,6 @@ export function webWorkerOptions<T>(options: T): T {
   const carrying = `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}`;
   return withOwn(options as object | null | undefined, 'name', carrying) as T;
 }
+
+// The manager's root from now on (it asks the slot, so pages without this module carry none of it).
+setCarriedRoot(carriedRoot);

@@ -18,5 +18,3 @@ export {
   forAwait,
   type Frame,
 } from './slot.js';
-// Threads and processes (issue 9): a browser Worker's sending end (Node's: runtime/node.ts).
-export { webWorkerOptions } from './carrier.js';

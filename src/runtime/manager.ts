@@ -1,7 +1,6 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
-import { carriedRoot } from './carrier.js';
-import { active, managerEnabled, runIn, setActive, type Store } from './slot.js';
+import { active, carriedRoot, managerEnabled, runIn, setActive, type Store } from './slot.js';
 
 /** What `context.attach` returns (the API's ContextManagementToken, 1.10+). */
 export interface ContextToken {
@@ -32,7 +31,7 @@ export class CompiledContextManager implements ContextManager {
   active(): Context {
     const context = active().getValue(this._key);
     // The root: the context this thread or process was spawned in, else ROOT_CONTEXT.
-    return context === undefined ? carriedRoot() : (context as Context);
+    return context !== undefined ? (context as Context) : ((carriedRoot() as Context | undefined) ?? ROOT_CONTEXT);
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(

@@ -7,3 +7,4 @@
  */
 export * from './index.js';
 export { spawnArgs, spawnOptions, workerOptions } from './carrier-node.js';
+export { webWorkerOptions } from './carrier.js';

@@ -52,6 +52,13 @@ interface SlotState {
   managers: number;
   /** An AsyncContext.Variable exists. */
   variablesOn: boolean;
+  /**
+   * The context this thread or process was spawned in, when a carrier module
+   * (carrier.ts, loaded by the Node entry and by runtime/web-worker) is here:
+   * the manager's root. Absent, the root is ROOT_CONTEXT, and browser pages
+   * carry none of the carrier code.
+   */
+  root?: () => unknown;
 }
 // v2: the slot holds a Store (v1 held an OTel Context); a v1 copy in the same process keeps its own slot.
 const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v2');
@@ -65,6 +72,16 @@ export const EMPTY: Store = S.empty;
 /** What the slot holds now. */
 export function active(): Store {
   return S.current;
+}
+
+/** The carried root context (see SlotState.root), or undefined. */
+export function carriedRoot(): unknown {
+  return S.root && S.root();
+}
+
+/** Installs the carried root (carrier.ts). */
+export function setCarriedRoot(root: () => unknown): void {
+  S.root = root;
 }
 
 /** Sets the slot (context.attach and its token); the frame protocol puts it back at the next suspension. */

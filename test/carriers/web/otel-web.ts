@@ -2,7 +2,8 @@
 // + Baggage) and CompiledContextManager, spans kept in memory.
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
-import { CompiledContextManager } from '../../../dist/esm/runtime/index.js';
+// The worker end reads its carrier when runtime/web-worker loads (the page end uses webWorkerOptions from it).
+import { CompiledContextManager } from '../../../dist/esm/runtime/web-worker.js';
 
 const exporter = new InMemorySpanExporter();
 new WebTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register({ contextManager: new CompiledContextManager() });

@@ -1,7 +1,7 @@
 // The spawning page, written as the transform will emit it: `new Worker(url, __otelCtx.webWorkerOptions(o))`.
 // With ?broken the helper is an identity function: the same code with the call left out.
 import { context, propagation } from '@opentelemetry/api';
-import * as __otelCtx from '../../../dist/esm/runtime/index.js';
+import * as __otelCtx from '../../../dist/esm/runtime/web-worker.js';
 import { spans, tracer } from './otel-web.js';
 
 const broken = location.search.includes('broken');
