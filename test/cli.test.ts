@@ -1,6 +1,6 @@
 /**
  * The `otel-context-transformer` command, as a package script runs it: the bin
- * entry (bin/otel-context-transformer.mjs → dist/esm/cli.js, so `npm run build`
+ * entry (bin/otel-context-transformer.mjs → dist/esm/cli/index.js, so `npm run build`
  * first) in a child process, on trees under test/.tmp/cli/ (gitignored).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type * as TS from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { main } from '../dist/esm/cli.js';
+import { main } from '../dist/esm/cli/index.js';
 import { CLI_BIN } from './harness/cli-backends.js';
 
 const require = createRequire(import.meta.url);
@@ -385,7 +385,10 @@ describe('apply details', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
     expect(path.resolve(REPO, pkg.bin['otel-context-transformer']!)).toBe(CLI_BIN);
     expect(pkg.files).toContain('bin');
-    expect(existsSync(path.join(REPO, 'dist/esm/cli.js'))).toBe(true);
+    // The module the bin imports is built.
+    const target = /from '(\.\.\/dist\/[^']+)'/.exec(readFileSync(CLI_BIN, 'utf8'))?.[1];
+    expect(target).toBe('../dist/esm/cli/index.js');
+    expect(existsSync(path.resolve(path.dirname(CLI_BIN), target!))).toBe(true);
   });
 
   it('a counter line on a terminal', async () => {
