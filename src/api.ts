@@ -6,6 +6,7 @@
  */
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
+import { LineIndex } from './text/line-index.js';
 import { transformEstree, type Boundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
 
 export type { Boundary, Diagnostic, HelpersReference } from './transformer/estree.js';
@@ -56,7 +57,8 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   if (!options || typeof options.filename !== 'string') throw new OptionsError('transform() needs options.filename (a string)');
   const opts = resolveCached(options);
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, onBoundary: options.onBoundary });
+  const onBoundary = options.onBoundary && boundaryPositions(code, options.onBoundary);
+  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, onBoundary });
   diagnostics.forEach(report);
   if (!magic) return undefined;
   const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
@@ -68,4 +70,21 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
 
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: otel-context-transformer: ${d.message}`;
+}
+
+/**
+ * Boundary positions counted at every line terminator, like diagnostics. The text
+ * backend counts \n only (src/transformer/estree.ts boundaryReporter): for text with
+ * other line ends its line and column are taken back to the offset and counted again.
+ * A boundary that carries its offset is counted from that. (When the backend counts with
+ * src/text/line-index.ts itself, this goes.)
+ */
+function boundaryPositions(code: string, onBoundary: (boundary: Boundary) => void): (boundary: Boundary) => void {
+  if (!/[\r\u2028\u2029]/.test(code)) return onBoundary; // \n and \r\n only: both counts agree
+  const byLf = new LineIndex(code, 'lf');
+  const lines = new LineIndex(code);
+  return (boundary) => {
+    const offset = (boundary as Boundary & { offset?: number }).offset ?? byLf.offsetOf(boundary.line, boundary.column);
+    onBoundary({ ...boundary, ...lines.position(offset) });
+  };
 }

@@ -6,6 +6,7 @@
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { transform, type ApiOptions, type Diagnostic } from '../api.js';
+import { withInlineSourceMap } from '../text/source-map-comment.js';
 import type { Settings } from './args.js';
 import { collectFiles, display, FileProblem, findInputMap, readText, type FileEntry, type FileError } from './files.js';
 import { breathe, formatError, ioMessage, NAME, plural, Progress, seconds, sortErrors, type CliIO } from './output.js';
@@ -62,9 +63,7 @@ export async function apply(settings: Settings, out: CliIO): Promise<number> {
         if (inputMap.kind === 'file') {
           writes.push({ temp: temp(inputMap.path), target: inputMap.path });
         } else if (inputMap.kind === 'inline') {
-          const at = text.lastIndexOf(inputMap.url);
-          const url = `data:application/json;charset=utf-8;base64,${Buffer.from(map.toString()).toString('base64')}`;
-          text = text.slice(0, at) + url + text.slice(at + inputMap.url.length);
+          text = withInlineSourceMap(text, map.toString());
         }
         writes.push({ temp: temp(file.real), target: file.real });
         const entry: Pending = { file, writes: [] };

@@ -10,6 +10,7 @@ import {
   type Stats,
 } from 'node:fs';
 import * as path from 'node:path';
+import { dataUrlJson, findSourceMapComment } from '../text/source-map-comment.js';
 import { UsageError, type Settings } from './args.js';
 import { ioMessage } from './output.js';
 
@@ -148,23 +149,20 @@ export function readText(file: FileEntry): string {
 
 export class FileProblem extends Error {}
 
-/** The last `//# sourceMappingURL=` comment on a line of its own. */
-const MAP_COMMENT = /^[ \t]*\/\/[#@][ \t]+sourceMappingURL=([^\s'"`]+)[ \t]*$/gm;
-
 export type InputMap =
   | { kind: 'none' }
   | { kind: 'file'; path: string; map: Record<string, unknown> }
   | { kind: 'inline'; url: string; map: Record<string, unknown> };
 
 export function findInputMap(code: string, file: FileEntry, warn: (message: string) => void): InputMap {
-  let url: string | undefined;
-  for (const match of code.matchAll(MAP_COMMENT)) url = match[1];
+  const url = findSourceMapComment(code)?.url;
   if (url?.startsWith('data:')) {
-    const comma = url.indexOf(',');
-    const header = url.slice(5, comma);
-    const body = url.slice(comma + 1);
-    if (comma === -1 || !header.startsWith('application/json')) throw new FileProblem('inline source map is not a JSON data URL');
-    const json = header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+    let json: string;
+    try {
+      json = dataUrlJson(url);
+    } catch (error) {
+      throw new FileProblem((error as Error).message);
+    }
     return { kind: 'inline', url, map: parseMap(json, 'inline source map') };
   }
   let mapPath: string;
