@@ -57,15 +57,62 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   if (!options || typeof options.filename !== 'string') throw new OptionsError('transform() needs options.filename (a string)');
   const opts = resolveCached(options);
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  const onBoundary = options.onBoundary && boundaryPositions(code, options.onBoundary);
-  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, onBoundary });
+  // An exception from the caller's own callback is the caller's: it passes through unchanged.
+  let callbackFailure: { error: unknown } | undefined;
+  const onBoundary =
+    options.onBoundary &&
+    boundaryPositions(code, (boundary) => {
+      try {
+        options.onBoundary!(boundary);
+      } catch (error) {
+        callbackFailure = { error };
+        throw error;
+      }
+    });
+  let result: TransformResult | undefined;
+  let diagnostics: Diagnostic[];
+  try {
+    const output = transformEstree({ code, filename: options.filename, options: opts, onBoundary });
+    diagnostics = output.diagnostics;
+    if (output.magic) {
+      injectedFault(options.filename);
+      const ownMap = output.magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
+      const map = options.inputSourceMap
+        ? remapping([ownMap as SourceMapInput, options.inputSourceMap], () => null)
+        : remapping(ownMap as SourceMapInput, () => null);
+      result = { code: output.magic.toString(), map };
+    }
+  } catch (error) {
+    if (callbackFailure) throw callbackFailure.error;
+    // Never break a build over our own bug: say so where the file is, and leave it exactly as it was.
+    result = undefined;
+    diagnostics = [internalError(options.filename, error)];
+  }
   diagnostics.forEach(report);
-  if (!magic) return undefined;
-  const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
-  const map = options.inputSourceMap
-    ? remapping([ownMap as SourceMapInput, options.inputSourceMap], () => null)
-    : remapping(ownMap as SourceMapInput, () => null);
-  return { code: magic.toString(), map };
+  return result;
+}
+
+/** The diagnostic for an unexpected exception inside the transform (the file is left unchanged). */
+export function internalError(file: string, error: unknown): Diagnostic {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    file,
+    line: 1,
+    column: 1,
+    message: `internal error, file left unchanged: ${what} (please report it, with this file if you can)`,
+  };
+}
+
+/**
+ * Fault injection for the tests of the policy above, in every integration (bundlers, the CLI,
+ * the load hook, Babel) and in child processes: with this variable set, transform() fails inside
+ * for every file whose path contains its value.
+ */
+export const INJECT_FAULT_ENV = 'OTEL_CONTEXT_TRANSFORMER_INJECT_FAULT';
+
+function injectedFault(filename: string): void {
+  const needle = typeof process === 'object' ? process.env?.[INJECT_FAULT_ENV] : undefined;
+  if (needle && filename.includes(needle)) throw new Error(`fault injected by ${INJECT_FAULT_ENV}`);
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
