@@ -7,9 +7,21 @@
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
 import { LineIndex } from './text/line-index.js';
-import { transformEstree, type Boundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
+import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
+import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
 
-export type { Boundary, Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { ProcessedEvidence } from './text/processed-output.js';
+
+/** One async boundary (see ApiOptions.onBoundary). */
+export interface Boundary extends WalkedBoundary {
+  /**
+   * Set when the file is output of the transform recognised by its markers
+   * (src/text/processed-output.ts: bundled or minified, the helper names gone):
+   * `rewritten` is then the file's state, not checked boundary by boundary.
+   */
+  processedOutput?: ProcessedEvidence;
+}
 export { OptionsError } from './options.js';
 
 export interface ApiOptions extends TransformOptions {
@@ -24,6 +36,7 @@ export interface ApiOptions extends TransformOptions {
    * whether the code as given already carries its rewrite (a processed file:
    * then nothing is changed and transform() returns undefined) or this call
    * rewrites it. For tools that list boundaries (the CLI's `report`).
+   * Called once the file is walked, before transform() returns.
    */
   onBoundary?: (boundary: Boundary) => void;
 }
@@ -57,24 +70,17 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   if (!options || typeof options.filename !== 'string') throw new OptionsError('transform() needs options.filename (a string)');
   const opts = resolveCached(options);
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  // An exception from the caller's own callback is the caller's: it passes through unchanged.
-  let callbackFailure: { error: unknown } | undefined;
-  const onBoundary =
-    options.onBoundary &&
-    boundaryPositions(code, (boundary) => {
-      try {
-        options.onBoundary!(boundary);
-      } catch (error) {
-        callbackFailure = { error };
-        throw error;
-      }
-    });
+  // Delivered after the walk: a file recognised as processed output relabels them first.
+  const walked: WalkedBoundary[] | undefined = options.onBoundary ? [] : undefined;
+  let processedOutput: ProcessedEvidence | undefined;
   let result: TransformResult | undefined;
   let diagnostics: Diagnostic[];
   try {
-    const output = transformEstree({ code, filename: options.filename, options: opts, onBoundary });
+    const output = transformEstree({ code, filename: options.filename, options: opts, onBoundary: walked && ((b) => walked.push(b)) });
     diagnostics = output.diagnostics;
-    if (output.magic) {
+    // The walk found boundaries to rewrite: unless the file is output of ours whose helper names are gone.
+    processedOutput = output.magic && processedOutputEvidence(code, opts.runtimeModule);
+    if (output.magic && !processedOutput) {
       injectedFault(options.filename);
       const ownMap = output.magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
       const map = options.inputSourceMap
@@ -83,10 +89,14 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
       result = { code: output.magic.toString(), map };
     }
   } catch (error) {
-    if (callbackFailure) throw callbackFailure.error;
     // Never break a build over our own bug: say so where the file is, and leave it exactly as it was.
     result = undefined;
+    walked?.splice(0);
     diagnostics = [internalError(options.filename, error)];
+  }
+  if (walked && walked.length > 0) {
+    const positioned = boundaryPositions(code, options.onBoundary!);
+    for (const boundary of walked) positioned(processedOutput ? { ...boundary, rewritten: true, processedOutput } : boundary);
   }
   diagnostics.forEach(report);
   return result;

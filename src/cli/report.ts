@@ -42,13 +42,16 @@ export async function report(settings: Settings, out: CliIO): Promise<number> {
   for (const e of sortErrors(errors)) out.stderr(`${formatError(e)}\n`);
   const missing = boundaries.filter((b) => !b.rewritten);
   const missingFiles = new Set(missing.map((b) => b.file)).size;
+  const byMarkers = boundaries.filter((b) => b.processedOutput).length;
   if (settings.json) {
     const listed = settings.check ? missing : boundaries;
     out.stdout(
       JSON.stringify({
         files: files.length,
         excluded,
-        boundaries: listed.map(({ file, line, column, kind, rewritten }) => ({ file, line, column, kind, rewritten })),
+        boundaries: listed.map(({ file, line, column, kind, rewritten, processedOutput }) =>
+          processedOutput ? { file, line, column, kind, rewritten, processedOutput } : { file, line, column, kind, rewritten },
+        ),
         rewritten: boundaries.length - missing.length,
         notRewritten: missing.length,
         errors: sortErrors(errors),
@@ -61,7 +64,9 @@ export async function report(settings: Settings, out: CliIO): Promise<number> {
   if (!settings.quiet && !settings.json) {
     out.stderr(
       `${NAME} report: ${plural(files.length, 'file')}, ${plural(boundaries.length, 'boundary').replace(/boundarys$/, 'boundaries')}: ` +
-        `${boundaries.length - missing.length} rewritten, ${missing.length} not rewritten` +
+        `${boundaries.length - missing.length} rewritten` +
+        (byMarkers > 0 ? ` (${byMarkers} in output recognised as processed by its markers)` : '') +
+        `, ${missing.length} not rewritten` +
         (missing.length > 0 ? ` (in ${plural(missingFiles, 'file')})` : '') +
         `${errors.length > 0 ? `, ${plural(errors.length, 'error')}` : ''} (${seconds(started)})\n`,
     );
