@@ -54,7 +54,8 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   const [command, ...paths] = positionals;
   if (command === undefined) throw new UsageError('missing command (apply or report)');
   if (command !== 'apply' && command !== 'report') throw new UsageError(`unknown command "${command}"; commands: apply, report`);
-  if (paths.length === 0) throw new UsageError(`${command} needs at least one directory or file`);
+  // report with no paths checks the workspace at the working directory (see report.ts).
+  if (paths.length === 0 && command === 'apply') throw new UsageError('apply needs at least one directory or file');
   if (values.check && command !== 'report') throw new UsageError('--check belongs to report');
 
   // The config file first, then each flag on top of it. Each source is validated

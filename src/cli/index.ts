@@ -4,10 +4,12 @@
  *   apply <dir|file...>    rewrites emitted JavaScript in place, after any compiler
  *                          (tsc, tsgo, swc, ...), chaining the existing source maps
  *   report <dir|file...>   lists every boundary and whether it is rewritten;
- *                          --check fails when one is not (for CI)
+ *                          --check fails when one is not (for CI); with no
+ *                          paths, every package of the workspace
  *
  * Split by job: args.ts (the command line and options), files.ts (finding and
- * reading the files), apply.ts, report.ts, output.ts (progress and messages).
+ * reading the files), workspace.ts (a workspace's packages and their output),
+ * apply.ts, report.ts, output.ts (progress and messages).
  * It runs the same `transform()` as the bundler plugins (src/api.ts). `apply`
  * transforms the whole file set into temporary files first and renames them
  * over the originals only when every file succeeded: on any error nothing is
@@ -31,6 +33,10 @@ Commands:
   apply <dir|file...>     rewrite the files in place; existing source maps are
                           chained so they still point to the original sources
   report <dir|file...>    list every async boundary: file:line:col  kind  state
+  report [workspace root] with no paths (or a workspace root): check the build
+                          output of every package of the workspace (npm/Yarn
+                          "workspaces", pnpm-workspace.yaml; a lone package
+                          too) and print a table per package
 
 Options:
   --ext <list>            extensions looked for in directories, comma-separated
@@ -49,7 +55,7 @@ Options:
   --config <file.json>    the options above as JSON: include, exclude, skip,
                           runtimeModule, typeCheck, helpers, ext; flags win
   --check                 report: list only boundaries that are not rewritten
-                          and exit 1 if there is one
+                          and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout
   --quiet                 no progress and no summary (errors still print)
   -h, --help              show this text
@@ -58,8 +64,12 @@ Options:
 apply transforms every file before it writes any: if one cannot be read or
 parsed, nothing is written. Each file is replaced through a temporary file and
 a rename. Files already processed are left as they are, so a second apply
-changes nothing. report takes the same options as apply (give it the same
---config) and reads nothing but the files.
+changes nothing, and so does output of the transform that a bundler or
+minifier has renamed (report counts it as rewritten, recognised by its
+markers). report takes the same options as apply (give it the same --config)
+and reads nothing but the files. A package's build output is where its
+package.json main, module, browser, bin and exports point, else dist/, build/,
+lib/ or out/.
 
 Exit status: 0 done; 1 a file could not be read or parsed (apply wrote
 nothing), or --check found a boundary that is not rewritten; 2 bad usage or
