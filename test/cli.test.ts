@@ -585,3 +585,21 @@ describe('report --check at a workspace root', () => {
     expect(nothing.stderr).toContain('no package.json or pnpm-workspace.yaml here; name the directories or files to report on');
   });
 });
+
+describe('apply with --helpers auto follows Node\'s module type where it is settled', () => {
+  it('a script without module syntax under "type": "module" gets an import, never a require', () => {
+    const dir = freshDir('module-type');
+    // A browser bundle (no import or export) whose text mentions require( in a string.
+    const bundle = '(function () {\n  setTimeout(() => console.log("require(x) is not called here"), 1);\n})();\n';
+    write(path.join(dir, 'esm/package.json'), JSON.stringify({ type: 'module' }));
+    write(path.join(dir, 'esm/dist/app.js'), bundle);
+    write(path.join(dir, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }));
+    write(path.join(dir, 'cjs/dist/app.js'), bundle);
+    expect(cli(['apply', 'esm/dist', 'cjs/dist'], dir).status).toBe(0);
+    const esm = readFileSync(path.join(dir, 'esm/dist/app.js'), 'utf8');
+    expect(esm.startsWith('import * as __otelCtx from "otel-context-transformer/runtime";\n')).toBe(true);
+    expect(esm).not.toContain('require("otel-context-transformer');
+    // Where package.json does not say "module", the file's own text still decides.
+    expect(readFileSync(path.join(dir, 'cjs/dist/app.js'), 'utf8')).toContain('const __otelCtx = require("otel-context-transformer/runtime");');
+  });
+});

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { transform, type ApiOptions, type Diagnostic } from '../api.js';
 import { withInlineSourceMap } from '../text/source-map-comment.js';
 import type { Settings } from './args.js';
-import { collectFiles, display, FileProblem, findInputMap, readText, type FileEntry, type FileError } from './files.js';
+import { collectFiles, display, FileProblem, findInputMap, helpersByModuleType, readText, type FileEntry, type FileError } from './files.js';
 import { breathe, formatError, ioMessage, NAME, plural, Progress, seconds, sortErrors, type CliIO } from './output.js';
 
 interface Pending {
@@ -42,6 +42,7 @@ export async function apply(settings: Settings, out: CliIO): Promise<number> {
         const inputMap = findInputMap(code, file, (message) => warnings.push(`${shown}: warning: ${message}`));
         const problems: Diagnostic[] = [];
         options.filename = file.real;
+        options.helpers = settings.helpers === 'auto' ? (helpersByModuleType(file.real) ?? 'auto') : settings.helpers;
         options.inputSourceMap = inputMap.kind === 'none' ? null : (inputMap.map as never);
         options.onDiagnostic = (d) => problems.push(d);
         const result = transform(code, options);

@@ -211,3 +211,35 @@ function exists(file: string): boolean {
     return false;
   }
 }
+
+/** Nearest package.json "type" per directory (undefined: none, or no "type": "module"). */
+const moduleTypeCache = new Map<string, boolean>();
+
+/**
+ * How `helpers: "auto"` reaches the runtime in a file, where Node's own rule
+ * settles it: `.mjs` and files under a package.json with `"type": "module"` are
+ * ES modules (a `require` there would throw), `.cjs` is CommonJS. Otherwise
+ * undefined: the transform decides from the file's text.
+ */
+export function helpersByModuleType(file: string): 'import' | 'require' | undefined {
+  if (file.endsWith('.mjs')) return 'import';
+  if (file.endsWith('.cjs')) return 'require';
+  return underModuleType(path.dirname(file)) ? 'import' : undefined;
+}
+
+function underModuleType(dir: string): boolean {
+  const cached = moduleTypeCache.get(dir);
+  if (cached !== undefined) return cached;
+  let result = false;
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: unknown };
+    result = manifest.type === 'module';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const parent = path.dirname(dir);
+    // No package.json here: the parent's decides (Node stops at the first package.json, readable or not).
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== dir) result = underModuleType(parent);
+  }
+  moduleTypeCache.set(dir, result);
+  return result;
+}
