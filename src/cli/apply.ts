@@ -8,7 +8,16 @@ import * as path from 'node:path';
 import { transform, type ApiOptions, type Diagnostic } from '../api.js';
 import { withInlineSourceMap } from '../text/source-map-comment.js';
 import type { Settings } from './args.js';
-import { collectFiles, display, FileProblem, findInputMap, helpersByModuleType, readText, type FileEntry, type FileError } from './files.js';
+import {
+  collectFiles,
+  display,
+  FileProblem,
+  findInputMap,
+  helpersByModuleType,
+  readText,
+  type FileEntry,
+  type FileError,
+} from './files.js';
 import { breathe, formatError, ioMessage, NAME, plural, Progress, seconds, sortErrors, type CliIO } from './output.js';
 
 interface Pending {
@@ -60,7 +69,8 @@ export async function apply(settings: Settings, out: CliIO): Promise<number> {
         if (map.sourcesContent?.every((content) => content == null)) (map as { sourcesContent?: unknown }).sourcesContent = undefined;
         let text = result.code;
         const writes: Pending['writes'] = [];
-        const temp = (target: string) => path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${tempCounter++}.otel-tmp`);
+        const temp = (target: string) =>
+          path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${tempCounter++}.otel-tmp`);
         if (inputMap.kind === 'file') {
           writes.push({ temp: temp(inputMap.path), target: inputMap.path });
         } else if (inputMap.kind === 'inline') {
@@ -92,9 +102,20 @@ export async function apply(settings: Settings, out: CliIO): Promise<number> {
       discard(pending);
       const why = interrupted ? `interrupted (${interrupted})` : plural(errors.length, 'error');
       if (settings.json) {
-        out.stdout(JSON.stringify({ written: false, interrupted: interrupted ?? null, errors: sortErrors(errors), rewritten: [], unchanged: unchanged.length, excluded, files: files.length }) + '\n');
+        const result = {
+          written: false,
+          interrupted: interrupted ?? null,
+          errors: sortErrors(errors),
+          rewritten: [],
+          unchanged: unchanged.length,
+          excluded,
+          files: files.length,
+        };
+        out.stdout(JSON.stringify(result) + '\n');
       }
-      if (!settings.quiet) out.stderr(`${NAME} apply: ${why}; nothing written (${plural(pending.length, 'file')} would have been rewritten)\n`);
+      if (!settings.quiet) {
+        out.stderr(`${NAME} apply: ${why}; nothing written (${plural(pending.length, 'file')} would have been rewritten)\n`);
+      }
       return interrupted ? 130 : 1;
     }
 
@@ -112,11 +133,13 @@ export async function apply(settings: Settings, out: CliIO): Promise<number> {
     discard(pending);
     for (const e of failed) out.stderr(`${formatError(e)}\n`);
     if (settings.json) {
-      out.stdout(JSON.stringify({ written: true, errors: failed, rewritten, unchanged: unchanged.length, excluded, files: files.length }) + '\n');
+      const result = { written: true, errors: failed, rewritten, unchanged: unchanged.length, excluded, files: files.length };
+      out.stdout(JSON.stringify(result) + '\n');
     }
     if (!settings.quiet && !settings.json) {
       out.stderr(
-        `${NAME} apply: ${plural(rewritten.length, 'file')} rewritten, ${unchanged.length} unchanged, ${excluded} excluded, ${plural(failed.length, 'error')} (${seconds(started)})\n`,
+        `${NAME} apply: ${plural(rewritten.length, 'file')} rewritten, ${unchanged.length} unchanged, ${excluded} excluded, ` +
+          `${plural(failed.length, 'error')} (${seconds(started)})\n`,
       );
     }
     return failed.length > 0 ? 1 : 0;

@@ -66,7 +66,12 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.exclude) fromFlags.exclude = values.exclude;
   if (values.skip) fromFlags.skip = splitList(values.skip);
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
-  const flagNames: Record<string, string> = { include: '--include', exclude: '--exclude', skip: '--skip', runtimeModule: '--runtime-module' };
+  const flagNames: Record<string, string> = {
+    include: '--include',
+    exclude: '--exclude',
+    skip: '--skip',
+    runtimeModule: '--runtime-module',
+  };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {
       resolveOptions({ [key]: value });
@@ -80,7 +85,8 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   const helpers = values.helpers ?? configHelpers ?? 'auto';
   if (!(HELPER_MODES as readonly unknown[]).includes(helpers)) {
     const where = values.helpers !== undefined ? '--helpers' : values.config;
-    throw new OptionsError(`${where}: option "helpers" has unknown value ${JSON.stringify(helpers)}; allowed values: ${HELPER_MODES.join(', ')}`);
+    const allowed = HELPER_MODES.join(', ');
+    throw new OptionsError(`${where}: option "helpers" has unknown value ${JSON.stringify(helpers)}; allowed values: ${allowed}`);
   }
   let extensions = DEFAULT_EXTENSIONS;
   if (values.ext) extensions = normalizeExtensions(values.ext.join(','), '--ext');

@@ -78,7 +78,9 @@ export function collectFiles(settings: Settings, errors: FileError[]): { files: 
           target = statSync(full);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          errors.push({ file: full, message: code === 'ENOENT' ? `cannot read: broken symbolic link (to ${readLink(full)})` : `cannot read: ${ioMessage(error)}` });
+          const message =
+            code === 'ENOENT' ? `cannot read: broken symbolic link (to ${readLink(full)})` : `cannot read: ${ioMessage(error)}`;
+          errors.push({ file: full, message });
           continue;
         }
         if (target.isDirectory()) continue;
@@ -198,7 +200,8 @@ function parseMap(json: string, what: string): Record<string, unknown> {
   } catch (error) {
     throw new FileProblem(`${what} is not valid JSON: ${(error as Error).message}`);
   }
-  if (!map || typeof map !== 'object' || (map as { version?: unknown }).version !== 3 || typeof (map as { mappings?: unknown }).mappings !== 'string') {
+  const fields = map as { version?: unknown; mappings?: unknown } | null;
+  if (!fields || typeof fields !== 'object' || fields.version !== 3 || typeof fields.mappings !== 'string') {
     throw new FileProblem(`${what} is not a version 3 source map`);
   }
   return map as Record<string, unknown>;

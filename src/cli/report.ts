@@ -167,7 +167,8 @@ async function reportWorkspace(root: string, settings: Settings, out: CliIO, sta
   for (const e of sortErrors(errors)) out.stderr(`${formatError(e)}\n`);
   if (!settings.json) {
     for (const { pkg } of results) {
-      if (pkg.outputs.length === 0) out.stderr(`${NAME} report: ${pkg.name} (${display(pkg.dir)}): no build output found (main, exports, dist/, build/, lib/, out/)\n`);
+      if (pkg.outputs.length > 0) continue;
+      out.stderr(`${NAME} report: ${pkg.name} (${display(pkg.dir)}): no build output found (main, exports, dist/, build/, lib/, out/)\n`);
     }
   }
   if (settings.json) {
@@ -224,5 +225,6 @@ function packageTable(results: PackageResult[]): string {
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   // Names and paths left-aligned, counts right-aligned.
-  return rows.map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd() + '\n').join('');
+  const line = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  return rows.map((row) => line(row) + '\n').join('');
 }

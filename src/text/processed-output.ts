@@ -26,7 +26,16 @@ export type ProcessedEvidence = 'runtime-module' | 'global-helpers' | 'bundled-r
 export const SLOT_KEY = 'otel-context-transformer.slot.v1';
 
 /** Helpers no application code imports by hand (`bind`, `frame` and `exit` are common words). */
-const COMPILED_ONLY = [HELPERS.suspend, HELPERS.resume, HELPERS.genFrame, HELPERS.rootFrame, HELPERS.reenter, HELPERS.forAwait, HELPERS.leave, HELPERS.tail];
+const COMPILED_ONLY = [
+  HELPERS.suspend,
+  HELPERS.resume,
+  HELPERS.genFrame,
+  HELPERS.rootFrame,
+  HELPERS.reenter,
+  HELPERS.forAwait,
+  HELPERS.leave,
+  HELPERS.tail,
+];
 const HELPER_NAME = `(?:${COMPILED_ONLY.join('|')})`;
 const ID = '[\\w$]+(?:\\.[\\w$]+)*';
 /** `R(f, await S(f,` (spaces optional), R and S possibly member expressions. */

@@ -66,6 +66,8 @@ export function inlineMapUrl(map: string | object): string {
 export function withInlineSourceMap(code: string, map: string | object): string {
   const url = inlineMapUrl(map);
   const comment = findSourceMapComment(code);
-  if (comment && code.slice(comment.end).trim() === '') return code.slice(0, comment.urlStart) + url + code.slice(comment.urlStart + comment.url.length);
+  if (comment && code.slice(comment.end).trim() === '') {
+    return code.slice(0, comment.urlStart) + url + code.slice(comment.urlStart + comment.url.length);
+  }
   return `${code}${code === '' || /[\n\r\u2028\u2029]$/.test(code) ? '' : '\n'}//# sourceMappingURL=${url}\n`;
 }
