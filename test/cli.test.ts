@@ -557,7 +557,8 @@ describe('report --check at a workspace root', () => {
   it('pnpm-workspace.yaml (with an exclusion), and a lone package', () => {
     const dir = freshDir('workspace-pnpm');
     write(path.join(dir, 'package.json'), JSON.stringify({ name: 'root', private: true }));
-    write(path.join(dir, 'pnpm-workspace.yaml'), "# apps and libraries\npackages:\n  - 'apps/*'\n  - \"libs/**\"\n  - '!libs/legacy'\ncatalog:\n  x: 1\n");
+    const yaml = "# apps and libraries\npackages:\n  - 'apps/*'\n  - \"libs/**\"\n  - '!libs/legacy'\ncatalog:\n  x: 1\n";
+    write(path.join(dir, 'pnpm-workspace.yaml'), yaml);
     write(path.join(dir, 'apps/web/package.json'), JSON.stringify({ name: 'web' }));
     write(path.join(dir, 'apps/web/out/main.js'), 'queueMicrotask(() => 1);\n');
     write(path.join(dir, 'libs/core/util/package.json'), JSON.stringify({ name: 'util', main: 'index.js' }));
@@ -566,7 +567,8 @@ describe('report --check at a workspace root', () => {
     write(path.join(dir, 'libs/legacy/lib/a.js'), 'setTimeout(() => 1);\n');
     const run = cli(['report', '--check', '--json'], dir);
     expect(run.status).toBe(1);
-    const json = JSON.parse(run.stdout) as { workspace: { kind: string }; packages: Array<{ name: string; outputs: string[]; notRewritten: number }> };
+    type Package = { name: string; outputs: string[]; notRewritten: number };
+    const json = JSON.parse(run.stdout) as { workspace: { kind: string }; packages: Package[] };
     expect(json.workspace.kind).toBe('pnpm');
     expect(json.packages.map(({ name, outputs, notRewritten }) => ({ name, outputs, notRewritten }))).toEqual([
       { name: 'web', outputs: ['apps/web/out'], notRewritten: 1 },
@@ -600,6 +602,7 @@ describe('apply with --helpers auto follows Node\'s module type where it is sett
     expect(esm.startsWith('import * as __otelCtx from "otel-context-transformer/runtime";\n')).toBe(true);
     expect(esm).not.toContain('require("otel-context-transformer');
     // Where package.json does not say "module", the file's own text still decides.
-    expect(readFileSync(path.join(dir, 'cjs/dist/app.js'), 'utf8')).toContain('const __otelCtx = require("otel-context-transformer/runtime");');
+    const cjs = readFileSync(path.join(dir, 'cjs/dist/app.js'), 'utf8');
+    expect(cjs).toContain('const __otelCtx = require("otel-context-transformer/runtime");');
   });
 });

@@ -116,9 +116,12 @@ describe('the load hook (otel-context-transformer/register)', () => {
   };
   // Whether the runtime was loaded (its slot on globalThis) shows whether the module was rewritten.
   const SHOW = "console.log(events.join(',') + ' runtime:' + (Symbol.for('otel-context-transformer.slot.v1') in globalThis))";
-  const APP = `import { run } from './${FAULT}.mjs';\nconst events = [];\nawait run((e) => events.push(e));\nsetTimeout(() => ${SHOW}, 5);\n`;
+  const APP =
+    `import { run } from './${FAULT}.mjs';\nconst events = [];\n` + `await run((e) => events.push(e));\nsetTimeout(() => ${SHOW}, 5);\n`;
   const CJS_MODULE = MODULE.replace('export async function run', 'exports.run = async function run');
-  const CJS_APP = `const { run } = require('./${FAULT}.cjs');\nconst events = [];\nrun((e) => events.push(e)).then(() => setTimeout(() => ${SHOW}, 5));\n`;
+  const CJS_APP =
+    `const { run } = require('./${FAULT}.cjs');\nconst events = [];\n` +
+    `run((e) => events.push(e)).then(() => setTimeout(() => ${SHOW}, 5));\n`;
 
   it.each([
     ['ES modules', { [`${FAULT}.mjs`]: MODULE, 'app.mjs': APP }, 'app.mjs', `${FAULT}.mjs`],
@@ -131,7 +134,8 @@ describe('the load hook (otel-context-transformer/register)', () => {
     const hooked = node(['--import', 'otel-context-transformer/register', entry], dir, true);
     expect(hooked.status).toBe(0);
     expect(hooked.stdout).toBe(plain.stdout);
-    expect(hooked.stderr).toBe(`${join(dir, faulty)}:1:1: otel-context-transformer: ${MESSAGE} (please report it, with this file if you can)\n`);
+    const reportIt = '(please report it, with this file if you can)';
+    expect(hooked.stderr).toBe(`${join(dir, faulty)}:1:1: otel-context-transformer: ${MESSAGE} ${reportIt}\n`);
     // Without the fault the hook rewrites the file: the same output, no message.
     const rewritten = node(['--import', 'otel-context-transformer/register', entry], dir, false);
     expect(rewritten.stderr).toBe('');
@@ -146,7 +150,9 @@ describe('the Babel plugin', () => {
       filename,
       babelrc: false,
       configFile: false,
-      plugins: plugin ? [[require.resolve('otel-context-transformer/babel'), { onDiagnostic: (d: Diagnostic) => diagnostics.push(d) }]] : [],
+      plugins: plugin
+        ? [[require.resolve('otel-context-transformer/babel'), { onDiagnostic: (d: Diagnostic) => diagnostics.push(d) }]]
+        : [],
     })!.code;
 
   it('Babel compiles the file as without the plugin, and the diagnostic names it', () => {

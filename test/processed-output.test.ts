@@ -99,12 +99,14 @@ async function viteApp(name: string, minify: false | 'oxc' | 'terser' | 'esbuild
   const dir = fresh(name);
   const { build } = (await import('vite')) as typeof import('vite');
   const otel = (await import('otel-context-transformer/vite')).default as (o?: object) => never;
-  await build({ configFile: false, root: dir, logLevel: 'silent', envDir: false, plugins: plugin ? [otel()] : [], build: { outDir: 'dist', minify } });
+  const plugins = plugin ? [otel()] : [];
+  await build({ configFile: false, root: dir, logLevel: 'silent', envDir: false, plugins, build: { outDir: 'dist', minify } });
   return join(dir, 'dist');
 }
 
 describe('Vite (a browser app), with our plugin', () => {
-  it.each([['oxc'], ['terser'], ['esbuild'], [false]] as const)('minify: %s — report --check passes, apply changes nothing', async (minify) => {
+  const MINIFIERS = [['oxc'], ['terser'], ['esbuild'], [false]] as const;
+  it.each(MINIFIERS)('minify: %s — report --check passes, apply changes nothing', async (minify) => {
     const dist = await viteApp(`vite-${minify}`, minify, true);
     const bundle = Object.entries(files(dist)).find(([f]) => f.endsWith('.js'))![1];
     expect(bundle).not.toContain('__otelCtx');
@@ -127,7 +129,8 @@ describe('the runtime external, minified', () => {
     const dir = join(WORK, 'external');
     const { rolldown } = require('rolldown') as typeof import('rolldown');
     const otel = (await import('otel-context-transformer/rolldown')).default as (o?: object) => never;
-    const bundle = await rolldown({ input: join(dir, 'src/main.js'), plugins: [otel()], external: [/^otel-context-transformer\//, /^@opentelemetry\//] });
+    const external = [/^otel-context-transformer\//, /^@opentelemetry\//];
+    const bundle = await rolldown({ input: join(dir, 'src/main.js'), plugins: [otel()], external });
     await bundle.write({ dir: join(dir, 'rolldown'), format: 'es', minify: true });
     await bundle.close();
     expect(Object.values(files(join(dir, 'rolldown'))).join('')).toMatch(/from"otel-context-transformer\/runtime"/);
@@ -159,14 +162,16 @@ describe('other integrations, then a minifier', () => {
     const dir = fresh('global');
     const { build } = (await import('vite')) as typeof import('vite');
     const otel = (await import('otel-context-transformer/vite')).default as (o?: object) => never;
-    await build({ configFile: false, root: dir, logLevel: 'silent', envDir: false, plugins: [otel({ helpers: 'global' })], build: { outDir: 'dist' } });
+    const plugins = [otel({ helpers: 'global' })];
+    await build({ configFile: false, root: dir, logLevel: 'silent', envDir: false, plugins, build: { outDir: 'dist' } });
     expectRecognised(join(dir, 'dist'), 'global-helpers');
   });
 
   it('the tsconfig plugin, then terser', async () => {
     const dir = fresh('tsc-terser');
     const ts = require('typescript') as typeof TS;
-    const plugin = (await import('otel-context-transformer')).default as (p?: TS.Program, c?: object, e?: object) => TS.TransformerFactory<TS.SourceFile>;
+    type Plugin = (program?: TS.Program, config?: object, extras?: object) => TS.TransformerFactory<TS.SourceFile>;
+    const plugin = (await import('otel-context-transformer')).default as Plugin;
     const { minify } = require('terser') as typeof import('terser');
     mkdirSync(join(dir, 'out'), { recursive: true });
     for (const name of ['main', 'load']) {
