@@ -4,7 +4,8 @@
  * "not rewritten", never wrapped twice, never given a `require(...)`.
  *
  * Real builds: a small browser app through Vite with our plugin, minified by
- * each minifier Vite offers (oxc, terser, esbuild) and not at all; the same
+ * each minifier Vite offers (oxc, terser, esbuild) and not at all, and through
+ * webpack in production mode (with and without module concatenation); the same
  * app without the plugin (whose bundle holds the runtime too, for
  * CompiledContextManager: that alone must not pass); Rolldown and esbuild with
  * the runtime external; `helpers: "global"`; the tsconfig plugin's output
@@ -119,6 +120,33 @@ describe('Vite (a browser app), with our plugin', () => {
     const check = cli(['report', '--check', '--json', '.'], dist);
     expect(check.status).toBe(1);
     expect((JSON.parse(check.stdout) as Report).notRewritten).toBe(BOUNDARIES);
+  });
+});
+
+describe('webpack, production mode (terser; exports renamed to `n.U`)', () => {
+  it.each([[true], [false]])('concatenateModules: %s — report --check passes, apply changes nothing', async (concatenateModules) => {
+    const dir = fresh(`webpack-${concatenateModules}`);
+    const webpack = require('webpack') as typeof import('webpack');
+    const otel = (await import('otel-context-transformer/webpack')).default as (o?: object) => never;
+    const out = join(dir, 'dist');
+    const compiler = webpack({
+      mode: 'production',
+      context: dir,
+      entry: './src/main.js',
+      output: { path: out, filename: 'main.js' },
+      plugins: [otel()],
+      optimization: { concatenateModules },
+      target: 'web',
+    });
+    await new Promise<void>((done, fail) =>
+      compiler.run((error, stats) => {
+        compiler.close(() => {});
+        if (error || stats?.hasErrors()) fail(error ?? new Error(stats!.toString('errors-only')));
+        else done();
+      }),
+    );
+    expect(readFileSync(join(out, 'main.js'), 'utf8')).not.toContain('__otelCtx');
+    expectRecognised(out, 'bundled-runtime');
   });
 });
 

@@ -38,8 +38,10 @@ const COMPILED_ONLY = [
 ];
 const HELPER_NAME = `(?:${COMPILED_ONLY.join('|')})`;
 const ID = '[\\w$]+(?:\\.[\\w$]+)*';
-/** `R(f, await S(f,` (spaces optional), R and S possibly member expressions. */
-const REWRITTEN_AWAIT = new RegExp(`${ID}\\(\\s*(${ID})\\s*,\\s*await\\s+${ID}\\(\\s*\\1\\s*,`);
+/** A callee: a name, a member (`n.U`, webpack's mangled exports), or `(0, n.U)` (an unbound call of one). */
+const CALLEE = `(?:${ID}|\\(\\s*0\\s*,\\s*${ID}\\s*\\))`;
+/** `R(f, await S(f,` (spaces optional). */
+const REWRITTEN_AWAIT = new RegExp(`${CALLEE}\\(\\s*(${ID})\\s*,\\s*await\\s+${CALLEE}\\(\\s*\\1\\s*,`);
 const IMPORTED_HELPER = new RegExp(`(?:^|[{,\\s])${HELPER_NAME}(?:\\s+as\\s+[\\w$]+)?\\s*[,}]`);
 
 export function processedOutputEvidence(code: string, runtimeModule: string = DEFAULT_RUNTIME_MODULE): ProcessedEvidence | undefined {
