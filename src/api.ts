@@ -6,9 +6,22 @@
  */
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
-import { transformEstree, type Boundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
+import { LineIndex } from './text/line-index.js';
+import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
+import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
 
-export type { Boundary, Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { ProcessedEvidence } from './text/processed-output.js';
+
+/** One async boundary (see ApiOptions.onBoundary). */
+export interface Boundary extends WalkedBoundary {
+  /**
+   * Set when the file is output of the transform recognised by its markers
+   * (src/text/processed-output.ts: bundled or minified, the helper names gone):
+   * `rewritten` is then the file's state, not checked boundary by boundary.
+   */
+  processedOutput?: ProcessedEvidence;
+}
 export { OptionsError } from './options.js';
 
 export interface ApiOptions extends TransformOptions {
@@ -23,6 +36,7 @@ export interface ApiOptions extends TransformOptions {
    * whether the code as given already carries its rewrite (a processed file:
    * then nothing is changed and transform() returns undefined) or this call
    * rewrites it. For tools that list boundaries (the CLI's `report`).
+   * Called once the file is walked, before transform() returns.
    */
   onBoundary?: (boundary: Boundary) => void;
 }
@@ -74,16 +88,78 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   if (!options || typeof options.filename !== 'string') throw new OptionsError('transform() needs options.filename (a string)');
   const opts = resolveCached(options);
   const report = options.onDiagnostic ?? ((d: Diagnostic) => console.warn(formatDiagnostic(d)));
-  const { magic, diagnostics } = transformEstree({ code, filename: options.filename, options: opts, onBoundary: options.onBoundary });
+  // Delivered after the walk: a file recognised as processed output relabels them first.
+  const walked: WalkedBoundary[] | undefined = options.onBoundary ? [] : undefined;
+  let processedOutput: ProcessedEvidence | undefined;
+  let result: TransformResult | undefined;
+  let diagnostics: Diagnostic[];
+  try {
+    const output = transformEstree({ code, filename: options.filename, options: opts, onBoundary: walked && ((b) => walked.push(b)) });
+    diagnostics = output.diagnostics;
+    // The walk found boundaries to rewrite: unless the file is output of ours whose helper names are gone.
+    processedOutput = output.magic && processedOutputEvidence(code, opts.runtimeModule);
+    if (output.magic && !processedOutput) {
+      injectedFault(options.filename);
+      const ownMap = output.magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
+      const map = options.inputSourceMap
+        ? remapping([ownMap as SourceMapInput, options.inputSourceMap as SourceMapInput], () => null)
+        : remapping(ownMap as SourceMapInput, () => null);
+      result = { code: output.magic.toString(), map: map as SourceMap }; // encoded mappings: decodedMappings was not asked for
+    }
+  } catch (error) {
+    // Never break a build over our own bug: say so where the file is, and leave it exactly as it was.
+    result = undefined;
+    walked?.splice(0);
+    diagnostics = [internalError(options.filename, error)];
+  }
+  if (walked && walked.length > 0) {
+    const positioned = boundaryPositions(code, options.onBoundary!);
+    for (const boundary of walked) positioned(processedOutput ? { ...boundary, rewritten: true, processedOutput } : boundary);
+  }
   diagnostics.forEach(report);
-  if (!magic) return undefined;
-  const ownMap = magic.generateMap({ source: options.filename, includeContent: true, hires: 'boundary' });
-  const map = options.inputSourceMap
-    ? remapping([ownMap as SourceMapInput, options.inputSourceMap as SourceMapInput], () => null)
-    : remapping(ownMap as SourceMapInput, () => null);
-  return { code: magic.toString(), map: map as SourceMap }; // encoded mappings: decodedMappings was not asked for
+  return result;
+}
+
+/** The diagnostic for an unexpected exception inside the transform (the file is left unchanged). */
+export function internalError(file: string, error: unknown): Diagnostic {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    file,
+    line: 1,
+    column: 1,
+    message: `internal error, file left unchanged: ${what} (please report it, with this file if you can)`,
+  };
+}
+
+/**
+ * Fault injection for the tests of the policy above, in every integration (bundlers, the CLI,
+ * the load hook, Babel) and in child processes: with this variable set, transform() fails inside
+ * for every file whose path contains its value.
+ */
+export const INJECT_FAULT_ENV = 'OTEL_CONTEXT_TRANSFORMER_INJECT_FAULT';
+
+function injectedFault(filename: string): void {
+  const needle = typeof process === 'object' ? process.env?.[INJECT_FAULT_ENV] : undefined;
+  if (needle && filename.includes(needle)) throw new Error(`fault injected by ${INJECT_FAULT_ENV}`);
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: otel-context-transformer: ${d.message}`;
+}
+
+/**
+ * Boundary positions counted at every line terminator, like diagnostics. The text
+ * backend counts \n only (src/transformer/estree.ts boundaryReporter): for text with
+ * other line ends its line and column are taken back to the offset and counted again.
+ * A boundary that carries its offset is counted from that. (When the backend counts with
+ * src/text/line-index.ts itself, this goes.)
+ */
+function boundaryPositions(code: string, onBoundary: (boundary: Boundary) => void): (boundary: Boundary) => void {
+  if (!/[\r\u2028\u2029]/.test(code)) return onBoundary; // \n and \r\n only: both counts agree
+  const byLf = new LineIndex(code, 'lf');
+  const lines = new LineIndex(code);
+  return (boundary) => {
+    const offset = (boundary as Boundary & { offset?: number }).offset ?? byLf.offsetOf(boundary.line, boundary.column);
+    onBoundary({ ...boundary, ...lines.position(offset) });
+  };
 }

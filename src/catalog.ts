@@ -112,7 +112,7 @@ export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
  * name, `await`, `yield`, `async`, or a `\u` escape that could spell one.
  * Comments and strings may hold them too: that only costs a walk.
  */
-const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set([...SCHEDULERS.map((b) => b.name), ...Object.keys(PROMISE_METHODS), 'await', 'yield', 'async'])].join('|')})\\b|\\\\u`;
+export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set([...SCHEDULERS.map((b) => b.name), ...Object.keys(PROMISE_METHODS), 'await', 'yield', 'async'])].join('|')})\\b|\\\\u`;
 
 /**
  * Where those words start, in order: a file or subtree whose text holds none

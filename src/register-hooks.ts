@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, transform, type ApiOptions } from './api.js';
 import { resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
+import { dataUrlJson, findSourceMapComment, withInlineSourceMap } from './text/source-map-comment.js';
 
 /** The options, as JSON in this environment variable. */
 export const OPTIONS_ENV = 'OTEL_CONTEXT_TRANSFORMER_OPTIONS';
@@ -53,9 +54,7 @@ export class SourceTransformer {
     };
     const result = transform(code, options);
     if (!result) return undefined;
-    const map = Buffer.from(result.map.toString()).toString('base64');
-    // Our comment comes last, so it is the one Node (--enable-source-maps) and debuggers read.
-    return `${result.code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${map}\n`;
+    return withInlineSourceMap(result.code, result.map.toString());
   }
 }
 
@@ -79,15 +78,10 @@ export function optionsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Tr
 
 /** The map a file already carries (`//# sourceMappingURL=`, inline or a file next to it), if any. */
 function inputSourceMap(code: string, filename: string): ApiOptions['inputSourceMap'] {
-  const match = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/.exec(code.slice(-4096).trimEnd() + '\n');
-  if (!match) return undefined;
-  const url = match[1]!;
+  const url = findSourceMapComment(code)?.url;
+  if (url === undefined) return undefined;
   try {
-    if (url.startsWith('data:')) {
-      const comma = url.indexOf(',');
-      const body = url.slice(comma + 1);
-      return JSON.parse(url.slice(0, comma).endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body));
-    }
+    if (url.startsWith('data:')) return JSON.parse(dataUrlJson(url));
     if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('file:')) return undefined;
     const mapFile = url.startsWith('file:') ? fileURLToPath(url) : path.resolve(path.dirname(filename), decodeURIComponent(url));
     return JSON.parse(readFileSync(mapFile, 'utf8'));

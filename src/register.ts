@@ -44,7 +44,9 @@ function register(): void {
     const data: LoadHookData = { options };
     nodeModule.register(hooksUrl(), { parentURL: hooksUrl(), data });
   } else {
-    process.emitWarning('otel-context-transformer/register: this Node has no module.register (needs 18.19+/20.6+): only CommonJS files are transformed');
+    process.emitWarning(
+      'otel-context-transformer/register: this Node has no module.register (needs 18.19+/20.6+): only CommonJS files are transformed',
+    );
   }
   hookRequire(transformer);
 }

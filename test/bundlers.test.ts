@@ -10,17 +10,22 @@
  * - the bundle's source map points the `await` line back to the TypeScript source;
  * - a misspelt option fails the build with a message naming it;
  * - rollup, rolldown: our transform runs first even when listed after a plugin that lowers await;
- * - the plugin loads through the package's "exports" both with import and with require.
+ * - the plugin loads through the package's "exports" both with import and with require;
+ * - Vite, Rolldown: a file without a boundary word never reaches the plugin's transform handler
+ *   (the hook filter, applied in native code);
+ * - an internal error in the transform is a warning naming file:1:1, and the module is bundled as written.
  *
  * The configs are in harness/bundle.mjs (the same ones the conformance suite uses).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundle, BUNDLER_FORMATS, BUNDLERS, type BundleSpec } from './harness/bundler-backends.js';
 import { runCompiled, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
 import { unpluginFactory } from '../dist/esm/bundler/unplugin.js';
+import { INJECT_FAULT_ENV } from '../dist/esm/api.js';
 
 const ROOT = join(TMP_DIR, 'bundlers');
 const APP = join(ROOT, 'app');
@@ -274,11 +279,11 @@ describe('the plugin core (every bundler shares it)', () => {
   const context = { warn: (message: unknown) => { throw new Error(`unexpected warning ${String(message)}`); } };
 
   it('returns nothing for a file with no boundaries, so the bundler keeps the module and its map', () => {
-    const plugin = unpluginFactory({}, meta) as { transformInclude(id: string): boolean; transform: Function };
+    const plugin = unpluginFactory({}, meta) as { transformInclude(id: string): boolean; transform: { handler: Function } };
     const file = entry('plain');
     expect(plugin.transformInclude(file)).toBe(true);
-    expect(plugin.transform.call(context, PLAIN_TS, file)).toBeUndefined();
-    const rewritten = plugin.transform.call(context, MODULE_TS, entry('module'));
+    expect(plugin.transform.handler.call(context, PLAIN_TS, file)).toBeUndefined();
+    const rewritten = plugin.transform.handler.call(context, MODULE_TS, entry('module'));
     expect(rewritten?.code).toContain('otel-context-transformer/runtime');
     expect(rewritten?.map?.sources?.[0]).toMatch(/module\.ts$/);
   });
@@ -300,5 +305,92 @@ describe('the plugin core (every bundler shares it)', () => {
     expect(opted.transformInclude(lib)).toBe(true);
     expect(opted.transformInclude(join(APP, 'node_modules/other-lib/index.js'))).toBe(false);
     expect(opted.transformInclude(entry('main'))).toBe(true);
+  });
+});
+
+describe.each(['vite', 'rolldown'] as const)('%s, in process: the hook filter and the internal-error policy', (bundler) => {
+  const dir = join(ROOT, `in-process-${bundler}`);
+  const require = createRequire(import.meta.url);
+  // The entry has boundaries; helper.ts has none, not even in a comment or a string.
+  const ENTRY = `import { norm } from './helper.js';\nexport async function tick(): Promise<number> {\n  await null;\n  return new Promise((resolve) => setTimeout(() => resolve(norm(3, 4)), 1));\n}\n`;
+  const HELPER = `export function norm(x: number, y: number): number {\n  return Math.sqrt(x * x + y * y);\n}\n`;
+
+  beforeAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'src/entry.ts'), ENTRY);
+    writeFileSync(join(dir, 'src/helper.ts'), HELPER);
+  });
+
+  interface Plugin {
+    transform: { filter?: unknown; handler: (this: unknown, code: string, id: string) => unknown };
+  }
+
+  /** Our plugin, with every call the bundler makes to its transform handler recorded. */
+  async function countedPlugin(calls: string[], withFilter = true): Promise<Plugin[]> {
+    const factory = (await import(`otel-context-transformer/${bundler}`)).default as (options?: object) => Plugin | Plugin[];
+    const plugins = [factory({})].flat();
+    for (const plugin of plugins) {
+      const inner = plugin.transform.handler;
+      plugin.transform.handler = function (code, id) {
+        calls.push(id.replace(/^.*[\\/]/, ''));
+        return inner.call(this, code, id);
+      };
+      if (!withFilter) delete plugin.transform.filter;
+    }
+    return plugins;
+  }
+
+  /** Builds src/entry.ts in memory; returns the bundle's code and the warnings. */
+  async function build(plugins: Plugin[]): Promise<{ code: string; warnings: string[] }> {
+    const warnings: string[] = [];
+    const input = join(dir, 'src/entry.ts');
+    const external = [/^otel-context-transformer\//];
+    const onwarn = (warning: { message: string }) => void warnings.push(warning.message);
+    if (bundler === 'vite') {
+      const { build: viteBuild } = (await import('vite')) as typeof import('vite');
+      const result = (await viteBuild({
+        configFile: false,
+        root: dir,
+        logLevel: 'silent',
+        envDir: false,
+        publicDir: false,
+        plugins: plugins as never,
+        build: { write: false, minify: false, lib: { entry: input, formats: ['es'] }, rolldownOptions: { external, onwarn } },
+      })) as Array<{ output: Array<{ code?: string }> }>;
+      return { code: result[0]!.output[0]!.code!, warnings };
+    }
+    const { rolldown } = require('rolldown') as typeof import('rolldown');
+    const built = await rolldown({ input, plugins: plugins as never, external, onwarn, logLevel: 'warn' });
+    const { output } = await built.generate({ format: 'es' });
+    await built.close();
+    return { code: output[0].code, warnings };
+  }
+
+  it('a file without a boundary word never reaches the transform handler (and does without the filter)', async () => {
+    const filtered: string[] = [];
+    const { code, warnings } = await build(await countedPlugin(filtered));
+    expect(warnings).toEqual([]);
+    expect(code).toContain('__otelCtx');
+    expect(filtered).toEqual(['entry.ts']);
+    // The same build without the hook's filter: helper.ts comes to the handler, so the filter is what kept it out.
+    const unfiltered: string[] = [];
+    await build(await countedPlugin(unfiltered, false));
+    expect(unfiltered).toEqual(expect.arrayContaining(['entry.ts', 'helper.ts']));
+  });
+
+  it('an internal error: the build goes on with a warning naming file:1:1, the module bundled as written', async () => {
+    const without = await build([]);
+    process.env[INJECT_FAULT_ENV] = 'entry.ts';
+    let faulted: { code: string; warnings: string[] };
+    try {
+      faulted = await build(await countedPlugin([]));
+    } finally {
+      delete process.env[INJECT_FAULT_ENV];
+    }
+    const message = `internal error, file left unchanged: Error: fault injected by ${INJECT_FAULT_ENV}`;
+    expect(faulted.warnings).toEqual([expect.stringContaining(`${join(dir, 'src/entry.ts')}:1:1: ${message}`)]);
+    expect(faulted.code).toBe(without.code);
+    expect(without.code).not.toContain('__otelCtx');
   });
 });

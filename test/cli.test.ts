@@ -1,6 +1,6 @@
 /**
  * The `otel-context-transformer` command, as a package script runs it: the bin
- * entry (bin/otel-context-transformer.mjs → dist/esm/cli.js, so `npm run build`
+ * entry (bin/otel-context-transformer.mjs → dist/esm/cli/index.js, so `npm run build`
  * first) in a child process, on trees under test/.tmp/cli/ (gitignored).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type * as TS from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { main } from '../dist/esm/cli.js';
+import { main } from '../dist/esm/cli/index.js';
 import { CLI_BIN } from './harness/cli-backends.js';
 
 const require = createRequire(import.meta.url);
@@ -385,7 +385,10 @@ describe('apply details', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
     expect(path.resolve(REPO, pkg.bin['otel-context-transformer']!)).toBe(CLI_BIN);
     expect(pkg.files).toContain('bin');
-    expect(existsSync(path.join(REPO, 'dist/esm/cli.js'))).toBe(true);
+    // The module the bin imports is built.
+    const target = /from '(\.\.\/dist\/[^']+)'/.exec(readFileSync(CLI_BIN, 'utf8'))?.[1];
+    expect(target).toBe('../dist/esm/cli/index.js');
+    expect(existsSync(path.resolve(path.dirname(CLI_BIN), target!))).toBe(true);
   });
 
   it('a counter line on a terminal', async () => {
@@ -486,5 +489,120 @@ describe(`a tree of ${FILES} files`, () => {
     expect(status).toBe(130);
     expect(stderr).toContain('apply: interrupted (SIGINT); nothing written');
     expect(snapshot(path.join(dir, 'out'))).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// report at a workspace root: every package's build output, a table, one exit status.
+
+describe('report --check at a workspace root', () => {
+  const LIB_SRC = 'export async function get(id) {\n  await null;\n  return id;\n}\nexport function later(fn) {\n  setTimeout(fn, 1);\n}\n';
+  const SVC_SRC = 'const { get } = require("@acme/lib");\nexports.handle = async (id) => {\n  const v = await get(id);\n  return Promise.resolve(v).then((x) => x);\n};\n';
+
+  /** An npm workspace: a library (dist/ via exports), a service (build/ via main), a types-only package (no output). */
+  function npmWorkspace(name: string): string {
+    const dir = freshDir(name);
+    write(path.join(dir, 'package.json'), JSON.stringify({ name: 'acme', private: true, workspaces: ['packages/*', 'services/*'] }));
+    write(path.join(dir, 'packages/lib/package.json'), JSON.stringify({ name: '@acme/lib', type: 'module', exports: { '.': { import: './dist/esm/index.js', types: './dist/index.d.ts' } } }));
+    write(path.join(dir, 'packages/lib/dist/esm/index.js'), LIB_SRC);
+    write(path.join(dir, 'packages/lib/src/index.js'), LIB_SRC);
+    write(path.join(dir, 'services/svc/package.json'), JSON.stringify({ name: '@acme/svc', main: 'build/index.js' }));
+    write(path.join(dir, 'services/svc/build/index.js'), SVC_SRC);
+    write(path.join(dir, 'packages/types/package.json'), JSON.stringify({ name: '@acme/types', types: 'index.d.ts' }));
+    write(path.join(dir, 'packages/types/index.d.ts'), 'export type Id = string;\n');
+    // Not a workspace package (no glob selects it): never reported.
+    write(path.join(dir, 'tools/script/package.json'), JSON.stringify({ name: 'script', main: 'dist/x.js' }));
+    write(path.join(dir, 'tools/script/dist/x.js'), 'setTimeout(() => 1);\n');
+    return dir;
+  }
+
+  it('with no paths: a table per package, exit 1 while a package is not rewritten, 0 once it is', () => {
+    const dir = npmWorkspace('workspace-npm');
+    const first = cli(['report', '--check'], dir);
+    expect(first.status).toBe(1);
+    const table = first.stdout.split('\n\n')[0]!.split('\n');
+    expect(table[0]).toMatch(/^package\s+output\s+files\s+boundaries\s+rewritten\s+not rewritten$/);
+    expect(table.slice(1).map((line) => line.split(/\s{2,}/))).toEqual([
+      ['@acme/lib', 'packages/lib/dist', '1', '2', '0', '2'],
+      ['@acme/types', '(none found)', '0', '0', '0', '0'],
+      ['@acme/svc', 'services/svc/build', '1', '2', '0', '2'],
+    ]);
+    // The boundaries that fail the check follow the table.
+    expect(first.stdout).toContain('services/svc/build/index.js:3:13  await  not rewritten\n');
+    expect(first.stdout).not.toContain('tools/');
+    expect(first.stderr).toContain('@acme/types (packages/types): no build output found');
+    expect(first.stderr).toMatch(/report: 3 packages, 2 files, 4 boundaries: 0 rewritten, 4 not rewritten \(in 2 packages\)/);
+    expect(first.stderr).toContain('report --check: failed: boundaries not rewritten in @acme/lib, @acme/svc\n');
+
+    expect(cli(['apply', 'packages/lib/dist'], dir).status).toBe(0);
+    const half = cli(['report', '--check', '--json'], dir);
+    expect(half.status).toBe(1);
+    const json = JSON.parse(half.stdout) as { workspace: unknown; packages: Array<Record<string, unknown>>; notRewritten: number };
+    expect(json.workspace).toEqual({ root: dir, kind: 'npm' });
+    expect(json.packages.map(({ name, rewritten, notRewritten }) => ({ name, rewritten, notRewritten }))).toEqual([
+      { name: '@acme/lib', rewritten: 2, notRewritten: 0 },
+      { name: '@acme/types', rewritten: 0, notRewritten: 0 },
+      { name: '@acme/svc', rewritten: 0, notRewritten: 2 },
+    ]);
+    expect(json.notRewritten).toBe(2);
+
+    expect(cli(['apply', 'services/svc/build'], dir).status).toBe(0);
+    const done = cli(['report', '--check'], dir);
+    expect(done.status).toBe(0);
+    expect(done.stderr).toMatch(/report: 3 packages, 2 files, 4 boundaries: 4 rewritten, 0 not rewritten/);
+    // The root given as the one path is the same check.
+    expect(cli(['report', '--check', dir], TMP).status).toBe(0);
+  });
+
+  it('pnpm-workspace.yaml (with an exclusion), and a lone package', () => {
+    const dir = freshDir('workspace-pnpm');
+    write(path.join(dir, 'package.json'), JSON.stringify({ name: 'root', private: true }));
+    const yaml = "# apps and libraries\npackages:\n  - 'apps/*'\n  - \"libs/**\"\n  - '!libs/legacy'\ncatalog:\n  x: 1\n";
+    write(path.join(dir, 'pnpm-workspace.yaml'), yaml);
+    write(path.join(dir, 'apps/web/package.json'), JSON.stringify({ name: 'web' }));
+    write(path.join(dir, 'apps/web/out/main.js'), 'queueMicrotask(() => 1);\n');
+    write(path.join(dir, 'libs/core/util/package.json'), JSON.stringify({ name: 'util', main: 'index.js' }));
+    write(path.join(dir, 'libs/core/util/index.js'), 'export const x = 1;\n');
+    write(path.join(dir, 'libs/legacy/package.json'), JSON.stringify({ name: 'legacy', main: 'lib/a.js' }));
+    write(path.join(dir, 'libs/legacy/lib/a.js'), 'setTimeout(() => 1);\n');
+    const run = cli(['report', '--check', '--json'], dir);
+    expect(run.status).toBe(1);
+    type Package = { name: string; outputs: string[]; notRewritten: number };
+    const json = JSON.parse(run.stdout) as { workspace: { kind: string }; packages: Package[] };
+    expect(json.workspace.kind).toBe('pnpm');
+    expect(json.packages.map(({ name, outputs, notRewritten }) => ({ name, outputs, notRewritten }))).toEqual([
+      { name: 'web', outputs: ['apps/web/out'], notRewritten: 1 },
+      { name: 'util', outputs: ['libs/core/util/index.js'], notRewritten: 0 },
+    ]);
+
+    const single = freshDir('workspace-single');
+    write(path.join(single, 'package.json'), JSON.stringify({ name: 'solo', main: './lib/index.cjs' }));
+    write(path.join(single, 'lib/index.cjs'), 'setImmediate(() => 1);\n');
+    const solo = cli(['report', '--check'], single);
+    expect(solo.status).toBe(1);
+    expect(solo.stdout).toMatch(/^package\s+output.*\nsolo\s+lib\s+1\s+1\s+0\s+1\n/);
+
+    const nothing = cli(['report'], freshDir('workspace-none'));
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toContain('no package.json or pnpm-workspace.yaml here; name the directories or files to report on');
+  });
+});
+
+describe('apply with --helpers auto follows Node\'s module type where it is settled', () => {
+  it('a script without module syntax under "type": "module" gets an import, never a require', () => {
+    const dir = freshDir('module-type');
+    // A browser bundle (no import or export) whose text mentions require( in a string.
+    const bundle = '(function () {\n  setTimeout(() => console.log("require(x) is not called here"), 1);\n})();\n';
+    write(path.join(dir, 'esm/package.json'), JSON.stringify({ type: 'module' }));
+    write(path.join(dir, 'esm/dist/app.js'), bundle);
+    write(path.join(dir, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }));
+    write(path.join(dir, 'cjs/dist/app.js'), bundle);
+    expect(cli(['apply', 'esm/dist', 'cjs/dist'], dir).status).toBe(0);
+    const esm = readFileSync(path.join(dir, 'esm/dist/app.js'), 'utf8');
+    expect(esm.startsWith('import * as __otelCtx from "otel-context-transformer/runtime";\n')).toBe(true);
+    expect(esm).not.toContain('require("otel-context-transformer');
+    // Where package.json does not say "module", the file's own text still decides.
+    const cjs = readFileSync(path.join(dir, 'cjs/dist/app.js'), 'utf8');
+    expect(cjs).toContain('const __otelCtx = require("otel-context-transformer/runtime");');
   });
 });

@@ -42,6 +42,7 @@ import otelContextTransformer from '../src/index.js';
 import { transform, type Diagnostic } from '../src/api.js';
 import { OptionsError } from '../src/options.js';
 import { unpluginFactory } from '../src/bundler/unplugin.js';
+import { BOUNDARY_WORDS_SOURCE } from '../src/catalog.js';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
@@ -117,7 +118,7 @@ interface UnpluginRun {
 
 type UnpluginHooks = {
   transformInclude(id: string): boolean;
-  transform(this: unknown, code: string, id: string): UnpluginRun['result'];
+  transform: { handler(this: unknown, code: string, id: string): UnpluginRun['result'] };
 };
 
 function unpluginCore(raw?: unknown): UnpluginHooks {
@@ -129,7 +130,7 @@ function runUnplugin(code: string, file: string, raw: Record<string, unknown> = 
   const id = path.join(SRC, file);
   const warnings: string[] = [];
   const included = hooks.transformInclude(id);
-  const result = included ? hooks.transform.call({ warn: (m: string) => warnings.push(m) }, code, id) : undefined;
+  const result = included ? hooks.transform.handler.call({ warn: (m: string) => warnings.push(m) }, code, id) : undefined;
   return { included, result, warnings };
 }
 
@@ -375,7 +376,8 @@ describe('files that cannot be transformed are left alone, with a diagnostic nam
       const { included, result, warnings } = timed(input.name, 'unplugin', () => runUnplugin(input.code, input.file));
       expect(included).toBe(true);
       expect(result).toBeUndefined();
-      if (input.line === undefined) {
+      // Without a boundary word the hook's filter keeps the file from the plugin (the bundler's own parser reports it).
+      if (input.line === undefined || !new RegExp(BOUNDARY_WORDS_SOURCE).test(input.code)) {
         expect(warnings).toEqual([]);
         return;
       }

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../dist/esm/cli.js';
+import { main } from '../dist/esm/cli/index.js';
 // @ts-expect-error plain JavaScript shared with `npm run example`
 import { copyWorkspace } from '../examples/link-workspace.mjs';
 

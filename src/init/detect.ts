@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readJsonc, SKIPPED_DIRECTORIES, type PackageInfo, type Workspace } from './workspace.js';
+import { readJsonc, SKIPPED_DIRECTORIES, type PackageInfo, type Workspace } from '../workspace.js';
 
 export type BundlerTool = 'vite' | 'vitest' | 'rollup' | 'rolldown' | 'webpack' | 'rspack';
 export type Tool = BundlerTool | 'tsc' | 'next' | 'babel' | 'esbuild';

@@ -9,9 +9,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import * as path from 'node:path';
 import { detectBuilds, majorVersionOf, tsconfigChain, type Build, type BundlerTool, type PackageBuilds } from './detect.js';
 import { addBabelJsonPlugin, addConfigPlugin, addManagerRegistration, addNextIntegration, addTsconfigPlugin, jsonValueAt, setJson, type EditResult } from './edits.js';
-import { findWorkspace, InitError, SKIPPED_DIRECTORIES, type Manifest, type PackageInfo, type Workspace } from './workspace.js';
+import { findWorkspace, SKIPPED_DIRECTORIES, WorkspaceError, type Manifest, type PackageInfo, type Workspace } from '../workspace.js';
 
-export { InitError } from './workspace.js';
 
 const NAME = 'otel-context-transformer';
 /** ts-patch release line per TypeScript major (ts-patch 4 needs Node >= 22.15). */
@@ -44,6 +43,7 @@ interface Planner {
 
 export function planInit(root: string, version: string): { plan: InitPlan; texts: Map<string, string>; removals: Set<string> } {
   const workspace = findWorkspace(path.resolve(root));
+  if (!workspace) throw new WorkspaceError(`${path.resolve(root)}: no package.json here; run init at a package or workspace root`);
   const detected = detectBuilds(workspace);
   const p: Planner = {
     workspace,
@@ -296,7 +296,7 @@ export function runInit(args: { root?: string; write: boolean; json: boolean }, 
     io.stdout(args.json ? `${JSON.stringify({ ...plan, written: args.write }, null, 2)}\n` : formatPlan(plan, args.write));
     return 0;
   } catch (error) {
-    if (error instanceof InitError) {
+    if (error instanceof WorkspaceError) {
       io.stderr(`${NAME} init: ${error.message}\n`);
       return 1;
     }

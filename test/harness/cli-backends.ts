@@ -17,7 +17,7 @@ import type { Backend } from './backends.js';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-/** The package's bin entry (package.json "bin"), which runs dist/esm/cli.js. */
+/** The package's bin entry (package.json "bin"), which runs dist/esm/cli/index.js. */
 export const CLI_BIN = resolve(here, '../../bin/otel-context-transformer.mjs');
 
 /** Runs the built CLI; throws with its output when the exit status is not 0. */

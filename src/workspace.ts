@@ -1,6 +1,7 @@
 /**
- * Finds the packages of a workspace (npm and Yarn `workspaces`, pnpm's
- * pnpm-workspace.yaml) or the single package at a root, reading only files.
+ * The packages of a workspace (npm and Yarn `workspaces` in package.json, as an
+ * array or `{ packages: [...] }`; pnpm's pnpm-workspace.yaml) or the single
+ * package at a root, reading only files. Shared by `init` and `report`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -31,16 +32,16 @@ export interface Workspace {
   root: string;
   kind: WorkspaceKind;
   rootPackage: PackageInfo;
-  /** The workspace's packages (the root itself for a single package). */
+  /** The workspace's packages (the root itself for a single package), sorted by directory. */
   packages: PackageInfo[];
 }
 
 /** Directories never searched for packages or sources. */
 export const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'lib-cov']);
 
-export class InitError extends Error {}
+export class WorkspaceError extends Error {}
 
-/** Reads a JSON-with-comments file, or throws an InitError naming the file, line and problem. */
+/** Reads a JSON-with-comments file, or throws a WorkspaceError naming the file, line and problem. */
 export function readJsonc<T>(file: string): T {
   const text = readFileSync(file, 'utf8');
   const errors: ParseError[] = [];
@@ -48,7 +49,7 @@ export function readJsonc<T>(file: string): T {
   if (errors.length > 0) {
     const offset = errors[0]!.offset;
     const line = text.slice(0, offset).split(/\r\n|\r|\n/).length;
-    throw new InitError(`${file}:${line}: not valid JSON (${describeJsonError(errors[0]!.error)})`);
+    throw new WorkspaceError(`${file}:${line}: not valid JSON (${describeJsonError(errors[0]!.error)})`);
   }
   return value;
 }
@@ -68,11 +69,14 @@ function describeJsonError(code: number): string {
   return names[code] ?? `parse error ${code}`;
 }
 
-export function findWorkspace(root: string): Workspace {
+/** The workspace at `root`; undefined when it has neither a package.json nor a pnpm-workspace.yaml. */
+export function findWorkspace(root: string): Workspace | undefined {
   const manifestFile = path.join(root, 'package.json');
-  if (!existsSync(manifestFile)) throw new InitError(`${manifestFile}: no package.json here; run init at a package or workspace root`);
-  const rootPackage: PackageInfo = { dir: root, rel: '.', manifest: readJsonc<Manifest>(manifestFile) };
   const pnpmFile = path.join(root, 'pnpm-workspace.yaml');
+  if (!existsSync(manifestFile) && !existsSync(pnpmFile)) return undefined;
+  const manifest = existsSync(manifestFile) ? readJsonc<Manifest>(manifestFile) : {};
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new WorkspaceError(`${manifestFile}: not a JSON object`);
+  const rootPackage: PackageInfo = { dir: root, rel: '.', manifest };
   let patterns: string[] | undefined;
   let kind: WorkspaceKind = 'single';
   if (existsSync(pnpmFile)) {
@@ -80,7 +84,10 @@ export function findWorkspace(root: string): Workspace {
     kind = 'pnpm';
   } else if (rootPackage.manifest.workspaces !== undefined) {
     const w = rootPackage.manifest.workspaces;
-    patterns = Array.isArray(w) ? w : (w.packages ?? []);
+    patterns = Array.isArray(w) ? w : (w?.packages ?? []);
+    if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string')) {
+      throw new WorkspaceError(`${manifestFile}: "workspaces" must list directory globs`);
+    }
     kind = existsSync(path.join(root, 'yarn.lock')) || existsSync(path.join(root, '.yarnrc.yml')) ? 'yarn' : 'npm';
   }
   if (patterns === undefined) return { root, kind, rootPackage, packages: [rootPackage] };
@@ -113,7 +120,7 @@ function matchPackages(root: string, patterns: string[]): PackageInfo[] {
   const isExcluded = exclude.length > 0 ? picomatch(exclude) : () => false;
   const found: PackageInfo[] = [];
   const walk = (dir: string, rel: string, depth: number) => {
-    if (depth > 5) return;
+    if (depth > 8) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
