@@ -115,7 +115,7 @@ describe('the load hook (otel-context-transformer/register)', () => {
     return spawnSync(process.execPath, args, { cwd, env, encoding: 'utf8', timeout: 60_000 });
   };
   // Whether the runtime was loaded (its slot on globalThis) shows whether the module was rewritten.
-  const SHOW = "console.log(events.join(',') + ' runtime:' + (Symbol.for('otel-context-transformer.slot.v1') in globalThis))";
+  const SHOW = "console.log(events.join(',') + ' runtime:' + (Symbol.for('otel-context-transformer.slot.v2') in globalThis))";
   const APP =
     `import { run } from './${FAULT}.mjs';\nconst events = [];\n` + `await run((e) => events.push(e));\nsetTimeout(() => ${SHOW}, 5);\n`;
   const CJS_MODULE = MODULE.replace('export async function run', 'exports.run = async function run');

@@ -116,7 +116,7 @@ describe('Vite (a browser app), with our plugin', () => {
 
   it('without the plugin the bundle holds the runtime too, and report --check fails on it', async () => {
     const dist = await viteApp('vite-no-plugin', 'oxc', false);
-    expect(Object.values(files(dist)).join('')).toContain('otel-context-transformer.slot.v1');
+    expect(Object.values(files(dist)).join('')).toContain('otel-context-transformer.slot.v2');
     const check = cli(['report', '--check', '--json', '.'], dist);
     expect(check.status).toBe(1);
     expect((JSON.parse(check.stdout) as Report).notRewritten).toBe(BOUNDARIES);

@@ -23,7 +23,8 @@ import { DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.
 export type ProcessedEvidence = 'runtime-module' | 'global-helpers' | 'bundled-runtime';
 
 /** The key of the runtime's context slot (src/runtime/slot.ts). */
-export const SLOT_KEY = 'otel-context-transformer.slot.v1';
+/** The runtime's slot key, any version (a bundle holds the runtime it was built with). */
+export const SLOT_KEY = /otel-context-transformer\.slot\.v\d+/;
 
 /** Helpers no application code imports by hand (`bind`, `frame` and `exit` are common words). */
 const COMPILED_ONLY = [
@@ -49,7 +50,7 @@ export function processedOutputEvidence(code: string, runtimeModule: string = DE
   for (const name of new Set([runtimeModule, DEFAULT_RUNTIME_MODULE])) {
     if (importsCompiledHelpers(code, name)) return 'runtime-module';
   }
-  if (code.includes(SLOT_KEY) && REWRITTEN_AWAIT.test(code)) return 'bundled-runtime';
+  if (SLOT_KEY.test(code) && REWRITTEN_AWAIT.test(code)) return 'bundled-runtime';
   return undefined;
 }
 
