@@ -22,8 +22,7 @@ import { DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.
 
 export type ProcessedEvidence = 'runtime-module' | 'global-helpers' | 'bundled-runtime';
 
-/** The key of the runtime's context slot (src/runtime/slot.ts). */
-/** The runtime's slot key, any version (a bundle holds the runtime it was built with). */
+/** The key of the runtime's context slot (src/runtime/slot.ts), any version (a bundle holds the runtime it was built with). */
 export const SLOT_KEY = /otel-context-transformer\.slot\.v\d+/;
 
 /** Helpers no application code imports by hand (`bind`, `frame` and `exit` are common words). */
