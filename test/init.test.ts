@@ -44,9 +44,13 @@ function snapshot(root: string): Record<string, string> {
 }
 
 async function init(root: string, ...flags: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return cli(['init', root, ...flags]);
+}
+
+async function cli(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const status = await main(['init', root, ...flags], {
+  const status = await main(argv, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     interactive: false,
@@ -167,7 +171,7 @@ export default defineConfig({
     expect(snapshot(root)).toEqual(after);
   });
 
-  it('tspc -b after init rebuilds the stale output: the library traces under the service', () => {
+  it('tspc -b after init rebuilds the stale output: the library traces under the service', async () => {
     // Without init, adding the plugin by hand leaves the earlier output in place (TypeScript's
     // up-to-date check ignores plugins): this copy shows the problem init's build-info removal solves.
     const stale = join(tmp, 'npm-stale');
@@ -177,10 +181,15 @@ export default defineConfig({
     execFileSync(process.execPath, [tspc, '-b'], { cwd: stale });
     expect(readFileSync(join(stale, 'packages/lib/dist/index.js'), 'utf8')).not.toContain('__otelCtx');
     expect(treeProblems(runService(stale))).not.toEqual([]);
+    // The monorepo's CI gate sees it: report --check at the root fails on the stale packages.
+    expect((await cli(['report', '--check', stale])).status).toBe(1);
 
     execFileSync(process.execPath, [tspc, '-b'], { cwd: root });
     expect(readFileSync(join(root, 'packages/lib/dist/index.js'), 'utf8')).toContain('__otelCtx');
     expect(treeProblems(runService(root))).toEqual([]);
+    const gate = await cli(['report', '--check', root]);
+    expect(gate.stdout).toMatch(/@shop\/lib/);
+    expect(gate.status, gate.stdout + gate.stderr).toBe(0);
   }, 120_000);
 
   it('the edited Vite config builds the app through the plugin', async () => {
