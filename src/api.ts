@@ -8,7 +8,7 @@ import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
 import { LineIndex } from './text/line-index.js';
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
-import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic, type HelpersReference } from './transformer/estree.js';
+import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
 
 export type { Diagnostic, HelpersReference } from './transformer/estree.js';
 export type { ProcessedEvidence } from './text/processed-output.js';

@@ -75,7 +75,7 @@ export function unsupportedTypeScript(ts: unknown): string | undefined {
   if (/^[56]\./.test(version) && typeof api?.visitEachChild === 'function' && typeof api.factory === 'object') return undefined;
   return (
     `otel-context-transformer: the tsconfig plugin runs on TypeScript 5 and 6 only, and this is TypeScript ${version}` +
-    `${/^7\./.test(version) ? ', which has no transformer API' : ''}. Compile with it as usual and rewrite the output: ` +
+    `${version.startsWith('7.') ? ', which has no transformer API' : ''}. Compile with it as usual and rewrite the output: ` +
     '`npx otel-context-transformer apply <outDir>`, or use a bundler plugin (otel-context-transformer/vite, /rollup, /rolldown, ' +
     '/esbuild, /webpack, /rspack) or the Babel plugin. No file was transformed.'
   );

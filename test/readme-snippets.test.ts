@@ -54,7 +54,7 @@ const cliLines = commands(cli.find((b) => b.lang === 'sh')!);
 const bundlerFiles = new Map([...bundlers.flatMap((b) => [...files(b)])]);
 const babelConfigs = babel.flatMap((b) => b.code.split(/\n(?=\/\/ babel\.config\.js)/));
 const presetEnvBabel = babelConfigs.find((c) => c.includes('@babel/preset-env'))!;
-const loadHookLine = commands(loadHook.find((b) => b.lang === 'sh')!).find((l) => / app\.ts$/.test(l))!;
+const loadHookLine = commands(loadHook.find((b) => b.lang === 'sh')!).find((l) => l.endsWith(' app.ts'))!;
 
 // --- the app ----------------------------------------------------------------------------------------------------
 

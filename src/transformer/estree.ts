@@ -212,7 +212,7 @@ function langOf(filename: string): 'js' | 'jsx' | 'ts' | 'tsx' | 'dts' {
   if (/\.d\.[cm]?ts$/.test(filename)) return 'dts';
   if (/\.[cm]?tsx$/.test(filename)) return 'tsx';
   if (/\.[cm]?ts$/.test(filename)) return 'ts';
-  if (/\.jsx$/.test(filename)) return 'jsx';
+  if (filename.endsWith('.jsx')) return 'jsx';
   return 'jsx'; // plain .js may hold JSX (React projects); JSX parsing accepts all of JS
 }
 

@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Awaits in loop tests, updates and heads, labels with break/continue, brace-less ifs.
 export const scenario: Scenario = {

@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');

@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // The body of an async function before its first await runs synchronously in the caller's context.
 // A control: this works without the transform too.

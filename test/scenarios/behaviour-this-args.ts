@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // this, arguments and return values pass through bound callbacks unchanged; timer handles keep working.
 export const scenario: Scenario = {

@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // An interleaved program: async functions, then-chains, microtasks, nextTicks and timers. The logged order
 // must be identical with and without the transform (no microtask ticks added), and contexts correct.

@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // requestAnimationFrame, requestIdleCallback and scheduler.postTask (browser APIs; the runner provides them as uncompiled code).
 declare const scheduler: { postTask<T>(cb: () => T): Promise<T> };

@@ -1,8 +1,7 @@
-import { context, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { Scenario } from '../harness/scenario.js';
 
 const tracer = trace.getTracer('scenarios');
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // A then callback runs in the context where it was registered, not where the promise was made or resolved.
 export const scenario: Scenario = {
