@@ -484,6 +484,8 @@ function settleReferences(executor: Node): Node[] {
     }
     if (typeof node.type !== 'string') return;
     if (node.type === 'WithStatement') opaque = true;
+    // A JSX tag naming it (`<resolve />`): taken as another kind of use, as the TypeScript backend sees it.
+    if (node.type === 'JSXIdentifier' && passed.has(node.name)) disqualified.add(node.name);
     if (node.type === 'Identifier') {
       if (node.name === 'eval' || node.name === 'arguments') opaque = true;
       const uses = passed.get(node.name);
@@ -682,11 +684,13 @@ function containsSuspension(root: Node, generator: boolean, async: boolean, word
       return;
     }
     if (node !== root && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
-      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key);
+      // A field's decorators and computed key run in the enclosing function, where the class is defined.
+      if (node.type === 'PropertyDefinition') walk([node.decorators, node.computed && node.key]);
       return;
     }
+    // Decorators run too: in the function that defines the class.
     for (const key in node) {
-      if (!SKIPPED_KEYS.has(key)) walk(node[key]);
+      if (!SKIPPED_KEYS.has(key) || key === 'decorators') walk(node[key]);
     }
   };
   walk(root);
@@ -728,10 +732,10 @@ function tailAwaits(fn: Node): Set<Node> | undefined {
     } else if (node.type === 'TryStatement' || node.type === 'ForOfStatement') {
       guarded = true;
     } else if (node !== fn && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
-      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key, guarded);
+      if (node.type === 'PropertyDefinition') walk([node.decorators, node.computed && node.key], guarded);
       return;
     }
-    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key], guarded);
+    for (const key in node) if (!SKIPPED_KEYS.has(key) || key === 'decorators') walk(node[key], guarded);
   };
   walk(fn.body, false);
   return allTails && tails.size > 0 ? tails : undefined;

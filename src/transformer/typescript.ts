@@ -394,6 +394,8 @@ function settleReferences(ts: typeof TS, executor: TS.ArrowFunction | TS.Functio
   const walk = (node: TS.Node, parent: TS.Node | undefined): void => {
     if (opaque) return;
     if (node.kind === ts.SyntaxKind.WithStatement) opaque = true;
+    // Types do not run (`typeof resolve` in a type reads nothing); `extends X<T>` is an expression.
+    if (ts.isTypeNode(node) && !ts.isExpressionWithTypeArguments(node)) return;
     if (ts.isIdentifier(node)) {
       if (node.text === 'eval' || node.text === 'arguments') opaque = true;
       const uses = passed.get(node.text);
@@ -578,11 +580,14 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
 
   const outerFn = fc.fn;
   const outerBody = fc.functionBody;
+  // Its decorators and computed name belong to the enclosing function: visited before entering this one.
+  const outerParts = new Map(enclosingParts(ts, node).map((part) => [part, fc.visit(part) as TS.Node]));
   fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator, tails };
   fc.functionBody = body;
   fc.scopes.push(lazyScope(ts, node));
   try {
-    const visited = ts.visitEachChild(node, fc.visit, fc.context) as FunctionLike;
+    const visitor: TS.Visitor = outerParts.size > 0 ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
+    const visited = ts.visitEachChild(node, visitor, fc.context) as FunctionLike;
     if (!framed || !visited.body) return visited;
     return addFrame(visited, fc);
   } finally {
@@ -702,6 +707,14 @@ function holdsNoBoundaryWord(ts: typeof TS, words: readonly number[], node: TS.N
   return node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end);
 }
 
+/** A member's decorators and computed name: they run in the enclosing function, when the class or object is defined. */
+function enclosingParts(ts: typeof TS, node: TS.Node): TS.Node[] {
+  const parts: TS.Node[] = ts.canHaveDecorators(node) ? [...(ts.getDecorators(node) ?? [])] : [];
+  const name = (node as { name?: TS.Node }).name;
+  if (name && ts.isComputedPropertyName(name)) parts.push(name);
+  return parts;
+}
+
 /** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
 function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
   let found = false;
@@ -720,9 +733,8 @@ function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, as
       return;
     }
     if (node !== root && (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node))) {
-      // A computed member name is evaluated by the enclosing function, where the class is defined.
-      const name = (node as { name?: TS.Node }).name;
-      if (name && ts.isComputedPropertyName(name)) walk(name);
+      // A member's decorators and computed name are evaluated by the enclosing function, where the class is defined.
+      for (const part of enclosingParts(ts, node)) walk(part);
       return;
     }
     ts.forEachChild(node, walk);
@@ -762,9 +774,7 @@ function tailAwaits(fc: FileContext, fn: FunctionLike): Set<TS.Node> | undefined
     } else if (ts.isTryStatement(node) || ts.isForOfStatement(node)) {
       guarded = true;
     } else if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node)) {
-      // A computed member name is evaluated by the enclosing function, where the class is defined.
-      const name = (node as { name?: TS.Node }).name;
-      if (name && ts.isComputedPropertyName(name)) walk(name, guarded);
+      for (const part of enclosingParts(ts, node)) walk(part, guarded);
       return;
     }
     ts.forEachChild(node, (child) => walk(child, guarded));
