@@ -3,7 +3,7 @@
  * ahead of TypeScript's own downlevelling, so `await` is rewritten while it is
  * still `await` whatever the target.
  *
- * One visitor, driven by a table from node kind to handler (`HANDLERS`); the
+ * One visitor, driven by a table from node kind to handler (kindTablesFor); the
  * boundaries themselves come from the catalog. Per file, a `FileContext` holds
  * everything a handler needs.
  */
@@ -147,7 +147,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   // report bad input).
   const boundaryWords = boundaryWordOffsets(sourceFile.text);
   if (boundaryWords.length === 0) return sourceFile;
-  const handlers = handlersFor(ts);
+  const { handlers, ignorable } = kindTablesFor(ts);
   const fc: FileContext = {
     ts,
     factory: context.factory,
@@ -165,7 +165,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   fc.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
     if (!(fc.fn.isAsync && fc.fn.isGenerator) && holdsNoBoundaryWord(ts, fc.boundaryWords, node)) return node;
-    if (IGNORABLE.has(node.kind) && isIgnored(fc, node)) {
+    if (ignorable.has(node.kind) && isIgnored(fc, node)) {
       return node;
     }
     const handler = handlers.get(node.kind);
@@ -245,15 +245,22 @@ function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions):
 // ---------------------------------------------------------------------------
 // Handlers, one per node kind.
 
-/** Node kinds a `// otel-context-ignore` comment can precede. */
-let IGNORABLE: ReadonlySet<TS.SyntaxKind> = new Set();
-const handlerCache = new WeakMap<object, Map<TS.SyntaxKind, Handler>>();
+/**
+ * What depends on a TypeScript instance's SyntaxKind numbers (they differ between versions, and one
+ * process may load several): the handler of each kind, and the kinds a `// otel-context-ignore`
+ * comment can precede. Kept per instance, never in module state shared between them.
+ */
+interface KindTables {
+  handlers: Map<TS.SyntaxKind, Handler>;
+  ignorable: ReadonlySet<TS.SyntaxKind>;
+}
+const kindTablesCache = new WeakMap<object, KindTables>();
 
-function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
-  let table = handlerCache.get(ts);
-  if (table) return table;
+function kindTablesFor(ts: typeof TS): KindTables {
+  const cached = kindTablesCache.get(ts);
+  if (cached) return cached;
   const K = ts.SyntaxKind;
-  table = new Map<TS.SyntaxKind, Handler>([
+  const handlers = new Map<TS.SyntaxKind, Handler>([
     [K.CallExpression, visitCall],
     [K.NewExpression, visitNew],
     [K.AwaitExpression, visitAwait],
@@ -287,9 +294,9 @@ function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
     K.ClassDeclaration,
   ];
   for (let k = K.FirstStatement; k <= K.LastStatement; k++) ignorable.push(k);
-  IGNORABLE = new Set(ignorable);
-  handlerCache.set(ts, table);
-  return table;
+  const tables: KindTables = { handlers, ignorable: new Set(ignorable) };
+  kindTablesCache.set(ts, tables);
+  return tables;
 }
 
 function skipped(fc: FileContext, category: Category): boolean {
