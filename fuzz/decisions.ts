@@ -21,10 +21,11 @@ export function helperCalls(code: string, filename: string): string[] | undefine
   const parsed = parseSync(filename, code, { lang, sourceType: 'module' });
   if (parsed.errors.length > 0) return undefined;
   const calls: Array<{ at: number; name: string }> = [];
-  const walk = (value: unknown): void => {
+  // A call in a parameter list (a generator's frame made at creation) is marked: where the frame is made is a decision too.
+  const walk = (value: unknown, inParameters: boolean): void => {
     if (!value || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      for (const item of value) walk(item);
+      for (const item of value) walk(item, inParameters);
       return;
     }
     const node = value as Node;
@@ -32,12 +33,14 @@ export function helperCalls(code: string, filename: string): string[] | undefine
       const callee = node.callee as Node;
       const object = callee.type === 'MemberExpression' ? (callee.object as Node) : undefined;
       if (object?.type === 'Identifier' && object.name === NAMESPACE && !callee.computed) {
-        calls.push({ at: node.start, name: (callee.property as Node).name as string });
+        const name = (callee.property as Node).name as string;
+        calls.push({ at: node.start, name: inParameters ? `${name} (in parameters)` : name });
       }
     }
-    for (const key in node) if (key !== 'type') walk(node[key]);
+    const isFunction = /Function(Declaration|Expression)$/.test(node.type);
+    for (const key in node) if (key !== 'type') walk(node[key], isFunction ? key === 'params' : inParameters);
   };
-  walk(parsed.program);
+  walk(parsed.program, false);
   return calls.sort((a, b) => a.at - b.at).map((c) => c.name);
 }
 

@@ -105,7 +105,7 @@ interface FileContext {
   fn: FunctionState;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
-  /** ES module code is strict: no parameter aliasing through `arguments`. */
+  /** ES module code and classes are strict: no parameter aliasing through `arguments`. */
   strict: boolean;
   /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
   settleRefs: Set<Node>;
@@ -289,7 +289,7 @@ function skipped(fc: FileContext, category: Category): boolean {
 type Handler = (node: Node, fc: FileContext) => void;
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'ClassExpression', 'TSModuleBlock']);
+const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'TSModuleBlock']);
 /** Type-level syntax: nothing in here runs. */
 const TYPE_ONLY = new Set([
   'TSTypeAnnotation',
@@ -328,6 +328,8 @@ const HANDLERS: Record<string, Handler> = {
   FunctionDeclaration: visitFunction,
   FunctionExpression: visitFunction,
   ArrowFunctionExpression: visitFunction,
+  ClassDeclaration: visitClass,
+  ClassExpression: visitClass,
 };
 
 function visit(node: Node | null | undefined, fc: FileContext): void {
@@ -551,6 +553,18 @@ function isGlobal(name: string, fc: FileContext): boolean {
 }
 
 // --- functions ---------------------------------------------------------------
+
+/** Every part of a class is strict code; a class expression's name is a scope of its own. */
+function visitClass(node: Node, fc: FileContext): void {
+  const outerStrict = fc.strict;
+  fc.strict = true;
+  try {
+    if (node.type === 'ClassExpression') withScope(node, fc, () => visitChildren(node, fc));
+    else visitChildren(node, fc);
+  } finally {
+    fc.strict = outerStrict;
+  }
+}
 
 function visitFunction(node: Node, fc: FileContext): void {
   const isAsync = !!node.async;
