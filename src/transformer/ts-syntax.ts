@@ -1,0 +1,133 @@
+/**
+ * The syntax interface (syntax.ts) over TypeScript's AST, for one file. Node
+ * kinds are mapped per TypeScript instance: SyntaxKind numbers differ between
+ * versions, and one process may load several.
+ */
+import type * as TS from 'typescript';
+import { anyOffsetIn } from '../catalog.js';
+import type { DeclarationKind, Kind, Parameter, ReferenceRole, Syntax } from './syntax.js';
+
+const kindMaps = new WeakMap<object, Map<TS.SyntaxKind, Kind>>();
+
+function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
+  let map = kindMaps.get(ts);
+  if (map) return map;
+  const K = ts.SyntaxKind;
+  map = new Map<TS.SyntaxKind, Kind>();
+  for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) map.set(k, 'type');
+  const entries: Array<[Kind, TS.SyntaxKind[]]> = [
+    ['type', [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.TypeParameter]],
+    ['function', [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]],
+    ['classMember', [K.PropertyDeclaration, K.ClassStaticBlockDeclaration]],
+    ['await', [K.AwaitExpression]],
+    ['yield', [K.YieldExpression]],
+    ['return', [K.ReturnStatement]],
+    ['forOf', [K.ForOfStatement]],
+    ['try', [K.TryStatement]],
+    ['variables', [K.VariableStatement, K.VariableDeclarationList]],
+    ['expressionStatement', [K.ExpressionStatement]],
+    ['with', [K.WithStatement]],
+    ['identifier', [K.Identifier]],
+    ['literal', [K.StringLiteral, K.NumericLiteral, K.BigIntLiteral, K.RegularExpressionLiteral, K.NoSubstitutionTemplateLiteral, K.TrueKeyword, K.FalseKeyword, K.NullKeyword]],
+    ['operator', [K.PrefixUnaryExpression, K.TypeOfExpression, K.VoidExpression, K.BinaryExpression]],
+    ['conditional', [K.ConditionalExpression]],
+    ['call', [K.CallExpression]],
+  ];
+  for (const [kind, kinds] of entries) for (const k of kinds) map.set(k, kind);
+  kindMaps.set(ts, map);
+  return map;
+}
+
+/** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
+export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Node> {
+  const kinds = kindMapFor(ts);
+  const unwrapTyped = (node: TS.Node): TS.Node => {
+    while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
+      node = node.expression;
+    }
+    return node;
+  };
+  const declarationList = (node: TS.Node): TS.VariableDeclarationList =>
+    ts.isVariableStatement(node) ? node.declarationList : (node as TS.VariableDeclarationList);
+  const syntax: Syntax<TS.Node> = {
+    kind: (node) => kinds.get(node.kind) ?? 'other',
+    forEachChild: (node, visit) => void ts.forEachChild(node, (child) => void visit(child)),
+    // Not a node another transformer made or updated (that may hold new code).
+    holdsNoBoundaryWord: (node) => node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end),
+    unwrapTyped,
+    operand: (node) => (node as { expression?: TS.Node }).expression,
+    operands: (node) => {
+      if (ts.isBinaryExpression(node)) return [node.left, node.right];
+      if (ts.isConditionalExpression(node)) return [node.condition, node.whenTrue, node.whenFalse];
+      if (ts.isPrefixUnaryExpression(node)) return [node.operand];
+      return [(node as TS.TypeOfExpression | TS.VoidExpression).expression];
+    },
+    operator: (node) => {
+      if (ts.isTypeOfExpression(node)) return 'typeof';
+      if (ts.isVoidExpression(node)) return 'void';
+      if (ts.isBinaryExpression(node)) return ts.tokenToString(node.operatorToken.kind) ?? '';
+      if (ts.isPrefixUnaryExpression(node)) return ts.tokenToString(node.operator) ?? '';
+      return '';
+    },
+    name: (node) => (node as TS.Identifier).text,
+    isForAwait: (node) => !!(node as TS.ForOfStatement).awaitModifier,
+    declarationKind: (node) => declarationKindOf(ts, declarationList(node).flags),
+    declarators: (node) => declarationList(node).declarations.map((d) => ({ plainName: ts.isIdentifier(d.name), init: d.initializer })),
+    enclosingParts: (node) => {
+      const parts: TS.Node[] = ts.canHaveDecorators(node) ? [...(ts.getDecorators(node) ?? [])] : [];
+      const name = (node as { name?: TS.Node }).name;
+      if (name && ts.isComputedPropertyName(name)) parts.push(name);
+      return parts;
+    },
+    isAsync: (fn) => !!ts.getModifiers(fn as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword),
+    isGenerator: (fn) => !!(fn as TS.FunctionDeclaration).asteriskToken,
+    isArrow: (fn) => ts.isArrowFunction(fn),
+    body: (fn) => (fn as TS.FunctionLikeDeclaration).body,
+    statements: (node) => (ts.isBlock(node) ? node.statements : undefined),
+    parameters: (fn) =>
+      (fn as TS.FunctionLikeDeclaration).parameters
+        .filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'))
+        .map((p): Parameter<TS.Node> => ({
+          node: p,
+          plainName: ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken ? p.name.text : undefined,
+          rest: !!p.dotDotDotToken,
+        })),
+    directives: (body) => {
+      const directives: string[] = [];
+      for (const statement of ts.isBlock(body) ? body.statements : []) {
+        if (!ts.isExpressionStatement(statement) || !ts.isStringLiteral(statement.expression)) break;
+        directives.push(statement.expression.text);
+      }
+      return directives;
+    },
+    referenceRole: (node, parent): ReferenceRole => {
+      if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) return 'argument';
+      if (ts.isCallExpression(parent) && parent.expression === node) return 'callee';
+      if (ts.isPropertyAccessExpression(parent) && parent.name === node) return 'propertyName';
+      return 'other';
+    },
+    isTemplate: (node) => ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node),
+    callee: (call) => unwrapTyped((call as TS.CallExpression | TS.NewExpression).expression),
+    callArguments: (call) => (call as TS.CallExpression | TS.NewExpression).arguments ?? [],
+    isSpread: (node) => ts.isSpreadElement(node),
+    member: (node) => {
+      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
+        return { object: unwrapTyped(node.expression), name: node.name.text, nameNode: node.name };
+      }
+      if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
+        return { object: unwrapTyped(node.expression), name: node.argumentExpression.text, nameNode: node.argumentExpression };
+      }
+      return undefined;
+    },
+  };
+  return syntax;
+}
+
+function declarationKindOf(ts: typeof TS, flags: TS.NodeFlags): DeclarationKind {
+  // NodeFlags.Using and AwaitUsing (= Using | Const) exist from TypeScript 5.2.
+  const { Using, AwaitUsing } = ts.NodeFlags as { Using?: number; AwaitUsing?: number };
+  if (AwaitUsing !== undefined && (flags & AwaitUsing) === AwaitUsing) return 'await using';
+  if (Using !== undefined && flags & Using) return 'using';
+  if (flags & ts.NodeFlags.Const) return 'const';
+  return flags & ts.NodeFlags.Let ? 'let' : 'var';
+}
