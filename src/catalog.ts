@@ -42,8 +42,8 @@ export const SCHEDULERS: readonly SchedulerBoundary[] = [
  * A promise executor's resolve or reject scheduled like that
  * (`new Promise((r) => setTimeout(r, ms))`) settles with `undefined`, reads no
  * context (the promise's reactions were bound when they were registered), and
- * needs no binding. Each backend finds such references with its own walk
- * (settleReferences): a parameter of an executor that is only ever called or
+ * needs no binding. The planner finds such references (planner.ts,
+ * settleReferences): a parameter of an executor that is only ever called or
  * passed on.
  */
 export function passesNoValues(boundary: SchedulerBoundary, argumentCount: number, hasSpread: boolean): boolean {

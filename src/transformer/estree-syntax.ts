@@ -2,7 +2,7 @@
  * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
  */
 import { anyOffsetIn } from '../catalog.js';
-import type { Kind, Parameter, ReferenceRole, Syntax } from './syntax.js';
+import type { Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
 export interface Node {
@@ -66,6 +66,8 @@ const KINDS: Readonly<Record<string, Kind>> = Object.assign(Object.create(null) 
   LogicalExpression: 'operator',
   ConditionalExpression: 'conditional',
   CallExpression: 'call',
+  ClassDeclaration: 'class',
+  ClassExpression: 'class',
   ...Object.fromEntries([...TYPE_ONLY].map((type) => [type, 'type'])),
 });
 
@@ -121,7 +123,7 @@ export function estreeSyntax(words: readonly number[]): Syntax<Node> {
     name: (node) => node.name,
     isForAwait: (node) => !!node.await,
     declarationKind: (node) => node.kind,
-    declarators: (node) => (node.declarations as Node[]).map((d) => ({ plainName: d.id.type === 'Identifier', init: d.init ?? undefined })),
+    declarators: (node) => (node.declarations as Node[]).map((d) => ({ id: d.id, plainName: d.id.type === 'Identifier', init: d.init ?? undefined })),
     enclosingParts: (node) =>
       node.type === 'PropertyDefinition' || node.type === 'AccessorProperty' ? [...(node.decorators ?? []), ...(node.computed ? [node.key] : [])] : [],
     isAsync: (fn) => !!fn.async,
@@ -160,5 +162,87 @@ export function estreeSyntax(words: readonly number[]): Syntax<Node> {
       else if (node.computed && property.type === 'Literal' && typeof property.value === 'string') name = property.value;
       return name === undefined ? undefined : { object: unwrap(node.object), name, nameNode: property };
     },
+    scopeParts,
+    unwrapExport: (statement) =>
+      (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
+        ? statement.declaration
+        : statement,
+    isAmbient: (node) => node.declare === true,
+    declaredName: (node) => {
+      switch (node.type) {
+        case 'FunctionDeclaration':
+        case 'ClassDeclaration':
+        case 'TSEnumDeclaration':
+        case 'TSImportEqualsDeclaration':
+          return node.id?.name;
+        case 'TSModuleDeclaration':
+          return node.id?.type === 'Identifier' ? node.id.name : undefined;
+        default:
+          return undefined;
+      }
+    },
+    bindingNames: addPatternNames,
+    importedNames: (statement) =>
+      statement.type === 'ImportDeclaration' && statement.importKind !== 'type'
+        ? (statement.specifiers as Node[]).filter((sp) => sp.importKind !== 'type').map((sp) => sp.local.name as string)
+        : [],
   };
+}
+
+function scopeParts(node: Node): ScopeParts<Node> | undefined {
+  switch (node.type) {
+    case 'Program':
+      return { kind: 'program', statements: node.body, bindings: [] };
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return {
+        kind: 'function',
+        statements: node.body?.type === 'BlockStatement' ? node.body.body : [],
+        bindings: node.params,
+        ownName: node.type === 'FunctionExpression' ? node.id?.name : undefined,
+      };
+    case 'BlockStatement':
+    case 'StaticBlock':
+    case 'TSModuleBlock':
+      return { kind: 'block', statements: node.body, bindings: [] };
+    case 'SwitchStatement':
+      return { kind: 'block', statements: (node.cases as Node[]).flatMap((c) => c.consequent as Node[]), bindings: [] };
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement': {
+      const init = node.type === 'ForStatement' ? node.init : node.left;
+      return { kind: 'for', statements: [], bindings: init?.type === 'VariableDeclaration' ? (init.declarations as Node[]).map((d) => d.id) : [] };
+    }
+    case 'CatchClause':
+      return { kind: 'catch', statements: [], bindings: node.param ? [node.param] : [] };
+    case 'ClassExpression':
+      return { kind: 'class', statements: [], bindings: [], ownName: node.id?.name };
+    default:
+      return undefined;
+  }
+}
+
+function addPatternNames(pattern: Node | null, into: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties as Node[]) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, into);
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements as Node[]) addPatternNames(e, into);
+      break;
+    case 'RestElement':
+      addPatternNames(pattern.argument, into);
+      break;
+    case 'AssignmentPattern':
+      addPatternNames(pattern.left, into);
+      break;
+    case 'TSParameterProperty':
+      addPatternNames(pattern.parameter, into);
+      break;
+  }
 }

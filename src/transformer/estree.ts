@@ -9,14 +9,16 @@
  */
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
-import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, type Category } from '../catalog.js';
+import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
-import { childKeys, estreeSyntax, SKIPPED_KEYS, TYPE_ONLY, type Node } from './estree-syntax.js';
+import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
   bindsArgument,
   containsSuspension,
   frameInParameters,
   helperCallName,
+  isProcessed,
+  lazyScope,
   planCall,
   planFunction,
   planTry,
@@ -24,6 +26,7 @@ import {
   settleReferences,
   type FunctionPlan,
   type PlanContext,
+  type Scope,
 } from './planner.js';
 import type { Syntax } from './syntax.js';
 import { isMarkerText, skipTrivia } from './text.js';
@@ -87,7 +90,7 @@ interface FileContext {
   code: string;
   s: MagicString;
   options: ResolvedOptions;
-  scopes: Array<{ has(name: string): boolean }>;
+  scopes: Scope[];
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
   syntax: Syntax<Node>;
   plan: PlanContext<Node>;
@@ -128,12 +131,12 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarkerText(c.value, IGNORE_FILE_MARKER))) {
     return { diagnostics };
   }
-  const processed = alreadyTransformed(program);
+  const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
   const s = new MagicString(code);
   const syntax = estreeSyntax(boundaryWordOffsets(code));
-  const scopes: FileContext['scopes'] = [];
+  const scopes: Scope[] = [];
   const fc: FileContext = {
     code,
     s,
@@ -151,8 +154,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
-    fc.scopes.push(lazyScope(program));
-    topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(syntax, program, false, true);
+    fc.scopes.push(lazyScope(syntax, program));
+    topLevelAwait = isModule && !fc.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
     if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
     for (const statement of program.body) visit(statement, fc);
   } catch (error) {
@@ -259,28 +262,10 @@ function ignoredStarts(code: string, comments: Array<{ type: string; value: stri
   return starts;
 }
 
-function alreadyTransformed(program: Node): boolean {
-  return (program.body as Node[]).some((statement) => {
-    if (statement.type === 'ImportDeclaration') {
-      return statement.specifiers.some((sp: Node) => sp.type === 'ImportNamespaceSpecifier' && sp.local.name === NS);
-    }
-    return (
-      statement.type === 'VariableDeclaration' &&
-      statement.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === NS)
-    );
-  });
-}
-
-function skipped(fc: FileContext, category: Category): boolean {
-  return fc.options.skip.has(category);
-}
-
 // ---------------------------------------------------------------------------
-// The walk. One table from node type to handler; everything else walks its children.
 
 type Handler = (node: Node, fc: FileContext) => void;
 
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'TSModuleBlock']);
 const IGNORABLE = new Set([
   'FunctionDeclaration',
@@ -338,7 +323,7 @@ function visitChildren(node: Node, fc: FileContext): void {
 }
 
 function withScope(node: Node, fc: FileContext, body: () => void): void {
-  fc.scopes.push(lazyScope(node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     body();
   } finally {
@@ -402,7 +387,7 @@ function visitFunction(node: Node, fc: FileContext): void {
   const body = node.body as Node | null;
   const outer = fc.fn;
   fc.fn = plan;
-  fc.scopes.push(lazyScope(node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     if (body) body.isFunctionBody = true;
     const visitInner = () => {
@@ -618,123 +603,4 @@ function visitTry(node: Node, fc: FileContext): void {
     if (plan.reenterFinally) insert(fc, node.finalizer.start + 1, reenter);
     visit(node.finalizer, fc);
   }
-}
-
-/** A scope whose names are collected when first asked for: most are never asked (only boundary calls ask). */
-function lazyScope(node: Node): { has(name: string): boolean } {
-  let names: Set<string> | undefined;
-  return { has: (name) => (names ??= collectNames(node)).has(name) };
-}
-
-function collectNames(node: Node): Set<string> {
-  const names = new Set<string>();
-  switch (node.type) {
-    case 'Program':
-      collectVarNames(node.body, names);
-      collectLexicalNames(node.body, names);
-      for (const statement of node.body as Node[]) {
-        if (statement.type === 'ImportDeclaration' && statement.importKind !== 'type') {
-          for (const sp of statement.specifiers as Node[]) if (sp.importKind !== 'type') names.add(sp.local.name);
-        }
-        if (statement.type === 'TSImportEqualsDeclaration') names.add(statement.id.name);
-      }
-      break;
-    case 'FunctionDeclaration':
-    case 'FunctionExpression':
-    case 'ArrowFunctionExpression':
-      names.add('arguments');
-      if (node.type === 'FunctionExpression' && node.id) names.add(node.id.name);
-      for (const p of node.params as Node[]) addPatternNames(p, names);
-      if (node.body?.type === 'BlockStatement') {
-        collectVarNames(node.body.body, names);
-        collectLexicalNames(node.body.body, names);
-      }
-      break;
-    case 'BlockStatement':
-    case 'StaticBlock':
-    case 'TSModuleBlock':
-      collectLexicalNames(node.body, names);
-      break;
-    case 'SwitchStatement':
-      for (const c of node.cases as Node[]) collectLexicalNames(c.consequent, names);
-      break;
-    case 'ForStatement':
-    case 'ForInStatement':
-    case 'ForOfStatement': {
-      const init = node.type === 'ForStatement' ? node.init : node.left;
-      if (init?.type === 'VariableDeclaration') for (const d of init.declarations as Node[]) addPatternNames(d.id, names);
-      break;
-    }
-    case 'CatchClause':
-      if (node.param) addPatternNames(node.param, names);
-      break;
-    case 'ClassExpression':
-      if (node.id) names.add(node.id.name);
-      break;
-  }
-  return names;
-}
-
-function addPatternNames(pattern: Node | null, into: Set<string>): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case 'Identifier':
-      into.add(pattern.name);
-      break;
-    case 'ObjectPattern':
-      for (const p of pattern.properties as Node[]) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, into);
-      break;
-    case 'ArrayPattern':
-      for (const e of pattern.elements as Node[]) addPatternNames(e, into);
-      break;
-    case 'RestElement':
-      addPatternNames(pattern.argument, into);
-      break;
-    case 'AssignmentPattern':
-      addPatternNames(pattern.left, into);
-      break;
-    case 'TSParameterProperty':
-      addPatternNames(pattern.parameter, into);
-      break;
-  }
-}
-
-function declarationOf(statement: Node): Node {
-  return (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
-    ? statement.declaration
-    : statement;
-}
-
-function collectLexicalNames(statements: Node[], into: Set<string>): void {
-  for (const raw of statements) {
-    const statement = declarationOf(raw);
-    if (statement.declare) continue;
-    if (statement.type === 'VariableDeclaration') {
-      for (const d of statement.declarations as Node[]) addPatternNames(d.id, into);
-    } else if (
-      (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration' || statement.type === 'TSEnumDeclaration') &&
-      statement.id
-    ) {
-      into.add(statement.id.name);
-    } else if (statement.type === 'TSModuleDeclaration' && statement.id?.type === 'Identifier') {
-      into.add(statement.id.name);
-    }
-  }
-}
-
-function collectVarNames(statements: Node[], into: Set<string>): void {
-  const walk = (node: any): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node.type !== 'string' || node.declare) return;
-    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
-      for (const d of node.declarations as Node[]) addPatternNames(d.id, into);
-    } else if (node.type === 'FunctionDeclaration') {
-      if (node.id) into.add(node.id.name);
-      return;
-    }
-    if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression' || TYPE_ONLY.has(node.type)) return;
-    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key]);
-  };
-  statements.forEach(walk);
 }

@@ -29,6 +29,8 @@ export type Kind =
   | 'operator'
   | 'conditional'
   | 'call'
+  /** A class declaration or expression. */
+  | 'class'
   | 'type'
   | 'other';
 
@@ -63,8 +65,8 @@ export interface Syntax<N> {
   isForAwait(node: N): boolean;
   /** A variable declaration list's kind (given a statement holding one, or the list). */
   declarationKind(node: N): DeclarationKind;
-  /** Each declarator of a variable declaration statement: whether its target is a plain name, and its initializer. */
-  declarators(node: N): ReadonlyArray<{ plainName: boolean; init: N | undefined }>;
+  /** Each declarator of a variable declaration: its target, whether that is a plain name, and its initializer. */
+  declarators(node: N): ReadonlyArray<{ id: N; plainName: boolean; init: N | undefined }>;
   /** The parts of a function or class member that run in the enclosing function: decorators, computed key. */
   enclosingParts(node: N): readonly N[];
   isAsync(fn: N): boolean;
@@ -89,6 +91,32 @@ export interface Syntax<N> {
   isSpread(node: N): boolean;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
+
+  // --- scopes (planner: scopeNames) ---
+  /** What a node that opens a scope declares from; undefined for any other node. */
+  scopeParts(node: N): ScopeParts<N> | undefined;
+  /** The declaration an `export` statement holds, or the statement itself. */
+  unwrapExport(statement: N): N;
+  /** `declare`d: nothing of it exists at run time. */
+  isAmbient(node: N): boolean;
+  /** The name a function, class, enum, namespace or `import x = require()` declaration binds. */
+  declaredName(declaration: N): string | undefined;
+  /** Every name a binding target binds: a name, a destructuring pattern, a parameter. */
+  bindingNames(binding: N, into: Set<string>): void;
+  /** The local names of an import declaration's values (none for type-only imports and other statements). */
+  importedNames(statement: N): readonly string[];
+}
+
+/** What a scope declares from (see Syntax.scopeParts). */
+export interface ScopeParts<N> {
+  /** program and function scopes also hold the `var` declarations anywhere inside; a function its `arguments`. */
+  kind: 'program' | 'function' | 'block' | 'for' | 'catch' | 'class';
+  /** The statement lists whose declarations belong to it (a function's body, a switch's clauses). */
+  statements: readonly N[];
+  /** Parameters, the catch parameter, a for loop's declarators' targets. */
+  bindings: readonly N[];
+  /** A function or class expression's own name, bound inside it. */
+  ownName?: string;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type * as TS from 'typescript';
 import { anyOffsetIn } from '../catalog.js';
-import type { DeclarationKind, Kind, Parameter, ReferenceRole, Syntax } from './syntax.js';
+import type { DeclarationKind, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 const kindMaps = new WeakMap<object, Map<TS.SyntaxKind, Kind>>();
 
@@ -32,6 +32,7 @@ function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
     ['operator', [K.PrefixUnaryExpression, K.TypeOfExpression, K.VoidExpression, K.BinaryExpression]],
     ['conditional', [K.ConditionalExpression]],
     ['call', [K.CallExpression]],
+    ['class', [K.ClassDeclaration, K.ClassExpression]],
   ];
   for (const [kind, kinds] of entries) for (const k of kinds) map.set(k, kind);
   kindMaps.set(ts, map);
@@ -72,7 +73,7 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
     name: (node) => (node as TS.Identifier).text,
     isForAwait: (node) => !!(node as TS.ForOfStatement).awaitModifier,
     declarationKind: (node) => declarationKindOf(ts, declarationList(node).flags),
-    declarators: (node) => declarationList(node).declarations.map((d) => ({ plainName: ts.isIdentifier(d.name), init: d.initializer })),
+    declarators: (node) => declarationList(node).declarations.map((d) => ({ id: d.name, plainName: ts.isIdentifier(d.name), init: d.initializer })),
     enclosingParts: (node) => {
       const parts: TS.Node[] = ts.canHaveDecorators(node) ? [...(ts.getDecorators(node) ?? [])] : [];
       const name = (node as { name?: TS.Node }).name;
@@ -119,8 +120,54 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
       }
       return undefined;
     },
+    scopeParts: (node) => scopeParts(ts, kinds, node),
+    unwrapExport: (statement) => statement,
+    isAmbient: (node) => !!(node as { modifiers?: TS.NodeArray<TS.ModifierLike> }).modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword),
+    declaredName: (node) => {
+      if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node) || ts.isImportEqualsDeclaration(node)) {
+        return node.name?.text;
+      }
+      return ts.isModuleDeclaration(node) && ts.isIdentifier(node.name) ? node.name.text : undefined;
+    },
+    bindingNames: (binding, into) => addBindingNames(ts, binding, into),
+    importedNames: (statement) => {
+      const clause = ts.isImportDeclaration(statement) ? statement.importClause : undefined;
+      if (!clause || clause.isTypeOnly) return [];
+      const names = clause.name ? [clause.name.text] : [];
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
+      else if (bindings) for (const element of bindings.elements) if (!element.isTypeOnly) names.push(element.name.text);
+      return names;
+    },
   };
   return syntax;
+}
+
+function scopeParts(ts: typeof TS, kinds: Map<TS.SyntaxKind, Kind>, node: TS.Node): ScopeParts<TS.Node> | undefined {
+  if (ts.isSourceFile(node)) return { kind: 'program', statements: node.statements, bindings: [] };
+  if (kinds.get(node.kind) === 'function') {
+    const fn = node as TS.FunctionLikeDeclaration;
+    const statements = fn.body && ts.isBlock(fn.body) ? fn.body.statements : [];
+    const ownName = ts.isFunctionExpression(fn) ? fn.name?.text : undefined;
+    return { kind: 'function', statements, bindings: fn.parameters, ownName };
+  }
+  if (ts.isBlock(node) || ts.isModuleBlock(node)) return { kind: 'block', statements: node.statements, bindings: [] };
+  if (ts.isCaseBlock(node)) return { kind: 'block', statements: node.clauses.flatMap((c) => c.statements), bindings: [] };
+  if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
+    const init = node.initializer;
+    return { kind: 'for', statements: [], bindings: init && ts.isVariableDeclarationList(init) ? init.declarations.map((d) => d.name) : [] };
+  }
+  if (ts.isCatchClause(node)) return { kind: 'catch', statements: [], bindings: node.variableDeclaration ? [node.variableDeclaration.name] : [] };
+  if (ts.isClassExpression(node)) return { kind: 'class', statements: [], bindings: [], ownName: node.name?.text };
+  return undefined;
+}
+
+function addBindingNames(ts: typeof TS, binding: TS.Node, into: Set<string>): void {
+  if (ts.isIdentifier(binding)) into.add(binding.text);
+  else if (ts.isParameter(binding) || ts.isBindingElement(binding) || ts.isVariableDeclaration(binding)) addBindingNames(ts, binding.name, into);
+  else if (ts.isObjectBindingPattern(binding) || ts.isArrayBindingPattern(binding)) {
+    for (const element of binding.elements) if (!ts.isOmittedExpression(element)) addBindingNames(ts, element.name, into);
+  }
 }
 
 function declarationKindOf(ts: typeof TS, flags: TS.NodeFlags): DeclarationKind {

@@ -8,11 +8,23 @@
  * everything a handler needs.
  */
 import type * as TS from 'typescript';
-import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, type Category } from '../catalog.js';
+import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
-import { lazyScope, type ScopeStack } from './ts-scope.js';
 import { isMarkerText, skipTrivia } from './text.js';
-import { bindsArgument, containsSuspension, frameInParameters, planCall, planFunction, planTry, promiseExecutor, settleReferences, type PlanContext } from './planner.js';
+import {
+  bindsArgument,
+  containsSuspension,
+  frameInParameters,
+  isProcessed,
+  lazyScope,
+  planCall,
+  planFunction,
+  planTry,
+  promiseExecutor,
+  settleReferences,
+  type PlanContext,
+  type Scope,
+} from './planner.js';
 import type { Oracle, Syntax } from './syntax.js';
 import { tsSyntax } from './ts-syntax.js';
 
@@ -31,7 +43,7 @@ interface FunctionState {
   frame?: TS.Identifier;
   isAsync: boolean;
   isGenerator: boolean;
-  /** An unframed async function whose every await ends it: those awaits (see tailAwaits). */
+  /** An unframed async function whose every await ends it: those awaits (planner: planFunction). */
   tails?: Set<TS.Node>;
 }
 
@@ -43,7 +55,7 @@ interface FileContext {
   host: TsTransformHost;
   sourceFile: TS.SourceFile;
   /** Scope stack for deciding whether a name is the real global when there is no checker. */
-  scopes: ScopeStack;
+  scopes: Scope[];
   fn: FunctionState;
   /** Set once any rewrite references the runtime: the import is added only then. */
   usesRuntime: boolean;
@@ -90,22 +102,8 @@ function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsT
   // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
   if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
   if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER)) return false;
-  return !alreadyTransformed(ts, sourceFile);
-}
-
-/** Our own output declares the helper namespace at top level; a second run leaves it alone (idempotence). */
-function alreadyTransformed(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
-  if (!sourceFile.text.includes(HELPERS.namespace)) return false;
-  return sourceFile.statements.some((s) => {
-    if (ts.isImportDeclaration(s)) {
-      const bindings = s.importClause?.namedBindings;
-      return !!bindings && ts.isNamespaceImport(bindings) && bindings.name.text === HELPERS.namespace;
-    }
-    return (
-      ts.isVariableStatement(s) &&
-      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === HELPERS.namespace)
-    );
-  });
+  // Our own output (a second run leaves it alone).
+  return !(sourceFile.text.includes(HELPERS.namespace) && isProcessed(tsSyntax(ts, []), sourceFile.statements));
 }
 
 /**
@@ -138,7 +136,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords);
-  const scopes: ScopeStack = [];
+  const scopes: Scope[] = [];
   const fc: FileContext = {
     ts,
     factory: context.factory,
@@ -164,10 +162,10 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     if (handler) return handler(node, fc);
     return ts.visitEachChild(node, fc.visit, context);
   };
-  fc.scopes.push(lazyScope(ts, sourceFile));
+  fc.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
-  const topLevelSuspends = !skipped(fc, 'await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
+  const topLevelSuspends = !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
   if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
 
   let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
@@ -291,13 +289,9 @@ function kindTablesFor(ts: typeof TS): KindTables {
   return tables;
 }
 
-function skipped(fc: FileContext, category: Category): boolean {
-  return fc.host.options.skip.has(category);
-}
-
 /** Visits a node that opens a scope, with its declared names on the scope stack. */
 function visitScope(node: TS.Node, fc: FileContext): TS.Node {
-  fc.scopes.push(lazyScope(fc.ts, node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     return fc.ts.visitEachChild(node, fc.visit, fc.context);
   } finally {
@@ -440,7 +434,7 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const outerParts = new Map(fc.syntax.enclosingParts(node).map((part) => [part, fc.visit(part) as TS.Node]));
   fc.fn = { frame: plan.framed ? frameIdentifier(fc) : undefined, isAsync: plan.isAsync, isGenerator: plan.isGenerator, tails: plan.tails };
   fc.functionBody = node.body;
-  fc.scopes.push(lazyScope(ts, node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     const visitor: TS.Visitor = outerParts.size > 0 ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
     const visited = ts.visitEachChild(node, visitor, fc.context) as FunctionLike;
