@@ -41,7 +41,13 @@ export const SKIPPED_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Parentheses and TypeScript-only wrappers: nothing of them runs. */
-const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSNonNullExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSTypeAssertion']);
+const TRANSPARENT = new Set([
+  'ParenthesizedExpression',
+  'TSNonNullExpression',
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSTypeAssertion',
+]);
 
 const KINDS: Readonly<Record<string, Kind>> = Object.assign(Object.create(null) as Record<string, Kind>, {
   FunctionDeclaration: 'function',
@@ -110,7 +116,10 @@ function forEachChild(node: Node, visit: (child: Node) => void): void {
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
 export function estreeSyntax(words: readonly number[]): Syntax<Node> {
   return {
-    kind: (node) => (node.type === 'TemplateLiteral' ? (node.expressions.length === 0 ? 'literal' : 'other') : (KINDS[node.type] ?? 'other')),
+    kind: (node) => {
+      if (node.type === 'TemplateLiteral') return node.expressions.length === 0 ? 'literal' : 'other';
+      return KINDS[node.type] ?? 'other';
+    },
     forEachChild,
     holdsNoBoundaryWord: (node) => !anyOffsetIn(words, node.start, node.end),
     unwrapTyped,
@@ -123,9 +132,12 @@ export function estreeSyntax(words: readonly number[]): Syntax<Node> {
     name: (node) => node.name,
     isForAwait: (node) => !!node.await,
     declarationKind: (node) => node.kind,
-    declarators: (node) => (node.declarations as Node[]).map((d) => ({ id: d.id, plainName: d.id.type === 'Identifier', init: d.init ?? undefined })),
+    declarators: (node) =>
+      (node.declarations as Node[]).map((d) => ({ id: d.id, plainName: d.id.type === 'Identifier', init: d.init ?? undefined })),
     enclosingParts: (node) =>
-      node.type === 'PropertyDefinition' || node.type === 'AccessorProperty' ? [...(node.decorators ?? []), ...(node.computed ? [node.key] : [])] : [],
+      node.type === 'PropertyDefinition' || node.type === 'AccessorProperty'
+        ? [...(node.decorators ?? []), ...(node.computed ? [node.key] : [])]
+        : [],
     isAsync: (fn) => !!fn.async,
     isGenerator: (fn) => !!fn.generator,
     isArrow: (fn) => fn.type === 'ArrowFunctionExpression',
@@ -135,7 +147,11 @@ export function estreeSyntax(words: readonly number[]): Syntax<Node> {
       (fn.params as Node[])
         // A TypeScript `this` parameter is none at run time.
         .filter((p) => !(p.type === 'Identifier' && p.name === 'this'))
-        .map((p): Parameter<Node> => ({ node: p, plainName: p.type === 'Identifier' ? p.name : undefined, rest: p.type === 'RestElement' })),
+        .map((p): Parameter<Node> => ({
+          node: p,
+          plainName: p.type === 'Identifier' ? p.name : undefined,
+          rest: p.type === 'RestElement',
+        })),
     directives: (body) => {
       const directives: string[] = [];
       for (const statement of body.type === 'BlockStatement' ? (body.body as Node[]) : []) {
@@ -212,7 +228,8 @@ function scopeParts(node: Node): ScopeParts<Node> | undefined {
     case 'ForInStatement':
     case 'ForOfStatement': {
       const init = node.type === 'ForStatement' ? node.init : node.left;
-      return { kind: 'for', statements: [], bindings: init?.type === 'VariableDeclaration' ? (init.declarations as Node[]).map((d) => d.id) : [] };
+      const bindings = init?.type === 'VariableDeclaration' ? (init.declarations as Node[]).map((d) => d.id) : [];
+      return { kind: 'for', statements: [], bindings };
     }
     case 'CatchClause':
       return { kind: 'catch', statements: [], bindings: node.param ? [node.param] : [] };

@@ -343,10 +343,13 @@ function visitCall(node: Node, fc: FileContext): void {
   const plan = planCall(fc.plan, node);
   const args = node.arguments as Node[];
   const wrapped = plan
-    ? plan.positions.filter((i) => args[i] && bindsArgument(fc.syntax, plan, args[i]!, fc.settleRefs) && !fc.ignored.has(args[i]!.start)).map((i) => args[i]!)
+    ? plan.positions
+        .filter((i) => args[i] && bindsArgument(fc.syntax, plan, args[i]!, fc.settleRefs) && !fc.ignored.has(args[i]!.start))
+        .map((i) => args[i]!)
     : [];
   // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
-  if (plan && fc.report && (wrapped.length > 0 || plan.positions.some((i) => args[i] && helperCallName(fc.syntax, args[i]!) !== undefined))) {
+  const boundAlready = (i: number) => args[i] !== undefined && helperCallName(fc.syntax, args[i]!) !== undefined;
+  if (plan && fc.report && (wrapped.length > 0 || plan.positions.some(boundAlready))) {
     fc.report(plan.at.start, plan.kind, wrapped.length === 0);
   }
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);

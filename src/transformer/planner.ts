@@ -298,7 +298,11 @@ export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> |
  * passes it no value (settleReferences).
  */
 export function bindsArgument<N>(syntax: Syntax<N>, plan: CallbackPlan<N>, argument: N, settleRefs: ReadonlySet<N>): boolean {
-  return mayBeFunction(syntax, argument) && !helperCallName(syntax, argument) && !(plan.settles && settleRefs.has(syntax.unwrapTyped(argument)));
+  return (
+    mayBeFunction(syntax, argument) &&
+    !helperCallName(syntax, argument) &&
+    !(plan.settles && settleRefs.has(syntax.unwrapTyped(argument)))
+  );
 }
 
 function mayBeFunction<N>(syntax: Syntax<N>, node: N): boolean {
@@ -316,7 +320,8 @@ function mayBeFunction<N>(syntax: Syntax<N>, node: N): boolean {
 export function helperCallName<N>(syntax: Syntax<N>, node: N): string | undefined {
   if (syntax.kind(node) !== 'call') return undefined;
   const access = syntax.member(syntax.callee(node));
-  return access && syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace ? access.name : undefined;
+  const ours = access && syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace;
+  return ours ? access.name : undefined;
 }
 
 /** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the identifier to check for shadowing). */
@@ -345,7 +350,8 @@ export function promiseExecutor<N>(context: PlanContext<N>, newExpression: N): N
   const callee = syntax.callee(newExpression);
   const first = syntax.callArguments(newExpression)[0];
   const executor = first && syntax.unwrapTyped(first);
-  if (syntax.kind(callee) !== 'identifier' || syntax.name(callee) !== 'Promise' || !executor || syntax.kind(executor) !== 'function') return undefined;
+  if (syntax.kind(callee) !== 'identifier' || syntax.name(callee) !== 'Promise') return undefined;
+  if (!executor || syntax.kind(executor) !== 'function') return undefined;
   return isGlobal(context, callee) ? executor : undefined;
 }
 

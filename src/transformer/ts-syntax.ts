@@ -17,7 +17,10 @@ function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
   for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) map.set(k, 'type');
   const entries: Array<[Kind, TS.SyntaxKind[]]> = [
     ['type', [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.TypeParameter]],
-    ['function', [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]],
+    [
+      'function',
+      [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor],
+    ],
     ['classMember', [K.PropertyDeclaration, K.ClassStaticBlockDeclaration]],
     ['await', [K.AwaitExpression]],
     ['yield', [K.YieldExpression]],
@@ -28,7 +31,19 @@ function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
     ['expressionStatement', [K.ExpressionStatement]],
     ['with', [K.WithStatement]],
     ['identifier', [K.Identifier]],
-    ['literal', [K.StringLiteral, K.NumericLiteral, K.BigIntLiteral, K.RegularExpressionLiteral, K.NoSubstitutionTemplateLiteral, K.TrueKeyword, K.FalseKeyword, K.NullKeyword]],
+    [
+      'literal',
+      [
+        K.StringLiteral,
+        K.NumericLiteral,
+        K.BigIntLiteral,
+        K.RegularExpressionLiteral,
+        K.NoSubstitutionTemplateLiteral,
+        K.TrueKeyword,
+        K.FalseKeyword,
+        K.NullKeyword,
+      ],
+    ],
     ['operator', [K.PrefixUnaryExpression, K.TypeOfExpression, K.VoidExpression, K.BinaryExpression]],
     ['conditional', [K.ConditionalExpression]],
     ['call', [K.CallExpression]],
@@ -42,10 +57,14 @@ function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
 export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Node> {
   const kinds = kindMapFor(ts);
+  const typedWrapper = (node: TS.Node) =>
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isTypeAssertionExpression(node);
   const unwrapTyped = (node: TS.Node): TS.Node => {
-    while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
-      node = node.expression;
-    }
+    while (typedWrapper(node)) node = (node as TS.ParenthesizedExpression).expression;
     return node;
   };
   const declarationList = (node: TS.Node): TS.VariableDeclarationList =>
@@ -73,7 +92,8 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
     name: (node) => (node as TS.Identifier).text,
     isForAwait: (node) => !!(node as TS.ForOfStatement).awaitModifier,
     declarationKind: (node) => declarationKindOf(ts, declarationList(node).flags),
-    declarators: (node) => declarationList(node).declarations.map((d) => ({ id: d.name, plainName: ts.isIdentifier(d.name), init: d.initializer })),
+    declarators: (node) =>
+      declarationList(node).declarations.map((d) => ({ id: d.name, plainName: ts.isIdentifier(d.name), init: d.initializer })),
     enclosingParts: (node) => {
       const parts: TS.Node[] = ts.canHaveDecorators(node) ? [...(ts.getDecorators(node) ?? [])] : [];
       const name = (node as { name?: TS.Node }).name;
@@ -102,7 +122,8 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
       return directives;
     },
     referenceRole: (node, parent): ReferenceRole => {
-      if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) return 'argument';
+      const call = ts.isCallExpression(parent) || ts.isNewExpression(parent);
+      if (call && parent.arguments?.includes(node as TS.Expression)) return 'argument';
       if (ts.isCallExpression(parent) && parent.expression === node) return 'callee';
       if (ts.isPropertyAccessExpression(parent) && parent.name === node) return 'propertyName';
       return 'other';
@@ -122,11 +143,11 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
     },
     scopeParts: (node) => scopeParts(ts, kinds, node),
     unwrapExport: (statement) => statement,
-    isAmbient: (node) => !!(node as { modifiers?: TS.NodeArray<TS.ModifierLike> }).modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword),
+    isAmbient: (node) =>
+      !!(node as { modifiers?: TS.NodeArray<TS.ModifierLike> }).modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword),
     declaredName: (node) => {
-      if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node) || ts.isImportEqualsDeclaration(node)) {
-        return node.name?.text;
-      }
+      if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) return node.name?.text;
+      if (ts.isEnumDeclaration(node) || ts.isImportEqualsDeclaration(node)) return node.name.text;
       return ts.isModuleDeclaration(node) && ts.isIdentifier(node.name) ? node.name.text : undefined;
     },
     bindingNames: (binding, into) => addBindingNames(ts, binding, into),
@@ -155,16 +176,21 @@ function scopeParts(ts: typeof TS, kinds: Map<TS.SyntaxKind, Kind>, node: TS.Nod
   if (ts.isCaseBlock(node)) return { kind: 'block', statements: node.clauses.flatMap((c) => c.statements), bindings: [] };
   if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
     const init = node.initializer;
-    return { kind: 'for', statements: [], bindings: init && ts.isVariableDeclarationList(init) ? init.declarations.map((d) => d.name) : [] };
+    const bindings = init && ts.isVariableDeclarationList(init) ? init.declarations.map((d) => d.name) : [];
+    return { kind: 'for', statements: [], bindings };
   }
-  if (ts.isCatchClause(node)) return { kind: 'catch', statements: [], bindings: node.variableDeclaration ? [node.variableDeclaration.name] : [] };
+  if (ts.isCatchClause(node)) {
+    return { kind: 'catch', statements: [], bindings: node.variableDeclaration ? [node.variableDeclaration.name] : [] };
+  }
   if (ts.isClassExpression(node)) return { kind: 'class', statements: [], bindings: [], ownName: node.name?.text };
   return undefined;
 }
 
 function addBindingNames(ts: typeof TS, binding: TS.Node, into: Set<string>): void {
   if (ts.isIdentifier(binding)) into.add(binding.text);
-  else if (ts.isParameter(binding) || ts.isBindingElement(binding) || ts.isVariableDeclaration(binding)) addBindingNames(ts, binding.name, into);
+  else if (ts.isParameter(binding) || ts.isBindingElement(binding) || ts.isVariableDeclaration(binding)) {
+    addBindingNames(ts, binding.name, into);
+  }
   else if (ts.isObjectBindingPattern(binding) || ts.isArrayBindingPattern(binding)) {
     for (const element of binding.elements) if (!ts.isOmittedExpression(element)) addBindingNames(ts, element.name, into);
   }

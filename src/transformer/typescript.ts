@@ -165,7 +165,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   fc.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
-  const topLevelSuspends = !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
+  const topLevelSuspends =
+    !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
   if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
 
   let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
@@ -310,7 +311,8 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   let changed = false;
   const original = node.arguments;
   const args = visited.arguments.map((arg, i) => {
-    if (!plan.positions.includes(i) || !bindsArgument(fc.syntax, plan, original[i]!, fc.settleRefs) || isIgnored(fc, original[i]!)) return arg;
+    if (!plan.positions.includes(i) || !bindsArgument(fc.syntax, plan, original[i]!, fc.settleRefs)) return arg;
+    if (isIgnored(fc, original[i]!)) return arg;
     changed = true;
     return helperCall(fc, HELPERS.bind, [arg], arg);
   });
@@ -405,7 +407,8 @@ function isPromiseReceiver(ts: typeof TS, checker: TS.TypeChecker, object: TS.No
 function isPrimitive(ts: typeof TS, checker: TS.TypeChecker, node: TS.Node): boolean {
   const original = ts.getOriginalNode(node);
   if (original.pos < 0) return false;
-  const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
+  const { NumberLike, StringLike, BooleanLike, BigIntLike, Null, Undefined } = ts.TypeFlags;
+  const primitive = NumberLike | StringLike | BooleanLike | BigIntLike | Null | Undefined;
   const type = checker.getTypeAtLocation(original);
   return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
 }
