@@ -7,14 +7,18 @@ import type * as TS from 'typescript';
 import { anyOffsetIn } from '../catalog.js';
 import type { DeclarationKind, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
-const kindMaps = new WeakMap<object, Map<TS.SyntaxKind, Kind>>();
+const NONE: readonly TS.Node[] = [];
 
-function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
-  let map = kindMaps.get(ts);
-  if (map) return map;
+/** Kind by SyntaxKind number (an array: every node of every walk is looked up). */
+const kindTables = new WeakMap<object, Kind[]>();
+
+function kindTableFor(ts: typeof TS): Kind[] {
+  let table = kindTables.get(ts);
+  if (table) return table;
   const K = ts.SyntaxKind;
-  map = new Map<TS.SyntaxKind, Kind>();
-  for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) map.set(k, 'type');
+  table = [];
+  for (let k = 0; k <= K.Count; k++) table.push('other');
+  for (let k = K.FirstTypeNode; k <= K.LastTypeNode; k++) table[k] = 'type';
   const entries: Array<[Kind, TS.SyntaxKind[]]> = [
     ['type', [K.InterfaceDeclaration, K.TypeAliasDeclaration, K.TypeParameter]],
     [
@@ -49,14 +53,14 @@ function kindMapFor(ts: typeof TS): Map<TS.SyntaxKind, Kind> {
     ['call', [K.CallExpression]],
     ['class', [K.ClassDeclaration, K.ClassExpression]],
   ];
-  for (const [kind, kinds] of entries) for (const k of kinds) map.set(k, kind);
-  kindMaps.set(ts, map);
-  return map;
+  for (const [kind, kinds] of entries) for (const k of kinds) table[k] = kind;
+  kindTables.set(ts, table);
+  return table;
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
 export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Node> {
-  const kinds = kindMapFor(ts);
+  const kinds = kindTableFor(ts);
   const typedWrapper = (node: TS.Node) =>
     ts.isParenthesizedExpression(node) ||
     ts.isAsExpression(node) ||
@@ -70,8 +74,9 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
   const declarationList = (node: TS.Node): TS.VariableDeclarationList =>
     ts.isVariableStatement(node) ? node.declarationList : (node as TS.VariableDeclarationList);
   const syntax: Syntax<TS.Node> = {
-    kind: (node) => kinds.get(node.kind) ?? 'other',
-    forEachChild: (node, visit) => void ts.forEachChild(node, (child) => void visit(child)),
+    kind: (node) => kinds[node.kind] ?? 'other',
+    // The planner's visitors return nothing, so forEachChild never stops early.
+    forEachChild: (node, visit) => void ts.forEachChild(node, visit as (child: TS.Node) => undefined),
     // Not a node another transformer made or updated (that may hold new code).
     holdsNoBoundaryWord: (node) => node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end),
     unwrapTyped,
@@ -95,10 +100,11 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
     declarators: (node) =>
       declarationList(node).declarations.map((d) => ({ id: d.name, plainName: ts.isIdentifier(d.name), init: d.initializer })),
     enclosingParts: (node) => {
-      const parts: TS.Node[] = ts.canHaveDecorators(node) ? [...(ts.getDecorators(node) ?? [])] : [];
+      const decorators = ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined;
       const name = (node as { name?: TS.Node }).name;
-      if (name && ts.isComputedPropertyName(name)) parts.push(name);
-      return parts;
+      const computed = name && ts.isComputedPropertyName(name);
+      if (!decorators && !computed) return NONE;
+      return computed ? [...(decorators ?? []), name] : decorators!;
     },
     isAsync: (fn) => !!ts.getModifiers(fn as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword),
     isGenerator: (fn) => !!(fn as TS.FunctionDeclaration).asteriskToken,
@@ -164,9 +170,9 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
   return syntax;
 }
 
-function scopeParts(ts: typeof TS, kinds: Map<TS.SyntaxKind, Kind>, node: TS.Node): ScopeParts<TS.Node> | undefined {
+function scopeParts(ts: typeof TS, kinds: readonly Kind[], node: TS.Node): ScopeParts<TS.Node> | undefined {
   if (ts.isSourceFile(node)) return { kind: 'program', statements: node.statements, bindings: [] };
-  if (kinds.get(node.kind) === 'function') {
+  if (kinds[node.kind] === 'function') {
     const fn = node as TS.FunctionLikeDeclaration;
     const statements = fn.body && ts.isBlock(fn.body) ? fn.body.statements : [];
     const ownName = ts.isFunctionExpression(fn) ? fn.name?.text : undefined;

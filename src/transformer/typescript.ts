@@ -434,12 +434,13 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const outerFn = fc.fn;
   const outerBody = fc.functionBody;
   // Its decorators and computed name belong to the enclosing function: visited before entering this one.
-  const outerParts = new Map(fc.syntax.enclosingParts(node).map((part) => [part, fc.visit(part) as TS.Node]));
+  const parts = fc.syntax.enclosingParts(node);
+  const outerParts = parts.length > 0 ? new Map(parts.map((part) => [part, fc.visit(part) as TS.Node])) : undefined;
   fc.fn = { frame: plan.framed ? frameIdentifier(fc) : undefined, isAsync: plan.isAsync, isGenerator: plan.isGenerator, tails: plan.tails };
   fc.functionBody = node.body;
   fc.scopes.push(lazyScope(fc.syntax, node));
   try {
-    const visitor: TS.Visitor = outerParts.size > 0 ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
+    const visitor: TS.Visitor = outerParts ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
     const visited = ts.visitEachChild(node, visitor, fc.context) as FunctionLike;
     if (!plan.framed || !visited.body) return visited;
     return addFrame(visited, fc);
