@@ -255,6 +255,20 @@ for (const { name: version, ts } of VERSIONS) {
       expect(decorated).toContain('setTimeout(__otelCtx.bind(resolve), 1)');
     });
 
+    it('adopts the value a promise resolves with (Promise.resolve, an executor\'s resolve) through tail, and only there', () => {
+      const text = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts' })!.code;
+      for (const out of [compiled.js['thenable-jobs.js']!, unchecked.js['thenable-jobs.js']!, text]) {
+        expect(out).toContain('Promise.resolve(__otelCtx.tail(thenable))');
+        expect(out).toContain('globalThis.Promise.resolve(__otelCtx.tail(value))');
+        expect(functionText(out, 'executor')).toContain('resolve(__otelCtx.tail(value))');
+        expect(functionText(out, 'later')).toContain('resolve(__otelCtx.tail(value))');
+        expect(out).toContain('Promise.resolve(1)');
+        for (const name of ['shadowed', 'reassigned', 'empty', 'rejectIsNot']) expect(functionText(out, name), name).not.toContain('__otelCtx.tail(');
+      }
+      const skipped = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts', skip: ['promises'] })?.code ?? '';
+      expect(skipped).not.toContain('__otelCtx.tail(');
+    });
+
     it('rewrites nested awaits inside out, each against its own frame', () => {
       const out = compiled.js['await-nested.js']!;
       expect(out).toContain(

@@ -1,7 +1,7 @@
 /**
  * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
  */
-import { anyOffsetIn } from '../catalog.js';
+import { anyOffsetIn, insertOffset } from '../catalog.js';
 import type { Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
@@ -114,7 +114,7 @@ function forEachChild(node: Node, visit: (child: Node) => void): void {
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
-export function estreeSyntax(words: readonly number[]): Syntax<Node> {
+export function estreeSyntax(words: number[]): Syntax<Node> {
   return {
     kind: (node) => {
       if (node.type === 'TemplateLiteral') return node.expressions.length === 0 ? 'literal' : 'other';
@@ -122,6 +122,7 @@ export function estreeSyntax(words: readonly number[]): Syntax<Node> {
     },
     forEachChild,
     holdsNoBoundaryWord: (node) => !anyOffsetIn(words, node.start, node.end),
+    markBoundary: (node) => insertOffset(words, node.end - 1),
     unwrapTyped,
     operand: (node) => (node.type === 'ExpressionStatement' ? node.expression : (node.argument ?? undefined)),
     operands: (node) => {

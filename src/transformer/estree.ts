@@ -13,7 +13,6 @@ import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from 
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
-  bindsArgument,
   containsSuspension,
   frameInParameters,
   helperCallName,
@@ -22,8 +21,8 @@ import {
   planCall,
   planFunction,
   planTry,
-  promiseExecutor,
-  settleReferences,
+  wrapsArgument,
+  planNew,
   type FunctionPlan,
   type PlanContext,
   type Scope,
@@ -46,7 +45,9 @@ export type HelpersReference = 'import' | 'require' | 'global';
 export interface Boundary {
   /**
    * What it is: a scheduler from the catalog (`setTimeout`, `process.nextTick`,
-   * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), or
+   * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), a
+   * call that resolves a promise with a value (`Promise.resolve`, an executor's
+   * `resolve` under its own name), or
    * `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
    * `return x` in an async generator).
    */
@@ -99,8 +100,6 @@ interface FileContext {
   ignored: Set<number>;
   /** ES module code and classes are strict: no parameter aliasing through `arguments`. */
   strict: boolean;
-  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
-  settleRefs: Set<Node>;
   changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
@@ -143,10 +142,9 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes },
+    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set() },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
-    settleRefs: new Set(),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(code, input.onBoundary),
@@ -338,13 +336,13 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 // --- callbacks -------------------------------------------------------------
 
-/** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks (planner: planCall). */
+/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
 function visitCall(node: Node, fc: FileContext): void {
   const plan = planCall(fc.plan, node);
   const args = node.arguments as Node[];
   const wrapped = plan
     ? plan.positions
-        .filter((i) => args[i] && bindsArgument(fc.syntax, plan, args[i]!, fc.settleRefs) && !fc.ignored.has(args[i]!.start))
+        .filter((i) => args[i] && wrapsArgument(fc.plan, plan, args[i]!) && !fc.ignored.has(args[i]!.start))
         .map((i) => args[i]!)
     : [];
   // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
@@ -352,15 +350,14 @@ function visitCall(node: Node, fc: FileContext): void {
   if (plan && fc.report && (wrapped.length > 0 || plan.positions.some(boundAlready))) {
     fc.report(plan.at.start, plan.kind, wrapped.length === 0);
   }
-  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
+  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${plan!.helper}(`);
   visitChildren(node, fc);
   for (const arg of wrapped) insert(fc, arg.end, ')');
 }
 
-/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
 function visitNew(node: Node, fc: FileContext): void {
-  const executor = promiseExecutor(fc.plan, node);
-  if (executor) for (const ref of settleReferences(fc.syntax, executor)) fc.settleRefs.add(ref);
+  planNew(fc.plan, node);
   visitChildren(node, fc);
 }
 

@@ -7,6 +7,8 @@
  * decide alike (test/backend-equivalence.test.ts).
  */
 import {
+  EXECUTOR_RESOLVE,
+  findAdopter,
   findScheduler,
   GLOBAL_OBJECTS,
   HELPERS,
@@ -31,6 +33,10 @@ export interface PlanContext<N> {
   skip: ReadonlySet<Category>;
   scopes: ScopeStack;
   oracle?: Oracle<N>;
+  /** References to promise executors' resolve and reject that need no binding where a scheduler passes them no value. */
+  settleRefs: Set<N>;
+  /** Calls of a promise executor's own resolve: the value they resolve with is adopted (catalog: EXECUTOR_RESOLVE). */
+  resolveCalls: Set<N>;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -240,8 +246,10 @@ export function planTry<N>(
 // --- callbacks -------------------------------------------------------------------
 
 export interface CallbackPlan<N> {
-  /** Positions of the arguments to bind (a literal, an ignored argument or a settle reference may still be left alone). */
+  /** Positions of the arguments to wrap (a literal, an ignored argument or a settle reference may still be left alone). */
   positions: readonly number[];
+  /** What wraps them: `bind` for callbacks, `tail` for values a promise resolves with (a thenable adopted in the call's context). */
+  helper: string;
   /** The scheduler, when the call is one (else a promise reaction). */
   scheduler?: SchedulerBoundary;
   /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`. */
@@ -252,10 +260,15 @@ export interface CallbackPlan<N> {
   settles: boolean;
 }
 
-/** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: the callback positions to bind, or undefined. */
+/**
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: the
+ * callback positions to bind; `Promise.resolve(x)`, an executor's
+ * `resolve(x)`: the value to adopt. Undefined for any other call.
+ */
 export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> | undefined {
   const { syntax, skip } = context;
   const callee = syntax.callee(call);
+  if (context.resolveCalls.has(call)) return adoption(syntax, call, EXECUTOR_RESOLVE.values, syntax.name(callee), callee);
   let positions: readonly number[] | undefined;
   let scheduler: SchedulerBoundary | undefined;
   let kind = '';
@@ -270,6 +283,10 @@ export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> |
     const { object, name } = access;
     at = access.nameNode;
     const receiver = globalReceiver(syntax, object);
+    const adopter = receiver && findAdopter(name, receiver.name);
+    if (adopter && !skip.has(adopter.category) && isGlobal(context, receiver!.root)) {
+      return adoption(syntax, call, adopter.values, `${adopter.object}.${name}`, access.nameNode);
+    }
     if (receiver) {
       const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
       if (boundary && !skip.has(boundary.category) && isGlobal(context, receiver.root)) scheduler = boundary;
@@ -288,24 +305,32 @@ export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> |
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
   if (positions.length === 0) return undefined;
   const settles = !!scheduler && passesNoValues(scheduler, args.length, firstSpread !== -1);
-  return { positions, scheduler, kind, at, settles };
+  return { positions, helper: HELPERS.bind, scheduler, kind, at, settles };
+}
+
+/** A call that resolves a promise with the values at `positions`: each goes through `tail`. */
+function adoption<N>(syntax: Syntax<N>, call: N, positions: readonly number[], kind: string, at: N): CallbackPlan<N> | undefined {
+  const firstSpread = syntax.callArguments(call).findIndex((a) => syntax.isSpread(a));
+  const values = firstSpread === -1 ? positions : positions.filter((p) => p < firstSpread);
+  return values.length > 0 ? { positions: values, helper: HELPERS.tail, kind, at, settles: false } : undefined;
 }
 
 /**
- * Whether the argument at a callback position is bound: not a literal or
- * `undefined` (the helpers pass those through anyway: left as written), not
- * bound already, and not a promise executor's resolve or reject where the call
- * passes it no value (settleReferences).
+ * Whether the argument at a planned position is wrapped: not a literal or
+ * `undefined` (no function, no thenable: the helpers pass those through
+ * anyway, so they are left as written), not wrapped already, and not a promise
+ * executor's resolve or reject where the call passes it no value (executorReferences).
  */
-export function bindsArgument<N>(syntax: Syntax<N>, plan: CallbackPlan<N>, argument: N, settleRefs: ReadonlySet<N>): boolean {
+export function wrapsArgument<N>(context: PlanContext<N>, plan: CallbackPlan<N>, argument: N): boolean {
+  const { syntax } = context;
   return (
-    mayBeFunction(syntax, argument) &&
+    mayBeObject(syntax, argument) &&
     !helperCallName(syntax, argument) &&
-    !(plan.settles && settleRefs.has(syntax.unwrapTyped(argument)))
+    !(plan.settles && context.settleRefs.has(syntax.unwrapTyped(argument)))
   );
 }
 
-function mayBeFunction<N>(syntax: Syntax<N>, node: N): boolean {
+function mayBeObject<N>(syntax: Syntax<N>, node: N): boolean {
   const e = syntax.unwrapTyped(node);
   const kind = syntax.kind(e);
   return !(
@@ -344,8 +369,25 @@ export function isGlobal<N>(context: PlanContext<N>, identifier: N): boolean {
   return context.oracle?.isGlobal(identifier) ?? true;
 }
 
+/**
+ * `new Promise(executor)` with the global Promise: notes the executor's resolve
+ * and reject references that need no binding, and the calls of its resolve,
+ * whose value is adopted (they count as boundaries from now on).
+ */
+export function planNew<N>(context: PlanContext<N>, newExpression: N): void {
+  const executor = promiseExecutor(context, newExpression);
+  if (!executor) return;
+  const references = executorReferences(context.syntax, executor);
+  for (const ref of references.passed) context.settleRefs.add(ref);
+  if (context.skip.has(EXECUTOR_RESOLVE.category)) return;
+  for (const call of references.resolveCalls) {
+    context.resolveCalls.add(call);
+    context.syntax.markBoundary(call);
+  }
+}
+
 /** `new Promise(executor)` with the global Promise: the executor, when it is a function written there. */
-export function promiseExecutor<N>(context: PlanContext<N>, newExpression: N): N | undefined {
+function promiseExecutor<N>(context: PlanContext<N>, newExpression: N): N | undefined {
   const { syntax } = context;
   const callee = syntax.callee(newExpression);
   const first = syntax.callArguments(newExpression)[0];
@@ -356,17 +398,19 @@ export function promiseExecutor<N>(context: PlanContext<N>, newExpression: N): N
 }
 
 /**
- * The places where a promise executor passes its resolve or reject on as a
- * call's argument, when the executor does nothing else with that name but call
- * it or pass it on: no assignment, no declaration of the same name anywhere
- * inside (so every use is the parameter), no `with`, `eval` or `arguments`
- * (which could reach it unseen). Anything else, and nothing is returned for
- * that name: it keeps its binding.
+ * Where a promise executor passes its resolve or reject on as a call's
+ * argument (passed), and where it calls its resolve (resolveCalls), when the
+ * executor does nothing else with that name but call it or pass it on: no
+ * assignment, no declaration of the same name anywhere inside (so every use is
+ * the parameter), no `with`, `eval` or `arguments` (which could reach it
+ * unseen). Anything else, and nothing is returned for that name.
  */
-export function settleReferences<N>(syntax: Syntax<N>, executor: N): N[] {
+function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; resolveCalls: N[] } {
   const parameters = syntax.parameters(executor);
   const names = parameters.slice(0, 2).flatMap((p) => (p.plainName === undefined ? [] : [p.plainName]));
-  if (names.length === 0) return [];
+  if (names.length === 0) return { passed: [], resolveCalls: [] };
+  const resolveName = parameters[EXECUTOR_RESOLVE.parameter]?.plainName;
+  const resolveCalls: N[] = [];
   const passed = new Map<string, N[]>(names.map((n) => [n, []]));
   const disqualified = new Set<string>();
   let opaque = false;
@@ -382,6 +426,7 @@ export function settleReferences<N>(syntax: Syntax<N>, executor: N): N[] {
       if (uses && parent !== undefined) {
         const role = syntax.referenceRole(node, parent);
         if (role === 'argument') uses.push(node);
+        else if (role === 'callee' && name === resolveName) resolveCalls.push(parent);
         // A call reads the parameter, a property name is no use of it; anything else (a write, a declaration,
         // a label, a JSX tag, another kind of read) could let it escape.
         else if (role !== 'callee' && role !== 'propertyName') disqualified.add(name);
@@ -393,8 +438,11 @@ export function settleReferences<N>(syntax: Syntax<N>, executor: N): N[] {
   const body = syntax.body(executor);
   if (body) walk(body, undefined);
   for (const parameter of parameters) if (parameter.plainName === undefined) walk(parameter.node, executor);
-  if (opaque) return [];
-  return names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!);
+  if (opaque) return { passed: [], resolveCalls: [] };
+  return {
+    passed: names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!),
+    resolveCalls: resolveName === undefined || disqualified.has(resolveName) ? [] : resolveCalls,
+  };
 }
 
 // --- scopes ----------------------------------------------------------------------

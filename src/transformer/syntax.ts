@@ -52,6 +52,8 @@ export interface Syntax<N> {
   forEachChild(node: N, visit: (child: N) => void): void;
   /** Text parsed from the file that holds none of the words boundaries are written with (catalog: boundaryWordOffsets). */
   holdsNoBoundaryWord(node: N): boolean;
+  /** From now on `node` and what holds it count as holding a boundary word: a boundary found by analysis (an executor's resolve call). */
+  markBoundary(node: N): void;
   /** Without parentheses and type-only wrappers (`as`, `satisfies`, `!`, `<T>x`). */
   unwrapTyped(node: N): N;
   /** An await's, yield's or return's operand; an expression statement's expression. */

@@ -4,7 +4,7 @@
  * versions, and one process may load several.
  */
 import type * as TS from 'typescript';
-import { anyOffsetIn } from '../catalog.js';
+import { anyOffsetIn, insertOffset } from '../catalog.js';
 import type { DeclarationKind, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 const NONE: readonly TS.Node[] = [];
@@ -59,7 +59,7 @@ function kindTableFor(ts: typeof TS): Kind[] {
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
-export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Node> {
+export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
   const kinds = kindTableFor(ts);
   const typedWrapper = (node: TS.Node) =>
     ts.isParenthesizedExpression(node) ||
@@ -79,6 +79,7 @@ export function tsSyntax(ts: typeof TS, words: readonly number[]): Syntax<TS.Nod
     forEachChild: (node, visit) => void ts.forEachChild(node, visit as (child: TS.Node) => undefined),
     // Not a node another transformer made or updated (that may hold new code).
     holdsNoBoundaryWord: (node) => node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end),
+    markBoundary: (node) => insertOffset(words, node.end - 1),
     unwrapTyped,
     operand: (node) => (node as { expression?: TS.Node }).expression,
     operands: (node) => {

@@ -12,7 +12,6 @@ import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, I
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
-  bindsArgument,
   containsSuspension,
   frameInParameters,
   isProcessed,
@@ -20,8 +19,8 @@ import {
   planCall,
   planFunction,
   planTry,
-  promiseExecutor,
-  settleReferences,
+  wrapsArgument,
+  planNew,
   type PlanContext,
   type Scope,
 } from './planner.js';
@@ -63,8 +62,6 @@ interface FileContext {
   functionBody?: TS.Node;
   /** Whether the file text mentions the ignore marker at all (fast path). */
   hasIgnoreComments: boolean;
-  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
-  settleRefs: Set<TS.Node>;
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
   syntax: Syntax<TS.Node>;
   plan: PlanContext<TS.Node>;
@@ -147,9 +144,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     fn: { isAsync: false, isGenerator: false },
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
-    settleRefs: new Set(),
     syntax,
-    plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host) },
+    plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host), settleRefs: new Set(), resolveCalls: new Set() },
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
@@ -302,7 +298,10 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
 
 // --- callbacks -------------------------------------------------------------
 
-/** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context. */
+/**
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context;
+ * `Promise.resolve(x)`, an executor's `resolve(x)`: adopt a thenable x in it (planner: planCall).
+ */
 function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const plan = planCall(fc.plan, node);
@@ -311,10 +310,10 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   let changed = false;
   const original = node.arguments;
   const args = visited.arguments.map((arg, i) => {
-    if (!plan.positions.includes(i) || !bindsArgument(fc.syntax, plan, original[i]!, fc.settleRefs)) return arg;
+    if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
     if (isIgnored(fc, original[i]!)) return arg;
     changed = true;
-    return helperCall(fc, HELPERS.bind, [arg], arg);
+    return helperCall(fc, plan.helper, [arg], arg);
   });
   if (!changed) return visited;
   return ts.isCallChain(visited)
@@ -322,10 +321,9 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
     : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
 }
 
-/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
 function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
-  const executor = promiseExecutor(fc.plan, node);
-  if (executor) for (const ref of settleReferences(fc.syntax, executor)) fc.settleRefs.add(ref);
+  planNew(fc.plan, node);
   return fc.ts.visitEachChild(node, fc.visit, fc.context);
 }
 

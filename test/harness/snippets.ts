@@ -181,6 +181,22 @@ export function localPromise() {
 export function reaction(p: Promise<unknown>) { return new Promise((resolve) => { p.then(resolve); }); }
 `,
 
+  'thenable-jobs.ts': `
+declare const value: unknown;
+declare const thenable: PromiseLike<number>;
+// A value a promise resolves with: a thenable's then runs in a later job, adopted in the call's context (tail).
+export const adopted = Promise.resolve(thenable);
+export const viaGlobal = globalThis.Promise.resolve(value);
+export function executor() { return new Promise((resolve) => { resolve(value); }); }
+export function later() { return new Promise((resolve) => setTimeout(() => resolve(value), 1)); }
+// Not adopted: a literal is never a thenable; a name that may not be the executor's resolve; no value.
+export const literal = Promise.resolve(1);
+export function shadowed() { return new Promise((resolve) => { { const resolve = (v: unknown) => v; resolve(value); } }); }
+export function reassigned() { return new Promise((resolve) => { resolve = () => {}; resolve(value); }); }
+export function empty() { return new Promise<void>((resolve) => resolve()); }
+export function rejectIsNot() { return new Promise((_, reject) => reject(value)); }
+`,
+
   'word-skip.ts': `
 // The TypeScript backend walks only text holding a boundary's word (catalog: boundaryWordOffsets).
 export async function* returnInPlainBlock(c: boolean) { if (c) { return 1; } yield 2; }
