@@ -13,6 +13,8 @@ import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from 
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
+  awaitHelper,
+  awaitUsingDeclarations,
   containsSuspension,
   frameInParameters,
   helperCallName,
@@ -20,9 +22,12 @@ import {
   lazyScope,
   planCall,
   planFunction,
-  planTry,
-  wrapsArgument,
   planNew,
+  planTry,
+  returnSuspends,
+  rewritesForAwait,
+  wrapsArgument,
+  yieldHelper,
   type FunctionPlan,
   type PlanContext,
   type Scope,
@@ -468,14 +473,15 @@ function skipTriviaBackward(code: string, i: number): number {
 
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: Node, fc: FileContext): void {
-  if (fc.fn.tails?.has(node)) {
+  const helper = awaitHelper(fc.fn, node);
+  if (helper === HELPERS.tail) {
     fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.tail));
     insert(fc, node.argument.start, `${NS}.${HELPERS.tail}(`);
     visit(node.argument, fc);
     insert(fc, node.argument.end, ')');
     return;
   }
-  if (!fc.fn.framed) return visitChildren(node, fc);
+  if (!helper) return visitChildren(node, fc);
   fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.suspend));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
@@ -486,8 +492,8 @@ function visitAwait(node: Node, fc: FileContext): void {
 
 /** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
 function visitYield(node: Node, fc: FileContext): void {
-  if (!fc.fn.framed) return visitChildren(node, fc);
-  const helper = fc.fn.isAsync && !node.delegate ? HELPERS.suspend : HELPERS.leave;
+  const helper = yieldHelper(fc.fn, !!node.delegate);
+  if (!helper) return visitChildren(node, fc);
   fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(fc, node.argument, HELPERS.suspend, HELPERS.leave));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
   if (node.argument) {
@@ -520,7 +526,7 @@ function visitExpressionStatement(node: Node, fc: FileContext): void {
  * follows. The disposal methods themselves then run outside the function's context.
  */
 function visitBlock(node: Node, fc: FileContext): void {
-  const declarations = fc.fn.framed && fc.fn.isAsync ? (node.body as Node[]).filter((st) => st.type === 'VariableDeclaration' && st.kind === 'await using') : [];
+  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.body as Node[]);
   if (declarations.length === 0) return withScope(node, fc, () => visitChildren(node, fc));
   const wrapBlock = !node.isFunctionBody;
   if (wrapBlock) insert(fc, node.start + 1, ' try { {');
@@ -531,8 +537,7 @@ function visitBlock(node: Node, fc: FileContext): void {
 }
 
 function visitReturn(node: Node, fc: FileContext): void {
-  const { framed, isAsync, isGenerator } = fc.fn;
-  if (!framed || !isAsync || !isGenerator || !node.argument) return visitChildren(node, fc);
+  if (!returnSuspends(fc.fn) || !node.argument) return visitChildren(node, fc);
   fc.report?.(node.start, 'return', isHelperCall(fc, node.argument, HELPERS.suspend));
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
@@ -540,7 +545,7 @@ function visitReturn(node: Node, fc: FileContext): void {
 }
 
 function visitForOf(node: Node, fc: FileContext): void {
-  if (!node.await || !fc.fn.framed) return withScope(node, fc, () => visitChildren(node, fc));
+  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return withScope(node, fc, () => visitChildren(node, fc));
   insert(fc, node.start, 'try { ');
   transformForAwait(node, fc);
   insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
@@ -549,7 +554,7 @@ function visitForOf(node: Node, fc: FileContext): void {
 function visitLabeled(node: Node, fc: FileContext): void {
   let inner: Node = node;
   while (inner.type === 'LabeledStatement') inner = inner.body;
-  if (inner.type !== 'ForOfStatement' || !inner.await || !fc.fn.framed) return visitChildren(node, fc);
+  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) return visitChildren(node, fc);
   insert(fc, node.start, 'try { ');
   transformForAwait(inner, fc);
   insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);

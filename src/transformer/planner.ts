@@ -225,6 +225,47 @@ function isInert<N>(syntax: Syntax<N>, node: N, oracle: Oracle<N> | undefined): 
   }
 }
 
+// --- suspension points -----------------------------------------------------------
+
+/**
+ * What an await becomes: `await tail(x)` when it ends an unframed function
+ * (tailAwaits), `resume(f, await suspend(f, x))` in a framed one, else nothing.
+ */
+export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined {
+  if (fn.tails?.has(node)) return HELPERS.tail;
+  return fn.framed ? HELPERS.suspend : undefined;
+}
+
+/**
+ * The helper a framed generator's `yield` hands its operand to (`resume(f,
+ * yield <helper>(f, x))`): in an async generator `yield x` awaits x, so
+ * `suspend` (thenable adoption); `yield*` and plain generators `leave`.
+ */
+export function yieldHelper<N>(fn: FunctionPlan<N>, delegate: boolean): string | undefined {
+  if (!fn.framed) return undefined;
+  return fn.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
+}
+
+/** `return x` in a framed async generator awaits x before finally blocks run: `return suspend(f, x)`. */
+export function returnSuspends<N>(fn: FunctionPlan<N>): boolean {
+  return fn.framed && fn.isAsync && fn.isGenerator;
+}
+
+/** `for await` in a framed function: `forAwait(f, iterable)`, the body re-entering, the loop in a re-entering try. */
+export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop: N): boolean {
+  return fn.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
+}
+
+/**
+ * The `await using` declarations among a framed async function's block's
+ * statements: each disposal awaits when the block ends, so what follows each
+ * goes into `try { … } finally { leave(f) }` and the block into a re-entering try.
+ */
+export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, statements: readonly N[]): N[] {
+  if (!fn.framed || !fn.isAsync) return [];
+  return statements.filter((s) => syntax.kind(s) === 'variables' && syntax.declarationKind(s) === 'await using');
+}
+
 // --- try -------------------------------------------------------------------------
 
 /**

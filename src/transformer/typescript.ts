@@ -12,15 +12,21 @@ import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, I
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
+  awaitHelper,
+  awaitUsingDeclarations,
   containsSuspension,
   frameInParameters,
   isProcessed,
   lazyScope,
   planCall,
   planFunction,
-  planTry,
-  wrapsArgument,
   planNew,
+  planTry,
+  returnSuspends,
+  rewritesForAwait,
+  wrapsArgument,
+  yieldHelper,
+  type FunctionPlan,
   type PlanContext,
   type Scope,
 } from './planner.js';
@@ -36,15 +42,8 @@ export interface TsTransformHost {
   report(diagnostic: TS.Diagnostic): void;
 }
 
-/** What the function currently being visited needs. */
-interface FunctionState {
-  /** Identifier of the frame, when this function's suspension points are rewritten. */
-  frame?: TS.Identifier;
-  isAsync: boolean;
-  isGenerator: boolean;
-  /** An unframed async function whose every await ends it: those awaits (planner: planFunction). */
-  tails?: Set<TS.Node>;
-}
+/** What the function currently being visited needs: the planner's plan, and its frame's identifier when framed. */
+type FunctionState = FunctionPlan<TS.Node> & { frame?: TS.Identifier };
 
 /** Everything a handler needs for one file. */
 interface FileContext {
@@ -141,7 +140,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     host,
     sourceFile,
     scopes,
-    fn: { isAsync: false, isGenerator: false },
+    fn: { framed: false, isAsync: false, isGenerator: false },
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     syntax,
@@ -163,7 +162,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   // Module top level: top-level await resumes in the root context.
   const topLevelSuspends =
     !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
-  if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
+  if (topLevelSuspends) fc.fn = { framed: true, frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
 
   let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
   if (!fc.usesRuntime) return sourceFile;
@@ -434,7 +433,7 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   // Its decorators and computed name belong to the enclosing function: visited before entering this one.
   const parts = fc.syntax.enclosingParts(node);
   const outerParts = parts.length > 0 ? new Map(parts.map((part) => [part, fc.visit(part) as TS.Node])) : undefined;
-  fc.fn = { frame: plan.framed ? frameIdentifier(fc) : undefined, isAsync: plan.isAsync, isGenerator: plan.isGenerator, tails: plan.tails };
+  fc.fn = { ...plan, frame: plan.framed ? frameIdentifier(fc) : undefined };
   fc.functionBody = node.body;
   fc.scopes.push(lazyScope(fc.syntax, node));
   try {
@@ -530,10 +529,11 @@ function updateFunction(
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const frame = fc.fn.frame;
+  const helper = awaitHelper(fc.fn, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (fc.fn.tails?.has(node)) return factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.tail, [visited.expression], node.expression));
-  if (!frame) return visited;
+  if (helper === HELPERS.tail) return factory.updateAwaitExpression(visited, helperCall(fc, helper, [visited.expression], node.expression));
+  if (!helper) return visited;
+  const frame = fc.fn.frame!;
   const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
   return helperCall(fc, HELPERS.resume, [frame, awaited], node);
 }
@@ -545,17 +545,13 @@ function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
  */
 function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const frame = fc.fn.frame;
+  const helper = yieldHelper(fc.fn, !!node.asteriskToken);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!frame) return visited;
-  const helper = fc.fn.isAsync && !node.asteriskToken ? HELPERS.suspend : HELPERS.leave;
+  if (!helper) return visited;
+  const frame = fc.fn.frame!;
   const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
   return helperCall(fc, HELPERS.resume, [frame, yielded], node);
-}
-
-function isAwaitUsing(fc: FileContext, node: TS.Node): boolean {
-  return fc.ts.isVariableStatement(node) && fc.syntax.declarationKind(node) === 'await using';
 }
 
 /**
@@ -570,8 +566,9 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const isFunctionBody = node === fc.functionBody;
   const visited = visitScope(node, fc) as TS.Block;
-  if (!fc.fn.frame || !fc.fn.isAsync || !node.statements.some((st) => isAwaitUsing(fc, st))) return visited;
-  const marks = node.statements.map((st) => isAwaitUsing(fc, st));
+  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.statements);
+  if (declarations.length === 0) return visited;
+  const marks = node.statements.map((st) => declarations.includes(st));
   const nest = (statements: TS.Statement[], awaitUsing: boolean[]): TS.Statement[] => {
     const i = awaitUsing.indexOf(true);
     if (i === -1) return statements;
@@ -595,8 +592,8 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
 function visitReturn(node: TS.ReturnStatement, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  const { frame, isAsync, isGenerator } = fc.fn;
-  if (!frame || !isAsync || !isGenerator) return visited;
+  if (!returnSuspends(fc.fn)) return visited;
+  const frame = fc.fn.frame!;
   if (!visited.expression) {
     if (!lowersAsyncGenerators(fc)) return visited;
     return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, factory.createVoidZero()]));
@@ -620,7 +617,7 @@ function lowersAsyncGenerators(fc: FileContext): boolean {
  * the body and whatever follows the loop (done, break, throw) resume.
  */
 function visitForOf(node: TS.ForOfStatement, fc: FileContext): TS.Node {
-  if (!node.awaitModifier || !fc.fn.frame) return visitScope(node, fc);
+  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return visitScope(node, fc);
   return wrapInReenterFinally(fc, transformForAwait(node, fc));
 }
 
@@ -633,10 +630,10 @@ function visitLabeled(node: TS.LabeledStatement, fc: FileContext): TS.Node {
     labels.push(inner);
     inner = inner.statement;
   }
-  if (!ts.isForOfStatement(inner) || !inner.awaitModifier || !fc.fn.frame) {
+  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) {
     return ts.visitEachChild(node, fc.visit, fc.context);
   }
-  let rebuilt: TS.Statement = transformForAwait(inner, fc);
+  let rebuilt: TS.Statement = transformForAwait(inner as TS.ForOfStatement, fc);
   for (let i = labels.length - 1; i >= 0; i--) rebuilt = factory.updateLabeledStatement(labels[i]!, labels[i]!.label, rebuilt);
   return wrapInReenterFinally(fc, rebuilt);
 }
@@ -666,7 +663,7 @@ function wrapInReenterFinally(fc: FileContext, statement: TS.Statement): TS.Stat
 function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!fc.fn.frame) return visited;
+  if (!fc.fn.framed) return visited;
   const plan = planTry(fc.syntax, fc.fn, node.tryBlock, node.catchClause?.block);
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
