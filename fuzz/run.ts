@@ -6,7 +6,9 @@
  * the plugin at target ES2015 — and run in batches in child processes
  * (fuzz/runner.mjs). Logged events, values, errors (identity included) and the
  * final status must be identical, and with the transform every context check
- * must pass and nothing may be left in the slot for uncompiled jobs.
+ * must pass and nothing may be left in the slot for uncompiled jobs. The text
+ * backend and the plugin (no type checker) must make the same decisions: the
+ * same helper calls in the same order (fuzz/decisions.ts).
  *
  * On a mismatch the program is shrunk (statements deleted and control-flow
  * blocks unwrapped while the same mismatch persists) and written as a
@@ -26,6 +28,7 @@ import { transformSync } from 'esbuild';
 import type * as TS from 'typescript';
 import otelContextTransformer from '../dist/esm/index.js';
 import { transform } from '../dist/esm/api.js';
+import { firstDecisionDifference, helperCalls } from './decisions.js';
 import { countStatements, generate, KNOWN_ISSUES, render, type GenerateOptions, type Lang, type Program, type Stmt } from './generator.js';
 
 // ---------------------------------------------------------------------------
@@ -71,6 +74,8 @@ export interface CompiledProgram {
   variants: Partial<Record<Variant, string>>;
   /** Diagnostics or exceptions of a backend (a failure of that backend). */
   compileErrors: Partial<Record<Backend, string>>;
+  /** The helper calls the text and ts outputs make (fuzz/decisions.ts): equal, or the backends decided differently. */
+  decisions: Partial<Record<'text' | 'ts', string[]>>;
 }
 
 const ts = createRequire(import.meta.url)('typescript') as typeof TS;
@@ -98,6 +103,7 @@ export function compileSource(source: string, lang: Lang, only: readonly Variant
   const fileName = lang === 'ts' ? 'program.ts' : 'program.mjs';
   const variants: CompiledProgram['variants'] = {};
   const compileErrors: CompiledProgram['compileErrors'] = {};
+  const decisions: CompiledProgram['decisions'] = {};
   if (only.includes('plain')) variants.plain = lang === 'ts' ? stripTypes(source) : source;
   if (only.includes('tsPlain')) variants.tsPlain = tsEmit(source, fileName, false, []);
   if (only.includes('text')) {
@@ -107,6 +113,7 @@ export function compileSource(source: string, lang: Lang, only: readonly Variant
       if (problems.length) compileErrors.text = problems.join('\n');
       const code = out?.code ?? source;
       variants.text = lang === 'ts' ? stripTypes(code) : code;
+      decisions.text = helperCalls(code, fileName);
     } catch (e) {
       compileErrors.text = `transform() threw: ${(e as Error)?.stack ?? String(e)}`;
     }
@@ -116,13 +123,14 @@ export function compileSource(source: string, lang: Lang, only: readonly Variant
     try {
       const problems: string[] = [];
       variants[backend] = tsEmit(source, fileName, true, problems, backend === 'ts' ? TS_OPTIONS : TS_ES2015);
+      if (backend === 'ts') decisions.ts = helperCalls(variants.ts, 'program.mjs');
       if (problems.length) compileErrors[backend] = problems.join('\n');
     } catch (e) {
       compileErrors[backend] = `TypeScript plugin threw: ${(e as Error)?.stack ?? String(e)}`;
     }
   }
   if (only.includes('es2015Plain')) variants.es2015Plain = tsEmit(source, fileName, false, [], TS_ES2015);
-  return { variants, compileErrors };
+  return { variants, compileErrors, decisions };
 }
 
 // ---------------------------------------------------------------------------
@@ -214,7 +222,8 @@ function runChild(jobFile: string, watchdogMs: number, onResult: (r: RunResult) 
 // ---------------------------------------------------------------------------
 // Checking
 
-export type FailureKind = 'compile' | 'status' | 'events' | 'ctx';
+/** decisions: the text backend's helper calls differ from the TypeScript plugin's (without a type checker they must not). */
+export type FailureKind = 'compile' | 'status' | 'events' | 'ctx' | 'decisions';
 
 export interface Failure {
   /** `generator`: the program itself is broken (the untransformed run did not load or finish). `typescript`: TypeScript's own emit changed behaviour (not our bug). */
@@ -285,6 +294,11 @@ export function compare(compiled: CompiledProgram, results: Partial<Record<Varia
       failures.push({ backend, kind: 'events', detail: firstDifference(base.events, got.events) });
     }
     if (got.ctx.length > 0) failures.push({ backend, kind: 'ctx', detail: got.ctx.slice(0, 5).join('; ') });
+  }
+  const { text, ts: fromTs } = compiled.decisions;
+  if (backends.includes('text') && backends.includes('ts') && !compiled.compileErrors.text && !compiled.compileErrors.ts) {
+    const difference = text && fromTs ? firstDecisionDifference(text, fromTs) : 'an output does not parse';
+    if (difference) failures.push({ backend: 'text', kind: 'decisions', detail: `the backends decide differently: ${difference}` });
   }
   return failures;
 }
@@ -494,7 +508,8 @@ export interface ShrinkResult {
  * runs), and starts over until no edit does.
  */
 export async function shrink(program: Program, target: Failure, options: { log?: (s: string) => void; maxRounds?: number; chunk?: number } = {}): Promise<ShrinkResult> {
-  const backends: Backend[] = BACKENDS.includes(target.backend as Backend) ? [target.backend as Backend] : [...BACKENDS];
+  const backends: Backend[] =
+    target.kind === 'decisions' ? ['text', 'ts'] : BACKENDS.includes(target.backend as Backend) ? [target.backend as Backend] : [...BACKENDS];
   const statementsBefore = countStatements(program);
   const chunk = options.chunk ?? 32;
   const maxRounds = options.maxRounds ?? 300;

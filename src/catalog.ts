@@ -42,12 +42,43 @@ export const SCHEDULERS: readonly SchedulerBoundary[] = [
  * A promise executor's resolve or reject scheduled like that
  * (`new Promise((r) => setTimeout(r, ms))`) settles with `undefined`, reads no
  * context (the promise's reactions were bound when they were registered), and
- * needs no binding. Each backend finds such references with its own walk
- * (settleReferences): a parameter of an executor that is only ever called or
+ * needs no binding. The planner finds such references (planner.ts,
+ * settleReferences): a parameter of an executor that is only ever called or
  * passed on.
  */
 export function passesNoValues(boundary: SchedulerBoundary, argumentCount: number, hasSpread: boolean): boolean {
   return !hasSpread && (boundary.forwardsFrom === undefined || argumentCount <= boundary.forwardsFrom);
+}
+
+/**
+ * A call that resolves a promise with a value: when the value is a thenable
+ * (not a native promise), its `then` is called in a later job
+ * (NewPromiseResolveThenableJob), which must run in the context of the call.
+ * The value goes through the runtime `tail` helper, which adopts such a
+ * thenable in the current context (a promise, or a value without a `then`,
+ * passes through as it is).
+ */
+export interface AdoptionBoundary {
+  /** The method's name, e.g. `resolve` of `Promise.resolve`. */
+  name: string;
+  /** The global object it is a method of. */
+  object: string;
+  /** Positions of the values it resolves with. */
+  values: readonly number[];
+  category: Category;
+}
+
+export const ADOPTERS: readonly AdoptionBoundary[] = [{ name: 'resolve', object: 'Promise', values: [0], category: 'promises' }];
+
+/**
+ * A promise executor's own resolve (`new Promise((resolve) => resolve(x))`):
+ * the parameter at `parameter`, called with the value at `values`. The planner
+ * finds its calls (planner.ts, executorReferences).
+ */
+export const EXECUTOR_RESOLVE = { parameter: 0, values: [0] as readonly number[], category: 'promises' as Category };
+
+export function findAdopter(name: string, object: string): AdoptionBoundary | undefined {
+  return ADOPTERS.find((b) => b.name === name && b.object === object);
 }
 
 /** Names under which the global object itself is reachable: `globalThis.setTimeout(...)`. */
@@ -108,11 +139,20 @@ export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
 /**
- * The words every boundary is written with: a scheduler's or promise method's
- * name, `await`, `yield`, `async`, or a `\u` escape that could spell one.
+ * The words every boundary is written with: a scheduler's, promise method's or
+ * adopter's name, `await`, `yield`, `async`, or a `\u` escape that could spell
+ * one (a promise executor's resolve, whatever its name, is marked by the planner).
  * Comments and strings may hold them too: that only costs a walk.
  */
-export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set([...SCHEDULERS.map((b) => b.name), ...Object.keys(PROMISE_METHODS), 'await', 'yield', 'async'])].join('|')})\\b|\\\\u`;
+const BOUNDARY_WORDS = [
+  ...SCHEDULERS.map((b) => b.name),
+  ...Object.keys(PROMISE_METHODS),
+  ...ADOPTERS.map((b) => b.name),
+  'await',
+  'yield',
+  'async',
+];
+export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set(BOUNDARY_WORDS)].join('|')})\\b|\\\\u`;
 
 /**
  * Where those words start, in order: a file or subtree whose text holds none
@@ -136,6 +176,13 @@ export function anyOffsetIn(offsets: readonly number[], start: number, end: numb
     else high = mid;
   }
   return low < offsets.length && offsets[low]! < end;
+}
+
+/** Adds an offset to the sorted offsets (a boundary the planner found by analysis, not by its word). */
+export function insertOffset(offsets: number[], offset: number): void {
+  let low = 0;
+  while (low < offsets.length && offsets[low]! < offset) low++;
+  offsets.splice(low, 0, offset);
 }
 
 export function findScheduler(name: string, object: string | undefined): SchedulerBoundary | undefined {

@@ -5,7 +5,9 @@
  *
  * The snapshots live in test/__snapshots__/transform-output/*.js. Both
  * compiler versions are compared against the same file: the rewrite must not
- * depend on the TypeScript version.
+ * depend on the TypeScript version. The text backend's output for the same
+ * inputs is in test/__snapshots__/transform-output/text/ (with an idempotence
+ * check each); test/backend-equivalence.test.ts checks both make the same decisions.
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -15,6 +17,7 @@ import otelContextTransformer, { type TransformOptions } from '../src/index.js';
 import { bind } from '../src/runtime/index.js';
 import { transform } from '../src/api.js';
 import { compileInMemory, VIRTUAL_ROOT } from './harness/in-memory.js';
+import { OTHER_INPUTS, SNIPPETS } from './harness/snippets.js';
 
 const require = createRequire(import.meta.url);
 const VERSIONS: { name: string; ts: typeof TS }[] = [
@@ -93,353 +96,7 @@ function parseErrors(ts: typeof TS, name: string, text: string): number {
 }
 
 // ---------------------------------------------------------------------------
-// The snippets: one file per rewrite shape, all compiled in one program.
-
-const SNIPPETS: Record<string, string> = {
-  'helpers.ts': `
-export function log(...values: unknown[]): void { void values; }
-`,
-
-  'timers.ts': `
-export function direct(cb: () => void) {
-  setTimeout(() => cb(), 10);
-  setTimeout(cb);
-  setInterval(function tick() { cb(); }, 100);
-  setImmediate(cb);
-  queueMicrotask(() => cb());
-  process.nextTick(cb, 'arg');
-  requestAnimationFrame((time) => { void time; cb(); });
-  requestIdleCallback(() => cb());
-  scheduler.postTask(() => cb());
-}
-
-export function viaGlobalObjects(cb: () => void) {
-  globalThis.setTimeout(cb, 1);
-  window.setTimeout(cb, 1);
-  self.setInterval(cb, 1);
-  global.setImmediate(cb);
-  globalThis.queueMicrotask(cb);
-  window.requestAnimationFrame(cb);
-  self.requestIdleCallback(cb);
-  global.queueMicrotask(cb);
-}
-
-export function optionalCalls(cb: () => void) {
-  setTimeout?.(cb, 1);
-  globalThis.queueMicrotask?.(cb);
-  window.requestAnimationFrame?.(cb);
-  self.setImmediate?.(cb);
-  process.nextTick?.(cb);
-  scheduler.postTask?.(cb);
-  globalThis?.setTimeout(cb, 1);
-}
-
-export function otherShapes(cb: () => void, callbacks: [() => void]) {
-  (setTimeout)(cb, 1);
-  window['setTimeout'](cb, 1);
-  setTimeout(...callbacks);
-  setTimeout(cb, 1, 'extra', 'arguments');
-  return setTimeout(() => setTimeout(cb));
-}
-`,
-
-  'promises.ts': `
-declare const p: Promise<number>;
-declare const like: PromiseLike<number>;
-declare const maybe: Promise<number> | undefined;
-declare const untyped: any;
-class MyPromise<T> extends Promise<T> {}
-declare const mine: MyPromise<number>;
-declare const union: Promise<number> | { then(cb: (v: number) => void): void };
-
-export function reactions(onValue: (v: number) => number, onError: (e: unknown) => number) {
-  p.then((v) => v + 1);
-  p.then(onValue, onError);
-  p.catch(() => 0);
-  p.finally(() => {});
-  p.then((v) => v).catch(onError).finally(() => {});
-  like.then((v) => v);
-  maybe?.then((v) => v);
-  untyped.then((v: unknown) => v);
-  mine.then((v) => v);
-  union.then((v) => v);
-  p['then']((v) => v);
-  (p).catch(onError);
-}
-
-export function nonFunctionArguments() {
-  p.then();
-  p.then(undefined, () => 0);
-  p.then(null, null);
-  p.catch(undefined);
-  p.finally();
-  p.finally(undefined);
-}
-
-export function spreadArguments(args: [(v: number) => number]) {
-  p.then(...args);
-}
-`,
-
-  'await-functions.ts': `
-declare const p: Promise<number>;
-declare function use(value: unknown): void;
-
-// Each awaits with code after the await (use), so each needs a frame: see await-tail for those that do not.
-export async function declaration() { return use(await p); }
-export const expression = async function () { use(await p); };
-export const namedExpression = async function named() { use(await p); };
-export const arrow = async () => { use(await p); };
-export const expressionBody = async () => use(await p);
-export const expressionBodyObject = async () => ({ value: await p });
-export const noAwait = async () => p;
-export async function withDirective() { 'use strict'; use(await p); }
-
-export class Klass {
-  async method() { use(await p); }
-  static async staticMethod() { use(await p); }
-  async #privateMethod() { use(await p); }
-  field = async () => { use(await p); };
-  static staticField = async () => { use(await p); };
-  #privateField = async () => { use(await p); };
-  async usePrivates() { await this.#privateMethod(); await this.#privateField(); }
-}
-
-export const object = {
-  async method() { use(await p); },
-  arrow: async () => { use(await p); },
-  async ['computed']() { use(await p); },
-};
-
-(async () => { use(await p); })();
-(async function iife() { use(await p); })();
-void (async () => use(await p))();
-
-export async function outer() {
-  const inner = async () => { use(await p); };
-  function sync() { return p.then((v) => v); }
-  await inner();
-  return sync();
-}
-`,
-
-  'await-tail.ts': `
-import { log } from './helpers.js';
-declare const p: Promise<number>;
-declare const thenable: PromiseLike<number>;
-
-// No frame: nothing of the function runs after its one await.
-export async function returnAwait() { return await p; }
-export async function lastStatement() { log('before'); await p; }
-export const tailArrow = async () => await (p as Promise<number>);
-export async function branches(c: boolean) { if (c) return await p; log('else'); return await thenable; }
-export async function declaredThenReturned() { const v = await p; return v; }
-export async function typedArithmetic(i: number) { await p; return i + 1; }
-export async function inertReturn(c: boolean) { const v = await p; return typeof v === 'number' ? v : !c; }
-
-// A frame: something can run after an await.
-export async function twoAwaits() { await p; await p; }
-export async function codeAfter() { await p; log('after'); }
-export async function returnInTry() { try { return await p; } finally { log('finally'); } }
-export async function returnInForOf(xs: number[]) { for (const x of xs) return await p; }
-export async function untypedArithmetic(i: any) { await p; return i + 1; }
-export async function objectReturn() { const v = await p; return { v }; }
-export async function nestedAwait() { return await (await p, p); }
-export async function forAwait(xs: number[]) { for await (const x of xs) log(x); }
-`,
-
-  'settle-functions.ts': `
-// A promise's own resolve or reject, scheduled with no value: nothing to bind.
-export function sleep(ms: number) { return new Promise<void>((resolve) => setTimeout(resolve, ms)); }
-export function nextTurn() { return new Promise((r) => setImmediate(r)); }
-export function both() { return new Promise<void>((resolve, reject) => { queueMicrotask(resolve); process.nextTick(reject); globalThis.setTimeout(reject, 5); }); }
-export function typedThis() { return new Promise<void>(function (this: void, resolve) { setTimeout(resolve, 1); resolve(); }); }
-export function nextFrame() { return new Promise((r) => requestAnimationFrame(r)); }
-export function propertyNamed(o: { resolve: number }) { return new Promise((resolve) => { setTimeout(resolve, o.resolve); }); }
-
-// Bound: a value is passed on (it could be a thenable, whose then would run in the job's context).
-export function withValue(v: unknown) { return new Promise((r) => setTimeout(r, 1, v)); }
-export function spread(a: [number, ...unknown[]]) { return new Promise((resolve) => setTimeout(resolve, ...a)); }
-// Bound: the name may not be the executor's resolve at the call.
-export function reassigned() { return new Promise((resolve) => { resolve = () => {}; setTimeout(resolve, 1); }); }
-export function shadowed() { return new Promise((resolve) => { { const resolve = () => {}; setTimeout(resolve, 1); } }); }
-export function readElsewhere() { return new Promise((resolve) => { const r = resolve; setTimeout(resolve, 1); setTimeout(r, 2); }); }
-export function viaArguments() { return new Promise(function (resolve) { void arguments; setTimeout(resolve, 1); }); }
-export function localPromise() {
-  class Promise { constructor(executor: (r: () => void) => void) { executor(() => {}); } }
-  return new Promise((r) => setTimeout(r, 1));
-}
-// Bound: not a scheduler call (a promise reaction may pass a value on).
-export function reaction(p: Promise<unknown>) { return new Promise((resolve) => { p.then(resolve); }); }
-`,
-
-  'word-skip.ts': `
-// The TypeScript backend walks only text holding a boundary's word (catalog: boundaryWordOffsets).
-export async function* returnInPlainBlock(c: boolean) { if (c) { return 1; } yield 2; }
-export function escapedName(cb: () => void) { set\\u0054imeout(cb, 1); }
-export function noBoundary(a: number) { const b = { x: a }; return b.x + 1; }
-`,
-
-  'await-nested.ts': `
-declare function f(...args: unknown[]): Promise<number>;
-declare function list(): Promise<number[]>;
-declare const p: Promise<number>;
-declare const obj: { m(...args: unknown[]): number };
-
-export async function nested() {
-  return await f(await f(await p));
-}
-
-export async function evaluationOrder(a: number | null, c: boolean) {
-  obj.m(await p);
-  await f(a, await p);
-  const x = a ?? await p;
-  const y = c && await p;
-  const z = c ? await p : await f();
-  const s = \`\${await p}-\${await f()}\`;
-  const o = { [await p]: await f() };
-  const { d = await p } = {} as { d?: number };
-  const spread = [...(await list())];
-  if (c) await p;
-  for (let i = await p; i < (await p); i += await p) { void i; }
-  for (const v of await list()) { void v; }
-  while (await p) { break; }
-  return [x, y, z, s, o, d, spread];
-}
-`,
-
-  'try.ts': `
-import { log } from './helpers.js';
-declare const p: Promise<number>;
-
-export async function tryCatchFinally() {
-  try { await p; } catch (e) { log(e); } finally { log('finally'); }
-}
-export async function returnAwaitInTryFinally() {
-  try { return await p; } finally { log('finally'); }
-}
-export async function awaitOnlyInCatch() {
-  try { log('try'); } catch { await p; } finally { log('finally'); }
-}
-export async function awaitInFinally() {
-  try { await p; } finally { await p; }
-}
-export async function nothingSuspendsInTry() {
-  try { log('try'); } catch { log('catch'); } finally { log('finally'); }
-  await p;
-}
-export async function nestedTry() {
-  try {
-    try { await p; } catch { log('inner'); }
-  } catch (e) {
-    log(e);
-  }
-}
-`,
-
-  'async-generators.ts': `
-declare const p: Promise<number>;
-
-async function* other() { yield 1; }
-
-export async function* agen(xs: AsyncIterable<number>) {
-  yield 1;
-  const v: unknown = yield await p;
-  yield* other();
-  for await (const x of xs) yield x;
-  return [v, await p];
-}
-export async function* restParameter(...xs: number[]) { yield xs.length; }
-export async function* empty() {}
-export async function* bareReturn(c: boolean) { if (c) return; }
-export class K {
-  async *method() { yield 1; }
-  static async *staticMethod() { yield await p; }
-}
-export const object = { async *method() { yield 1; } };
-`,
-
-  'generators.ts': `
-export function* simple(a: number) {
-  const b: number = yield a;
-  yield* [b];
-}
-export function* defaultParameter(a = 1) { yield a; }
-export function* restParameter(...xs: number[]) { yield xs; }
-export function* useStrict(a: number) { 'use strict'; yield a; }
-export function* usesArguments(a: number) { yield arguments.length + a; }
-export function* noYield() { return 1; }
-export const expression = function* () { yield 1; };
-export class K {
-  *method() { yield 1; }
-  static *staticMethod() { yield 2; }
-  *[Symbol.iterator]() { yield 3; }
-}
-export function* tryYield() {
-  try { yield 1; } catch (e) { void e; } finally { void 0; }
-}
-`,
-
-  'for-await.ts': `
-import { log } from './helpers.js';
-
-export async function loops(xs: AsyncIterable<number>, ys: Iterable<Promise<number>>) {
-  for await (const x of xs) { log(x); }
-  for await (const y of ys) log(y);
-  outer: for await (const x of xs) {
-    for await (const y of ys) {
-      if (y) continue outer;
-      log(x);
-      break outer;
-    }
-  }
-  first: second: for await (const x of xs) { log(x); break second; }
-  for (const x of [1]) { log(x); }
-  label: for (const x of [1]) { log(x); continue label; }
-}
-`,
-
-  'top-level-await.ts': `
-import { log } from './helpers.js';
-declare const p: Promise<number>;
-
-const value = await p;
-for await (const x of [p]) { log(x); }
-try { await p; } finally { log('done'); }
-export async function f() { log(await p); }
-export function notAsync() { return value; }
-export { value };
-`,
-
-  'not-rewritten.ts': `
-export function localConst() {
-  const setTimeout = (cb: () => void) => cb();
-  setTimeout(() => {});
-}
-export function parameter(setTimeout: (cb: () => void) => void) {
-  setTimeout(() => {});
-}
-export function localProcess() {
-  const process = { nextTick(cb: () => void) { cb(); } };
-  process.nextTick(() => {});
-}
-export function nonPromiseThen() {
-  const thenable = { then(cb: () => void) { cb(); }, catch(cb: () => void) { cb(); }, finally(cb: () => void) { cb(); } };
-  thenable.then(() => {});
-  thenable.catch(() => {});
-  thenable.finally(() => {});
-}
-export async function noSuspension() { return 1; }
-export function* noYield() { return 1; }
-`,
-
-  'imported-timers.ts': `
-import { setTimeout, setImmediate as immediate } from 'node:timers';
-setTimeout(() => {}, 1);
-immediate(() => {});
-queueMicrotask(() => {});
-`,
-};
+// The snippets (test/harness/snippets.ts): one file per rewrite shape, all compiled in one program.
 
 /** TS 5.9's lib.dom has no `scheduler`; TS 6's does. */
 function withGlobals(ts: typeof TS, files: Record<string, string>): Record<string, string> {
@@ -594,8 +251,22 @@ for (const { name: version, ts } of VERSIONS) {
         for (const name of bound) expect(functionText(out, name), name).toContain('__otelCtx.bind(');
       }
       // A write hidden in a decorator counts too (the text backend keeps decorators as written).
-      const decorated = transform('new Promise((resolve) => { @((resolve = () => {}), d) class K {} setTimeout(resolve, 1); });', { filename: 'decorated.ts' })!.code;
+      const decorated = transform(OTHER_INPUTS['decorated.ts']!, { filename: 'decorated.ts' })!.code;
       expect(decorated).toContain('setTimeout(__otelCtx.bind(resolve), 1)');
+    });
+
+    it('adopts the value a promise resolves with (Promise.resolve, an executor\'s resolve) through tail, and only there', () => {
+      const text = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts' })!.code;
+      for (const out of [compiled.js['thenable-jobs.js']!, unchecked.js['thenable-jobs.js']!, text]) {
+        expect(out).toContain('Promise.resolve(__otelCtx.tail(thenable))');
+        expect(out).toContain('globalThis.Promise.resolve(__otelCtx.tail(value))');
+        expect(functionText(out, 'executor')).toContain('resolve(__otelCtx.tail(value))');
+        expect(functionText(out, 'later')).toContain('resolve(__otelCtx.tail(value))');
+        expect(out).toContain('Promise.resolve(1)');
+        for (const name of ['shadowed', 'reassigned', 'empty', 'rejectIsNot']) expect(functionText(out, name), name).not.toContain('__otelCtx.tail(');
+      }
+      const skipped = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts', skip: ['promises'] })?.code ?? '';
+      expect(skipped).not.toContain('__otelCtx.tail(');
     });
 
     it('rewrites nested awaits inside out, each against its own frame', () => {
@@ -730,14 +401,7 @@ for (const { name: version, ts } of VERSIONS) {
     });
 
     it('ES2015 target: helper calls end up inside the __awaiter generator', async () => {
-      const source = `
-declare const p: Promise<number>;
-export async function f() {
-  try { return await p; } finally { console.log('done'); }
-}
-export async function* g() { yield await p; }
-export async function* h(c: boolean) { if (c) return; yield 1; }
-`;
+      const source = OTHER_INPUTS['es2015.ts']!;
       const result = compile(ts, { 'es2015.ts': source }, { compilerOptions: { target: ts.ScriptTarget.ES2015, lib: ['lib.es2018.d.ts'], types: [] } });
       const out = result.js['es2015.js']!;
       await expect(out).toMatchFileSnapshot(`${SNAPSHOT_DIR}/es2015-target.js`);
@@ -753,7 +417,7 @@ export async function* h(c: boolean) { if (c) return; yield 1; }
     });
 
     it('a bare return in an async generator suspends below ES2018 (lowered to an await) and stays as it is from ES2018', () => {
-      const source = 'export async function* h(c: boolean) { if (c) return; yield 1; }\n';
+      const source = OTHER_INPUTS['bare.ts']!;
       const at = (target: TS.ScriptTarget) =>
         compile(ts, { 'bare.ts': source }, { compilerOptions: { target, lib: ['lib.es2018.d.ts'], types: [] } }).js['bare.js']!;
       expect(at(ts.ScriptTarget.ES2017)).toContain('return yield __await(__otelCtx.suspend(__otelFrame, void 0));');
@@ -765,10 +429,7 @@ export async function* h(c: boolean) { if (c) return; yield 1; }
     });
 
     it('CommonJS output requires the runtime', async () => {
-      const source = `
-declare const p: Promise<number>;
-export async function f() { setTimeout(() => {}, 1); return await p; }
-`;
+      const source = OTHER_INPUTS['cjs.ts']!;
       const compilerOptions: TS.CompilerOptions = {
         module: ts.ModuleKind.CommonJS,
         moduleResolution: ts.ModuleResolutionKind.Node10,
@@ -786,6 +447,29 @@ export async function f() { setTimeout(() => {}, 1); return await p; }
     });
   });
 }
+
+describe('text backend (transform()): rewrite shapes', () => {
+  const inputs = { ...Object.fromEntries(names.map((n) => [`${n}.ts`, SNIPPETS[`${n}.ts`]!])), ...OTHER_INPUTS };
+  /** The boundaries transform() reports for a text, and whether each is rewritten already. */
+  const boundaries = (code: string, filename: string) => {
+    const found: boolean[] = [];
+    const result = transform(code, { filename, onBoundary: (b) => found.push(b.rewritten) });
+    return { result, found };
+  };
+
+  it.each(Object.keys(inputs))('%s, and transforming the output again changes nothing', async (file) => {
+    const first = boundaries(inputs[file]!, file);
+    expect(first.result, file).toBeDefined();
+    expect(first.found.length, 'boundaries found').toBeGreaterThan(0);
+    expect(first.found.every((rewritten) => !rewritten)).toBe(true);
+    const out = first.result!.code;
+    await expect(out).toMatchFileSnapshot(`${SNAPSHOT_DIR}/text/${file}`);
+    // Idempotence: the output is left as it is, and it carries every boundary's rewrite.
+    const again = boundaries(out, file);
+    expect(again.result).toBeUndefined();
+    expect(again.found).toEqual(first.found.map(() => true));
+  });
+});
 
 describe('TypeScript 5 and 6 agree', () => {
   it('emit the same rewrite for every snippet', () => {

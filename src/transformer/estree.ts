@@ -9,30 +9,33 @@
  */
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
-import {
-  findScheduler,
-  GLOBAL_OBJECTS,
-  HELPERS,
-  IGNORE_FILE_MARKER,
-  IGNORE_MARKER,
-  INERT_OPERATORS,
-  anyOffsetIn,
-  boundaryWordOffsets,
-  passesNoValues,
-  promiseMethod,
-  type Category,
-  type SchedulerBoundary,
-} from '../catalog.js';
+import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
+import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
+import {
+  awaitHelper,
+  awaitUsingDeclarations,
+  containsSuspension,
+  frameInParameters,
+  helperCallName,
+  isProcessed,
+  lazyScope,
+  planCall,
+  planFunction,
+  planNew,
+  planTry,
+  returnSuspends,
+  rewritesForAwait,
+  wrapsArgument,
+  yieldHelper,
+  type FunctionPlan,
+  type PlanContext,
+  type Scope,
+} from './planner.js';
+import type { Syntax } from './syntax.js';
 import { isMarkerText, skipTrivia } from './text.js';
 
-// oxc's ESTree is plain JSON-like objects; a loose shape keeps the walker small.
-export interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: any;
-}
+export type { Node } from './estree-syntax.js';
 
 export interface Diagnostic {
   file: string;
@@ -47,7 +50,9 @@ export type HelpersReference = 'import' | 'require' | 'global';
 export interface Boundary {
   /**
    * What it is: a scheduler from the catalog (`setTimeout`, `process.nextTick`,
-   * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), or
+   * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), a
+   * call that resolves a promise with a value (`Promise.resolve`, an executor's
+   * `resolve` under its own name), or
    * `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
    * `return x` in an async generator).
    */
@@ -101,31 +106,22 @@ const tsTypes = {
   forAwaitCast: 'as <T>(frame: unknown, iterable: T) => T',
 };
 
-interface FunctionState {
-  framed: boolean;
-  isAsync: boolean;
-  isGenerator: boolean;
-  /** An unframed async function whose every await ends it: those awaits (see tailAwaits). */
-  tails?: Set<Node>;
-}
-
 /** Per-file state, like the TypeScript backend's FileContext. */
 interface FileContext {
   code: string;
   s: MagicString;
   options: ResolvedOptions;
-  scopes: Array<{ has(name: string): boolean }>;
-  /** Where the words boundaries are written with start (catalog: boundaryWordOffsets); subtrees without one are not walked. */
-  boundaryWords: number[];
-  fn: FunctionState;
+  scopes: Scope[];
+  /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
+  syntax: Syntax<Node>;
+  plan: PlanContext<Node>;
+  fn: FunctionPlan<Node>;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
-  /** ES module code is strict: no parameter aliasing through `arguments`. */
+  /** ES module code and classes are strict: no parameter aliasing through `arguments`. */
   strict: boolean;
   /** A .ts/.tsx file: what we add must type-check wherever the file did (see tsTypes). */
   typed: boolean;
-  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
-  settleRefs: Set<Node>;
   changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
@@ -156,19 +152,21 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (comments.some((c) => (!firstStatement || c.end <= firstStatement.start) && isMarkerText(c.value, IGNORE_FILE_MARKER))) {
     return { diagnostics };
   }
-  const processed = alreadyTransformed(program);
+  const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
   const s = new MagicString(code);
+  const syntax = estreeSyntax(boundaryWordOffsets(code));
+  const scopes: Scope[] = [];
   const fc: FileContext = {
     code,
     s,
     options,
-    scopes: [],
-    boundaryWords: boundaryWordOffsets(code),
+    scopes,
+    syntax,
+    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set() },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
-    settleRefs: new Set(),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     changed: false,
@@ -177,8 +175,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
-    fc.scopes.push(lazyScope(program));
-    topLevelAwait = isModule && !skipped(fc, 'await') && containsSuspension(program, false, true, fc.boundaryWords);
+    fc.scopes.push(lazyScope(syntax, program));
+    topLevelAwait = isModule && !fc.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
     if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
     for (const statement of program.body) visit(statement, fc);
   } catch (error) {
@@ -285,41 +283,11 @@ function ignoredStarts(code: string, comments: Array<{ type: string; value: stri
   return starts;
 }
 
-function alreadyTransformed(program: Node): boolean {
-  return (program.body as Node[]).some((statement) => {
-    if (statement.type === 'ImportDeclaration') {
-      return statement.specifiers.some((sp: Node) => sp.type === 'ImportNamespaceSpecifier' && sp.local.name === NS);
-    }
-    return (
-      statement.type === 'VariableDeclaration' &&
-      statement.declarations.some((d: Node) => d.id.type === 'Identifier' && d.id.name === NS)
-    );
-  });
-}
-
-function skipped(fc: FileContext, category: Category): boolean {
-  return fc.options.skip.has(category);
-}
-
 // ---------------------------------------------------------------------------
-// The walk. One table from node type to handler; everything else walks its children.
 
 type Handler = (node: Node, fc: FileContext) => void;
 
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'ClassExpression', 'TSModuleBlock']);
-/** Type-level syntax: nothing in here runs. */
-const TYPE_ONLY = new Set([
-  'TSTypeAnnotation',
-  'TSTypeParameterDeclaration',
-  'TSTypeParameterInstantiation',
-  'TSInterfaceDeclaration',
-  'TSTypeAliasDeclaration',
-  'TSDeclareFunction',
-  'TSEmptyBodyFunctionExpression',
-  'TSIndexSignature',
-  'TSDeclareMethod',
-]);
+const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'TSModuleBlock']);
 const IGNORABLE = new Set([
   'FunctionDeclaration',
   'FunctionExpression',
@@ -346,13 +314,15 @@ const HANDLERS: Record<string, Handler> = {
   FunctionDeclaration: visitFunction,
   FunctionExpression: visitFunction,
   ArrowFunctionExpression: visitFunction,
+  ClassDeclaration: visitClass,
+  ClassExpression: visitClass,
 };
 
 function visit(node: Node | null | undefined, fc: FileContext): void {
   if (!node || typeof node.type !== 'string') return;
   // Nothing to rewrite in text without a boundary's word. Not in an async generator's body: its
   // `return x` awaits x without saying so.
-  if (!(fc.fn.isAsync && fc.fn.isGenerator) && !anyOffsetIn(fc.boundaryWords, node.start, node.end)) return;
+  if (!(fc.fn.isAsync && fc.fn.isGenerator) && fc.syntax.holdsNoBoundaryWord(node)) return;
   if (TYPE_ONLY.has(node.type) || node.declare === true) return;
   if (fc.ignored.size > 0 && fc.ignored.has(node.start) && (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))) {
     return;
@@ -363,16 +333,8 @@ function visit(node: Node | null | undefined, fc: FileContext): void {
   visitChildren(node, fc);
 }
 
-const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'range', 'loc', 'typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'decorators']);
-const keysByType = new Map<string, string[]>();
-
 function visitChildren(node: Node, fc: FileContext): void {
-  let keys = keysByType.get(node.type);
-  if (!keys) {
-    keys = Object.keys(node).filter((k) => !SKIPPED_KEYS.has(k));
-    keysByType.set(node.type, keys);
-  }
-  for (const key of keys) {
+  for (const key of childKeys(node)) {
     const value = node[key];
     if (Array.isArray(value)) for (const item of value) visit(item, fc);
     else if (value && typeof value === 'object') visit(value, fc);
@@ -382,7 +344,7 @@ function visitChildren(node: Node, fc: FileContext): void {
 }
 
 function withScope(node: Node, fc: FileContext, body: () => void): void {
-  fc.scopes.push(lazyScope(node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     body();
   } finally {
@@ -399,195 +361,65 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 // --- callbacks -------------------------------------------------------------
 
+/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
 function visitCall(node: Node, fc: FileContext): void {
-  const boundary = callbackPositions(node, fc);
-  const positions = boundary?.positions;
+  const plan = planCall(fc.plan, node);
   const args = node.arguments as Node[];
-  const settling = boundary?.scheduler && passesNoValues(boundary.scheduler, args.length, args.some((a) => a.type === 'SpreadElement'));
-  const wrapped = positions
-    ? positions
-        .filter((i) => args[i] && !isBindCall(args[i]!) && mayBeFunction(args[i]!) && !fc.ignored.has(args[i]!.start))
-        .filter((i) => !(settling && fc.settleRefs.has(unwrap(args[i]!))))
+  const wrapped = plan
+    ? plan.positions
+        .filter((i) => args[i] && wrapsArgument(fc.plan, plan, args[i]!) && !fc.ignored.has(args[i]!.start))
         .map((i) => args[i]!)
     : [];
   // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
-  if (boundary && fc.report && (wrapped.length > 0 || positions!.some((i) => args[i] && isBindCall(args[i]!)))) {
-    fc.report(boundary.at, boundary.kind, wrapped.length === 0);
+  const boundAlready = (i: number) => args[i] !== undefined && helperCallName(fc.syntax, args[i]!) !== undefined;
+  if (plan && fc.report && (wrapped.length > 0 || plan.positions.some(boundAlready))) {
+    fc.report(plan.at.start, plan.kind, wrapped.length === 0);
   }
-  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${HELPERS.bind}(`);
+  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${plan!.helper}(`);
   visitChildren(node, fc);
   for (const arg of wrapped) insert(fc, arg.end, ')');
 }
 
-/** Parentheses and TypeScript-only wrappers: nothing of them runs. */
-const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSNonNullExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSTypeAssertion']);
-
-function unwrapTyped(node: Node): Node {
-  while (TRANSPARENT.has(node.type)) node = node.expression;
-  return node;
-}
-
-/** Also through an optional chain's wrapper: `setTimeout?.(cb)` calls setTimeout. */
-function unwrap(node: Node): Node {
-  while (TRANSPARENT.has(node.type) || node.type === 'ChainExpression') node = node.expression;
-  return node;
-}
-
-/** The callback positions of a boundary call, with its kind and where its name starts (for onBoundary). */
-function callbackPositions(
-  node: Node,
-  fc: FileContext,
-): { positions: readonly number[]; kind: string; at: number; scheduler?: SchedulerBoundary } | undefined {
-  const callee = unwrap(node.callee);
-  let positions: readonly number[] | undefined;
-  let scheduler: SchedulerBoundary | undefined;
-  let kind = '';
-  let at = callee.start;
-  if (callee.type === 'Identifier') {
-    const boundary = findScheduler(callee.name, undefined);
-    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee.name, fc)) scheduler = boundary;
-    kind = callee.name;
-  } else if (callee.type === 'MemberExpression') {
-    const name = memberName(callee);
-    if (name === undefined) return undefined;
-    at = callee.property.start;
-    const receiver = globalReceiver(unwrap(callee.object));
-    if (receiver) {
-      const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) scheduler = boundary;
-      if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
-    }
-    if (!scheduler && promiseMethod(name) && !skipped(fc, 'promises')) {
-      positions = promiseMethod(name);
-      kind = name;
-    }
-  }
-  positions ??= scheduler?.callbacks;
-  if (!positions) return undefined;
-  const args = node.arguments as Node[];
-  const firstSpread = args.findIndex((a) => a.type === 'SpreadElement');
-  if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
-  return positions.length > 0 ? { positions, kind, at, scheduler } : undefined;
-}
-
-/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
 function visitNew(node: Node, fc: FileContext): void {
-  const callee = unwrap(node.callee);
-  const executor = node.arguments[0] && unwrap(node.arguments[0]);
-  if (callee.type === 'Identifier' && callee.name === 'Promise' && executor && FUNCTION_TYPES.has(executor.type) && isGlobal('Promise', fc)) {
-    for (const ref of settleReferences(executor)) fc.settleRefs.add(ref);
-  }
+  planNew(fc.plan, node);
   visitChildren(node, fc);
 }
 
-/**
- * The places where a promise executor passes its resolve or reject on as a
- * call's argument, when the executor does nothing else with that name but call
- * it or pass it on: no assignment, no declaration of the same name anywhere
- * inside (so every use is the parameter), no `with`, `eval` or `arguments`
- * (which could reach it unseen). Anything else, and nothing is returned for
- * that name: it keeps its binding.
- */
-function settleReferences(executor: Node): Node[] {
-  // A TypeScript `this` parameter is not one at run time.
-  const params = (executor.params as Node[]).filter((p) => !(p.type === 'Identifier' && p.name === 'this'));
-  const names = params.slice(0, 2).filter((p) => p.type === 'Identifier').map((p) => p.name as string);
-  if (names.length === 0) return [];
-  const passed = new Map<string, Node[]>(names.map((n) => [n, []]));
-  const disqualified = new Set<string>();
-  let opaque = false;
-  const walk = (node: any, parent: Node | undefined, key: string): void => {
-    if (opaque || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item, parent, key);
-      return;
-    }
-    if (typeof node.type !== 'string') return;
-    if (node.type === 'WithStatement') opaque = true;
-    if (node.type === 'Identifier') {
-      if (node.name === 'eval' || node.name === 'arguments') opaque = true;
-      const uses = passed.get(node.name);
-      if (uses && parent) {
-        if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && key === 'arguments') uses.push(node);
-        else if (parent.type === 'CallExpression' && key === 'callee') {
-          // A call reads the parameter.
-        } else if (!(parent.type === 'MemberExpression' && key === 'property' && !parent.computed)) {
-          // Neither a call nor a property name: a write, a declaration, a label, or another kind of read.
-          disqualified.add(node.name);
-        }
-      }
-      return;
-    }
-    // Decorators run code too (the main walk visits them last, for its own reasons).
-    for (const k in node) if (!SKIPPED_KEYS.has(k) || k === 'decorators') walk(node[k], node, k);
-  };
-  walk(executor.body, undefined, '');
-  for (const param of params) if (param.type !== 'Identifier') walk(param, executor, 'params');
-  if (opaque) return [];
-  return names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!);
-}
-
-/** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the name to check for shadowing). */
-function globalReceiver(object: Node): { name: string; root: string } | undefined {
-  if (object.type === 'Identifier') return { name: object.name, root: object.name };
-  if (object.type === 'MemberExpression') {
-    const inner = unwrap(object.object);
-    const name = memberName(object);
-    if (inner.type === 'Identifier' && GLOBAL_OBJECTS.includes(inner.name) && name !== undefined) return { name, root: inner.name };
-  }
-  return undefined;
-}
-
-function memberName(member: Node): string | undefined {
-  if (!member.computed && member.property.type === 'Identifier') return member.property.name;
-  if (member.computed && member.property.type === 'Literal' && typeof member.property.value === 'string') return member.property.value;
-  return undefined;
-}
-
-/** Literals and `undefined` pass through the helpers untouched anyway: leave them as written. */
-function mayBeFunction(node: Node): boolean {
-  const e = unwrap(node);
-  return !(
-    e.type === 'Literal' ||
-    e.type === 'TemplateLiteral' ||
-    (e.type === 'UnaryExpression' && e.operator === 'void') ||
-    (e.type === 'Identifier' && e.name === 'undefined')
-  );
-}
-
-function isBindCall(node: Node): boolean {
-  return node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && node.callee.object.type === 'Identifier' && node.callee.object.name === NS;
-}
-
 /** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */
-function isHelperCall(node: Node | null | undefined, ...helpers: string[]): boolean {
-  return !!node && isBindCall(node) && memberName(node.callee) !== undefined && helpers.includes(memberName(node.callee)!);
-}
-
-function isGlobal(name: string, fc: FileContext): boolean {
-  return !fc.scopes.some((scope) => scope.has(name));
+function isHelperCall(fc: FileContext, node: Node | null | undefined, ...helpers: string[]): boolean {
+  const name = node ? helperCallName(fc.syntax, node) : undefined;
+  return name !== undefined && helpers.includes(name);
 }
 
 // --- functions ---------------------------------------------------------------
 
+/** Every part of a class is strict code; a class expression's name is a scope of its own. */
+function visitClass(node: Node, fc: FileContext): void {
+  const outerStrict = fc.strict;
+  fc.strict = true;
+  try {
+    if (node.type === 'ClassExpression') withScope(node, fc, () => visitChildren(node, fc));
+    else visitChildren(node, fc);
+  } finally {
+    fc.strict = outerStrict;
+  }
+}
+
+/** Every function is its own scope and its own frame (planner: planFunction). */
 function visitFunction(node: Node, fc: FileContext): void {
-  const isAsync = !!node.async;
-  const isGenerator = !!node.generator;
+  const plan = planFunction(fc.plan, node);
   const body = node.body as Node | null;
-  // An async generator is a generator: the `generators` category decides for it.
-  const suspends = !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(body, isGenerator, isAsync, fc.boundaryWords);
-  const tails = suspends && isAsync && !isGenerator ? tailAwaits(node) : undefined;
-  const framed = suspends && !tails;
   const outer = fc.fn;
-  fc.fn = { framed, isAsync, isGenerator, tails };
-  fc.scopes.push(lazyScope(node));
+  fc.fn = plan;
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     if (body) body.isFunctionBody = true;
     const visitInner = () => {
       for (const p of node.params) visit(p, fc);
       visit(body, fc);
     };
-    if (framed) addFrame(node, fc, visitInner);
+    if (plan.framed) addFrame(node, fc, visitInner);
     else visitInner();
   } finally {
     fc.scopes.pop();
@@ -617,12 +449,12 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
-  const frameInParameters = isGenerator && canAddFrameParameter(node, directives, fc.strict);
+  const inParameters = isGenerator && frameInParameters(fc.syntax, node, fc.strict);
   let head = '';
   if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
-  else if (!frameInParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
+  else if (!inParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
   const reenter = isGenerator ? `${call(HELPERS.reenter, FRAME)}; ` : '';
-  if (frameInParameters) {
+  if (inParameters) {
     // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
     const close = closingParen(node, code);
     const params = node.params as Node[];
@@ -632,28 +464,6 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   insert(fc, afterPrologue, `${separator} ${head}try { ${reenter}`);
   visitInner();
   insert(fc, body.end - 1, `${exitText} `);
-}
-
-function canAddFrameParameter(node: Node, directives: Node[], strict: boolean): boolean {
-  if ((node.params as Node[]).some((p) => p.type === 'RestElement')) return false;
-  if (directives.some((d) => d.directive === 'use strict')) return false;
-  return strict || !mentionsArguments(node.body);
-}
-
-function mentionsArguments(root: Node): boolean {
-  let found = false;
-  const walk = (node: any): void => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node.type === 'Identifier' && node.name === 'arguments') {
-      found = true;
-      return;
-    }
-    if (node !== root && (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression')) return;
-    for (const key in node) if (key !== 'type' && typeof node[key] === 'object') walk(node[key]);
-  };
-  walk(root);
-  return found;
 }
 
 /** Offset of the `)` that closes a function's parameter list. */
@@ -679,141 +489,20 @@ function skipTriviaBackward(code: string, i: number): number {
 }
 
 
-/** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
-function containsSuspension(root: Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
-  let found = false;
-  const prune = !(async && generator);
-  const walk = (node: any): void => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item);
-      return;
-    }
-    if (typeof node.type !== 'string') return;
-    if (prune && !anyOffsetIn(words, node.start, node.end)) return;
-    if (
-      (async && node.type === 'AwaitExpression') ||
-      (async && node.type === 'ForOfStatement' && node.await) ||
-      (generator && node.type === 'YieldExpression') ||
-      (async && generator && node.type === 'ReturnStatement' && node.argument) ||
-      (async && node.type === 'VariableDeclaration' && node.kind === 'await using')
-    ) {
-      found = true;
-      return;
-    }
-    if (node !== root && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
-      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key);
-      return;
-    }
-    for (const key in node) {
-      if (!SKIPPED_KEYS.has(key)) walk(node[key]);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-/**
- * The awaits of an async function when every suspension in it is an await that
- * ends it: `return await x`, `async () => await x`, or `await x;` as the body's
- * last statement. Such a function runs nothing of its own after its one await,
- * so it needs no frame (runtime `tail`). Not when a `return await` sits in a
- * try (its finally or catch would run after the await) or a for-of (the
- * iterator's return() would), nor with `using` declarations (disposal runs
- * after). The last statement's await may be followed by a `return` of
- * something inert (awaitEndingBody). Undefined when some suspension is not of
- * that kind.
- */
-function tailAwaits(fn: Node): Set<Node> | undefined {
-  const body = fn.body as Node;
-  const inTailPosition = new Set<Node>();
-  const ending = body.type === 'BlockStatement' ? awaitEndingBody(body.body as Node[]) : unwrapTyped(body);
-  if (ending?.type === 'AwaitExpression') inTailPosition.add(ending);
-  const tails = new Set<Node>();
-  let allTails = true;
-  const walk = (node: any, guarded: boolean): void => {
-    if (!allTails || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item, guarded);
-      return;
-    }
-    if (typeof node.type !== 'string') return;
-    if (node.type === 'AwaitExpression') {
-      if (!inTailPosition.has(node)) return void (allTails = false);
-      tails.add(node);
-    } else if (node.type === 'ReturnStatement' && node.argument && !guarded && unwrapTyped(node.argument).type === 'AwaitExpression') {
-      inTailPosition.add(unwrapTyped(node.argument));
-    } else if ((node.type === 'ForOfStatement' && node.await) || (node.type === 'VariableDeclaration' && (node.kind === 'using' || node.kind === 'await using'))) {
-      return void (allTails = false);
-    } else if (node.type === 'TryStatement' || node.type === 'ForOfStatement') {
-      guarded = true;
-    } else if (node !== fn && (FUNCTION_TYPES.has(node.type) || node.type === 'StaticBlock' || node.type === 'PropertyDefinition' || TYPE_ONLY.has(node.type))) {
-      if (node.type === 'PropertyDefinition' && node.computed) walk(node.key, guarded);
-      return;
-    }
-    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key], guarded);
-  };
-  walk(fn.body, false);
-  return allTails && tails.size > 0 ? tails : undefined;
-}
-
-/**
- * The expression of a function body's last await statement when nothing that
- * can run code follows it: `await x;` or `const v = await x;` (v a plain name,
- * so a local binding), as the last statement or followed only by a `return`
- * of an inert expression.
- */
-function awaitEndingBody(statements: Node[]): Node | undefined {
-  let last = statements[statements.length - 1];
-  if (last?.type === 'ReturnStatement' && (!last.argument || isInert(last.argument))) last = statements[statements.length - 2];
-  let value: Node | undefined;
-  if (last?.type === 'ExpressionStatement') {
-    value = last.expression;
-  } else if (last?.type === 'VariableDeclaration' && !last.kind.includes('using') && last.declarations.length === 1 && last.declarations[0].id.type === 'Identifier') {
-    value = last.declarations[0].init ?? undefined;
-  }
-  return value && unwrapTyped(value);
-}
-
-/**
- * Evaluating it runs no code that could read the context: names, literals and
- * the operators that never call into objects (no valueOf/toString, no getters).
- * A name is taken as a plain read (not a global accessor or a sloppy `with`
- * object's getter).
- */
-function isInert(node: Node): boolean {
-  const e = unwrapTyped(node);
-  switch (e.type) {
-    case 'Identifier':
-    case 'Literal':
-      return true;
-    case 'TemplateLiteral':
-      return e.expressions.length === 0;
-    case 'UnaryExpression':
-      return INERT_OPERATORS.has(e.operator) && isInert(e.argument);
-    case 'BinaryExpression':
-    case 'LogicalExpression':
-      return INERT_OPERATORS.has(e.operator) && isInert(e.left) && isInert(e.right);
-    case 'ConditionalExpression':
-      return isInert(e.test) && isInert(e.consequent) && isInert(e.alternate);
-    default:
-      return false;
-  }
-}
-
 // --- suspension points ---------------------------------------------------------
 
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: Node, fc: FileContext): void {
-  if (fc.fn.tails?.has(node)) {
-    fc.report?.(node.start, 'await', isHelperCall(node.argument, HELPERS.tail));
+  const helper = awaitHelper(fc.fn, node);
+  if (helper === HELPERS.tail) {
+    fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.tail));
     insert(fc, node.argument.start, `${NS}.${HELPERS.tail}(`);
     visit(node.argument, fc);
     insert(fc, node.argument.end, ')');
     return;
   }
-  if (!fc.fn.framed) return visitChildren(node, fc);
-  fc.report?.(node.start, 'await', isHelperCall(node.argument, HELPERS.suspend));
+  if (!helper) return visitChildren(node, fc);
+  fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.suspend));
   insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
@@ -823,9 +512,9 @@ function visitAwait(node: Node, fc: FileContext): void {
 
 /** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
 function visitYield(node: Node, fc: FileContext): void {
-  if (!fc.fn.framed) return visitChildren(node, fc);
-  const helper = fc.fn.isAsync && !node.delegate ? HELPERS.suspend : HELPERS.leave;
-  fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(node.argument, HELPERS.suspend, HELPERS.leave));
+  const helper = yieldHelper(fc.fn, !!node.delegate);
+  if (!helper) return visitChildren(node, fc);
+  fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(fc, node.argument, HELPERS.suspend, HELPERS.leave));
   insert(fc, node.start, `${NS}.${HELPERS.resume}${fc.typed && node.resultUnused ? '<unknown>' : ''}(${FRAME}, `);
   if (node.argument) {
     insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
@@ -858,7 +547,7 @@ function visitExpressionStatement(node: Node, fc: FileContext): void {
  * follows. The disposal methods themselves then run outside the function's context.
  */
 function visitBlock(node: Node, fc: FileContext): void {
-  const declarations = fc.fn.framed && fc.fn.isAsync ? (node.body as Node[]).filter((st) => st.type === 'VariableDeclaration' && st.kind === 'await using') : [];
+  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.body as Node[]);
   if (declarations.length === 0) return withScope(node, fc, () => visitChildren(node, fc));
   const wrapBlock = !node.isFunctionBody;
   if (wrapBlock) insert(fc, node.start + 1, ' try { {');
@@ -869,16 +558,15 @@ function visitBlock(node: Node, fc: FileContext): void {
 }
 
 function visitReturn(node: Node, fc: FileContext): void {
-  const { framed, isAsync, isGenerator } = fc.fn;
-  if (!framed || !isAsync || !isGenerator || !node.argument) return visitChildren(node, fc);
-  fc.report?.(node.start, 'return', isHelperCall(node.argument, HELPERS.suspend));
+  if (!returnSuspends(fc.fn) || !node.argument) return visitChildren(node, fc);
+  fc.report?.(node.start, 'return', isHelperCall(fc, node.argument, HELPERS.suspend));
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
   insert(fc, node.argument.end, ')');
 }
 
 function visitForOf(node: Node, fc: FileContext): void {
-  if (!node.await || !fc.fn.framed) return withScope(node, fc, () => visitChildren(node, fc));
+  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return withScope(node, fc, () => visitChildren(node, fc));
   insert(fc, node.start, 'try { ');
   transformForAwait(node, fc);
   insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
@@ -887,14 +575,14 @@ function visitForOf(node: Node, fc: FileContext): void {
 function visitLabeled(node: Node, fc: FileContext): void {
   let inner: Node = node;
   while (inner.type === 'LabeledStatement') inner = inner.body;
-  if (inner.type !== 'ForOfStatement' || !inner.await || !fc.fn.framed) return visitChildren(node, fc);
+  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) return visitChildren(node, fc);
   insert(fc, node.start, 'try { ');
   transformForAwait(inner, fc);
   insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
 }
 
 function transformForAwait(node: Node, fc: FileContext): void {
-  fc.report?.(node.start, 'for-await', isHelperCall(node.right, HELPERS.forAwait));
+  fc.report?.(node.start, 'for-await', isHelperCall(fc, node.right, HELPERS.forAwait));
   withScope(node, fc, () => {
     visit(node.left, fc);
     const forAwait = fc.typed ? `(${NS}.${HELPERS.forAwait} ${tsTypes.forAwaitCast})` : `${NS}.${HELPERS.forAwait}`;
@@ -914,16 +602,15 @@ function transformForAwait(node: Node, fc: FileContext): void {
   });
 }
 
+/** catch and finally re-enter where the protected block can suspend (planner: planTry). */
 function visitTry(node: Node, fc: FileContext): void {
   if (!fc.fn.framed) return visitChildren(node, fc);
-  const { isGenerator, isAsync } = fc.fn;
-  const tryCanSuspend = containsSuspension(node.block, isGenerator, isAsync, fc.boundaryWords);
-  const catchCanSuspend = !!node.handler && containsSuspension(node.handler.body, isGenerator, isAsync, fc.boundaryWords);
+  const plan = planTry(fc.syntax, fc.fn, node.block, node.handler?.body);
   const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
   visit(node.block, fc);
   if (node.handler) {
     const handler = node.handler as Node;
-    if (tryCanSuspend && handler.param && handler.param.type !== 'Identifier') {
+    if (plan.reenterCatch && handler.param && handler.param.type !== 'Identifier') {
       // Destructuring defaults would run before reenter: move the pattern into the block.
       const param = handler.param as Node;
       fc.s.move(param.start, param.end, handler.body.start + 1);
@@ -935,134 +622,12 @@ function visitTry(node: Node, fc: FileContext): void {
         visit(handler.body, fc);
       });
     } else {
-      if (tryCanSuspend) insert(fc, handler.body.start + 1, reenter);
+      if (plan.reenterCatch) insert(fc, handler.body.start + 1, reenter);
       visit(handler, fc);
     }
   }
   if (node.finalizer) {
-    if (tryCanSuspend || catchCanSuspend) insert(fc, node.finalizer.start + 1, reenter);
+    if (plan.reenterFinally) insert(fc, node.finalizer.start + 1, reenter);
     visit(node.finalizer, fc);
   }
-}
-
-// ---------------------------------------------------------------------------
-// Scopes: names each scope declares (over-approximated; see ts-scope.ts).
-
-/** A scope whose names are collected when first asked for: most are never asked (only boundary calls ask). */
-function lazyScope(node: Node): { has(name: string): boolean } {
-  let names: Set<string> | undefined;
-  return { has: (name) => (names ??= collectNames(node)).has(name) };
-}
-
-function collectNames(node: Node): Set<string> {
-  const names = new Set<string>();
-  switch (node.type) {
-    case 'Program':
-      collectVarNames(node.body, names);
-      collectLexicalNames(node.body, names);
-      for (const statement of node.body as Node[]) {
-        if (statement.type === 'ImportDeclaration' && statement.importKind !== 'type') {
-          for (const sp of statement.specifiers as Node[]) if (sp.importKind !== 'type') names.add(sp.local.name);
-        }
-        if (statement.type === 'TSImportEqualsDeclaration') names.add(statement.id.name);
-      }
-      break;
-    case 'FunctionDeclaration':
-    case 'FunctionExpression':
-    case 'ArrowFunctionExpression':
-      names.add('arguments');
-      if (node.type === 'FunctionExpression' && node.id) names.add(node.id.name);
-      for (const p of node.params as Node[]) addPatternNames(p, names);
-      if (node.body?.type === 'BlockStatement') {
-        collectVarNames(node.body.body, names);
-        collectLexicalNames(node.body.body, names);
-      }
-      break;
-    case 'BlockStatement':
-    case 'StaticBlock':
-    case 'TSModuleBlock':
-      collectLexicalNames(node.body, names);
-      break;
-    case 'SwitchStatement':
-      for (const c of node.cases as Node[]) collectLexicalNames(c.consequent, names);
-      break;
-    case 'ForStatement':
-    case 'ForInStatement':
-    case 'ForOfStatement': {
-      const init = node.type === 'ForStatement' ? node.init : node.left;
-      if (init?.type === 'VariableDeclaration') for (const d of init.declarations as Node[]) addPatternNames(d.id, names);
-      break;
-    }
-    case 'CatchClause':
-      if (node.param) addPatternNames(node.param, names);
-      break;
-    case 'ClassExpression':
-      if (node.id) names.add(node.id.name);
-      break;
-  }
-  return names;
-}
-
-function addPatternNames(pattern: Node | null, into: Set<string>): void {
-  if (!pattern) return;
-  switch (pattern.type) {
-    case 'Identifier':
-      into.add(pattern.name);
-      break;
-    case 'ObjectPattern':
-      for (const p of pattern.properties as Node[]) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, into);
-      break;
-    case 'ArrayPattern':
-      for (const e of pattern.elements as Node[]) addPatternNames(e, into);
-      break;
-    case 'RestElement':
-      addPatternNames(pattern.argument, into);
-      break;
-    case 'AssignmentPattern':
-      addPatternNames(pattern.left, into);
-      break;
-    case 'TSParameterProperty':
-      addPatternNames(pattern.parameter, into);
-      break;
-  }
-}
-
-function declarationOf(statement: Node): Node {
-  return (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
-    ? statement.declaration
-    : statement;
-}
-
-function collectLexicalNames(statements: Node[], into: Set<string>): void {
-  for (const raw of statements) {
-    const statement = declarationOf(raw);
-    if (statement.declare) continue;
-    if (statement.type === 'VariableDeclaration') {
-      for (const d of statement.declarations as Node[]) addPatternNames(d.id, into);
-    } else if (
-      (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration' || statement.type === 'TSEnumDeclaration') &&
-      statement.id
-    ) {
-      into.add(statement.id.name);
-    } else if (statement.type === 'TSModuleDeclaration' && statement.id?.type === 'Identifier') {
-      into.add(statement.id.name);
-    }
-  }
-}
-
-function collectVarNames(statements: Node[], into: Set<string>): void {
-  const walk = (node: any): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (typeof node.type !== 'string' || node.declare) return;
-    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
-      for (const d of node.declarations as Node[]) addPatternNames(d.id, into);
-    } else if (node.type === 'FunctionDeclaration') {
-      if (node.id) into.add(node.id.name);
-      return;
-    }
-    if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression' || TYPE_ONLY.has(node.type)) return;
-    for (const key in node) if (!SKIPPED_KEYS.has(key)) walk(node[key]);
-  };
-  statements.forEach(walk);
 }

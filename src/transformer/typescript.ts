@@ -3,30 +3,35 @@
  * ahead of TypeScript's own downlevelling, so `await` is rewritten while it is
  * still `await` whatever the target.
  *
- * One visitor, driven by a table from node kind to handler (`HANDLERS`); the
+ * One visitor, driven by a table from node kind to handler (kindTablesFor); the
  * boundaries themselves come from the catalog. Per file, a `FileContext` holds
  * everything a handler needs.
  */
 import type * as TS from 'typescript';
-import {
-  findScheduler,
-  GLOBAL_HELPERS_KEY,
-  GLOBAL_OBJECTS,
-  HELPERS,
-  IGNORE_FILE_MARKER,
-  IGNORE_MARKER,
-  INERT_ON_PRIMITIVES,
-  INERT_OPERATORS,
-  anyOffsetIn,
-  boundaryWordOffsets,
-  passesNoValues,
-  promiseMethod,
-  type Category,
-  type SchedulerBoundary,
-} from '../catalog.js';
+import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
-import { lazyScope, type ScopeStack } from './ts-scope.js';
 import { isMarkerText, skipTrivia } from './text.js';
+import {
+  awaitHelper,
+  awaitUsingDeclarations,
+  containsSuspension,
+  frameInParameters,
+  isProcessed,
+  lazyScope,
+  planCall,
+  planFunction,
+  planNew,
+  planTry,
+  returnSuspends,
+  rewritesForAwait,
+  wrapsArgument,
+  yieldHelper,
+  type FunctionPlan,
+  type PlanContext,
+  type Scope,
+} from './planner.js';
+import type { Oracle, Syntax } from './syntax.js';
+import { tsSyntax } from './ts-syntax.js';
 
 export interface TsTransformHost {
   ts: typeof TS;
@@ -37,15 +42,8 @@ export interface TsTransformHost {
   report(diagnostic: TS.Diagnostic): void;
 }
 
-/** What the function currently being visited needs. */
-interface FunctionState {
-  /** Identifier of the frame, when this function's suspension points are rewritten. */
-  frame?: TS.Identifier;
-  isAsync: boolean;
-  isGenerator: boolean;
-  /** An unframed async function whose every await ends it: those awaits (see tailAwaits). */
-  tails?: Set<TS.Node>;
-}
+/** What the function currently being visited needs: the planner's plan, and its frame's identifier when framed. */
+type FunctionState = FunctionPlan<TS.Node> & { frame?: TS.Identifier };
 
 /** Everything a handler needs for one file. */
 interface FileContext {
@@ -55,7 +53,7 @@ interface FileContext {
   host: TsTransformHost;
   sourceFile: TS.SourceFile;
   /** Scope stack for deciding whether a name is the real global when there is no checker. */
-  scopes: ScopeStack;
+  scopes: Scope[];
   fn: FunctionState;
   /** Set once any rewrite references the runtime: the import is added only then. */
   usesRuntime: boolean;
@@ -63,10 +61,9 @@ interface FileContext {
   functionBody?: TS.Node;
   /** Whether the file text mentions the ignore marker at all (fast path). */
   hasIgnoreComments: boolean;
-  /** References to promise executors' resolve and reject that need no binding when scheduled (settleReferences). */
-  settleRefs: Set<TS.Node>;
-  /** Where the words boundaries are written with start (catalog: boundaryWordOffsets); subtrees without one are not walked. */
-  boundaryWords: number[];
+  /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
+  syntax: Syntax<TS.Node>;
+  plan: PlanContext<TS.Node>;
   visit: TS.Visitor;
 }
 
@@ -101,22 +98,8 @@ function shouldTransformFile(ts: typeof TS, sourceFile: TS.SourceFile, host: TsT
   // Files with syntax errors: TypeScript reports them; we do not guess at a broken tree.
   if (((sourceFile as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0) > 0) return false;
   if (hasMarkerComment(ts, sourceFile.text, 0, IGNORE_FILE_MARKER)) return false;
-  return !alreadyTransformed(ts, sourceFile);
-}
-
-/** Our own output declares the helper namespace at top level; a second run leaves it alone (idempotence). */
-function alreadyTransformed(ts: typeof TS, sourceFile: TS.SourceFile): boolean {
-  if (!sourceFile.text.includes(HELPERS.namespace)) return false;
-  return sourceFile.statements.some((s) => {
-    if (ts.isImportDeclaration(s)) {
-      const bindings = s.importClause?.namedBindings;
-      return !!bindings && ts.isNamespaceImport(bindings) && bindings.name.text === HELPERS.namespace;
-    }
-    return (
-      ts.isVariableStatement(s) &&
-      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === HELPERS.namespace)
-    );
-  });
+  // Our own output (a second run leaves it alone).
+  return !(sourceFile.text.includes(HELPERS.namespace) && isProcessed(tsSyntax(ts, []), sourceFile.statements));
 }
 
 /**
@@ -147,36 +130,39 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   // report bad input).
   const boundaryWords = boundaryWordOffsets(sourceFile.text);
   if (boundaryWords.length === 0) return sourceFile;
-  const handlers = handlersFor(ts);
+  const { handlers, ignorable } = kindTablesFor(ts);
+  const syntax = tsSyntax(ts, boundaryWords);
+  const scopes: Scope[] = [];
   const fc: FileContext = {
     ts,
     factory: context.factory,
     context,
     host,
     sourceFile,
-    scopes: [],
-    fn: { isAsync: false, isGenerator: false },
+    scopes,
+    fn: { framed: false, isAsync: false, isGenerator: false },
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
-    settleRefs: new Set(),
-    boundaryWords,
+    syntax,
+    plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host), settleRefs: new Set(), resolveCalls: new Set() },
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
-    if (!(fc.fn.isAsync && fc.fn.isGenerator) && holdsNoBoundaryWord(ts, fc.boundaryWords, node)) return node;
-    if (IGNORABLE.has(node.kind) && isIgnored(fc, node)) {
+    if (!(fc.fn.isAsync && fc.fn.isGenerator) && syntax.holdsNoBoundaryWord(node)) return node;
+    if (ignorable.has(node.kind) && isIgnored(fc, node)) {
       return node;
     }
     const handler = handlers.get(node.kind);
     if (handler) return handler(node, fc);
     return ts.visitEachChild(node, fc.visit, context);
   };
-  fc.scopes.push(lazyScope(ts, sourceFile));
+  fc.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
-  const topLevelSuspends = !skipped(fc, 'await') && ts.isExternalModule(sourceFile) && containsSuspension(ts, sourceFile, false, true, fc.boundaryWords);
-  if (topLevelSuspends) fc.fn = { frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
+  const topLevelSuspends =
+    !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
+  if (topLevelSuspends) fc.fn = { framed: true, frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
 
   let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
   if (!fc.usesRuntime) return sourceFile;
@@ -245,15 +231,22 @@ function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions):
 // ---------------------------------------------------------------------------
 // Handlers, one per node kind.
 
-/** Node kinds a `// otel-context-ignore` comment can precede. */
-let IGNORABLE: ReadonlySet<TS.SyntaxKind> = new Set();
-const handlerCache = new WeakMap<object, Map<TS.SyntaxKind, Handler>>();
+/**
+ * What depends on a TypeScript instance's SyntaxKind numbers (they differ between versions, and one
+ * process may load several): the handler of each kind, and the kinds a `// otel-context-ignore`
+ * comment can precede. Kept per instance, never in module state shared between them.
+ */
+interface KindTables {
+  handlers: Map<TS.SyntaxKind, Handler>;
+  ignorable: ReadonlySet<TS.SyntaxKind>;
+}
+const kindTablesCache = new WeakMap<object, KindTables>();
 
-function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
-  let table = handlerCache.get(ts);
-  if (table) return table;
+function kindTablesFor(ts: typeof TS): KindTables {
+  const cached = kindTablesCache.get(ts);
+  if (cached) return cached;
   const K = ts.SyntaxKind;
-  table = new Map<TS.SyntaxKind, Handler>([
+  const handlers = new Map<TS.SyntaxKind, Handler>([
     [K.CallExpression, visitCall],
     [K.NewExpression, visitNew],
     [K.AwaitExpression, visitAwait],
@@ -287,18 +280,14 @@ function handlersFor(ts: typeof TS): Map<TS.SyntaxKind, Handler> {
     K.ClassDeclaration,
   ];
   for (let k = K.FirstStatement; k <= K.LastStatement; k++) ignorable.push(k);
-  IGNORABLE = new Set(ignorable);
-  handlerCache.set(ts, table);
-  return table;
-}
-
-function skipped(fc: FileContext, category: Category): boolean {
-  return fc.host.options.skip.has(category);
+  const tables: KindTables = { handlers, ignorable: new Set(ignorable) };
+  kindTablesCache.set(ts, tables);
+  return tables;
 }
 
 /** Visits a node that opens a scope, with its declared names on the scope stack. */
 function visitScope(node: TS.Node, fc: FileContext): TS.Node {
-  fc.scopes.push(lazyScope(fc.ts, node));
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
     return fc.ts.visitEachChild(node, fc.visit, fc.context);
   } finally {
@@ -308,21 +297,22 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
 
 // --- callbacks -------------------------------------------------------------
 
-/** `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context. */
+/**
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context;
+ * `Promise.resolve(x)`, an executor's `resolve(x)`: adopt a thenable x in it (planner: planCall).
+ */
 function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const boundary = callbackPositions(node, fc);
+  const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!boundary) return visited;
-  const { positions, scheduler } = boundary;
+  if (!plan) return visited;
   let changed = false;
   const original = node.arguments;
-  const settling = scheduler && passesNoValues(scheduler, original.length, original.some((a) => ts.isSpreadElement(a)));
   const args = visited.arguments.map((arg, i) => {
-    if (!positions.includes(i) || isBindCall(ts, arg) || !mayBeFunction(ts, original[i]!) || isIgnored(fc, original[i]!)) return arg;
-    if (settling && fc.settleRefs.has(original[i]!)) return arg;
+    if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
+    if (isIgnored(fc, original[i]!)) return arg;
     changed = true;
-    return helperCall(fc, HELPERS.bind, [arg], arg);
+    return helperCall(fc, plan.helper, [arg], arg);
   });
   if (!changed) return visited;
   return ts.isCallChain(visited)
@@ -330,170 +320,36 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
     : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
 }
 
-/** Positions of callback arguments when this call is a catalogued boundary (and the scheduler when it is one), else undefined. */
-function callbackPositions(node: TS.CallExpression, fc: FileContext): { positions: readonly number[]; scheduler?: SchedulerBoundary } | undefined {
-  const { ts } = fc;
-  const callee = skipParentheses(ts, node.expression);
-  let positions: readonly number[] | undefined;
-  let scheduler: SchedulerBoundary | undefined;
-  if (ts.isIdentifier(callee)) {
-    const boundary = findScheduler(callee.text, undefined);
-    if (boundary && !skipped(fc, boundary.category) && isGlobal(callee, fc)) scheduler = boundary;
-    positions = scheduler?.callbacks;
-  } else {
-    const access = memberAccess(ts, callee);
-    if (!access) return undefined;
-    const { object, name } = access;
-    const methodPositions = promiseMethod(name);
-    const receiver = globalReceiver(ts, object);
-    if (receiver && !isPromiseMethodOnly(name)) {
-      const boundary = schedulerOn(receiver.name, name);
-      if (boundary && !skipped(fc, boundary.category) && isGlobal(receiver.root, fc)) scheduler = boundary;
-      positions = scheduler?.callbacks;
-    }
-    if (!positions && methodPositions && !skipped(fc, 'promises') && isPromiseReceiver(object, name, fc)) {
-      positions = methodPositions;
-    }
-  }
-  if (!positions) return undefined;
-  // A spread before a callback position hides which argument lands there.
-  const firstSpread = node.arguments.findIndex((a) => ts.isSpreadElement(a));
-  if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
-  return positions.length > 0 ? { positions, scheduler } : undefined;
-}
-
-/** `new Promise(executor)` with the global Promise: note its resolve and reject references that need no binding. */
+/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
 function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
-  const { ts } = fc;
-  const callee = skipParentheses(ts, node.expression);
-  const executor = node.arguments?.[0] && skipParentheses(ts, node.arguments[0]);
-  if (ts.isIdentifier(callee) && callee.text === 'Promise' && executor && (ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) && isGlobal(callee, fc)) {
-    for (const ref of settleReferences(ts, executor)) fc.settleRefs.add(ref);
-  }
-  return ts.visitEachChild(node, fc.visit, fc.context);
-}
-
-/**
- * The places where a promise executor passes its resolve or reject on as a
- * call's argument, when the executor does nothing else with that name but call
- * it or pass it on: no assignment, no declaration of the same name anywhere
- * inside (so every use is the parameter), no `with`, `eval` or `arguments`
- * (which could reach it unseen). Anything else, and nothing is returned for
- * that name: it keeps its binding. (The text backend's settleReferences is the
- * same walk over ESTree.)
- */
-function settleReferences(ts: typeof TS, executor: TS.ArrowFunction | TS.FunctionExpression): TS.Node[] {
-  // A `this` parameter is not one at run time.
-  const params = executor.parameters.filter((p) => !(ts.isIdentifier(p.name) && p.name.text === 'this'));
-  const plain = (p: TS.ParameterDeclaration) => ts.isIdentifier(p.name) && !p.initializer && !p.dotDotDotToken;
-  const names = params.slice(0, 2).filter(plain).map((p) => (p.name as TS.Identifier).text);
-  if (names.length === 0) return [];
-  const passed = new Map<string, TS.Node[]>(names.map((n) => [n, []]));
-  const disqualified = new Set<string>();
-  let opaque = false;
-  const walk = (node: TS.Node, parent: TS.Node | undefined): void => {
-    if (opaque) return;
-    if (node.kind === ts.SyntaxKind.WithStatement) opaque = true;
-    if (ts.isIdentifier(node)) {
-      if (node.text === 'eval' || node.text === 'arguments') opaque = true;
-      const uses = passed.get(node.text);
-      if (uses && parent) {
-        if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) uses.push(node);
-        else if (ts.isCallExpression(parent) && parent.expression === node) {
-          // A call reads the parameter.
-        } else if (!(ts.isPropertyAccessExpression(parent) && parent.name === node)) {
-          // Neither a call nor a property name: a write, a declaration, a label, a type, or another kind of read.
-          disqualified.add(node.text);
-        }
-      }
-      return;
-    }
-    ts.forEachChild(node, (child) => walk(child, node));
-  };
-  walk(executor.body, undefined);
-  for (const param of params) if (!plain(param)) walk(param, executor);
-  if (opaque) return [];
-  return names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!);
-}
-
-/**
- * `setTimeout`'s receiver as a global name: `window` in `window.setTimeout`,
- * or `process` in `globalThis.process.nextTick` (root: the identifier to check
- * for shadowing).
- */
-function globalReceiver(ts: typeof TS, object: TS.Expression): { name: string; root: TS.Identifier } | undefined {
-  if (ts.isIdentifier(object)) return { name: object.text, root: object };
-  const inner = memberAccess(ts, object);
-  if (inner && ts.isIdentifier(inner.object) && GLOBAL_OBJECTS.includes(inner.object.text)) {
-    return { name: inner.name, root: inner.object };
-  }
-  return undefined;
-}
-
-function isPromiseMethodOnly(name: string): boolean {
-  return promiseMethod(name) !== undefined && !GLOBAL_OBJECTS.includes(name);
-}
-
-/** `globalThis.setTimeout` → the setTimeout boundary; `process.nextTick` → nextTick. */
-function schedulerOn(objectName: string, name: string): SchedulerBoundary | undefined {
-  if (GLOBAL_OBJECTS.includes(objectName)) return findScheduler(name, undefined);
-  return findScheduler(name, objectName);
-}
-
-function memberAccess(ts: typeof TS, callee: TS.Expression): { object: TS.Expression; name: string } | undefined {
-  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
-    return { object: skipParentheses(ts, callee.expression), name: callee.name.text };
-  }
-  if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression)) {
-    return { object: skipParentheses(ts, callee.expression), name: callee.argumentExpression.text };
-  }
-  return undefined;
-}
-
-function skipParentheses(ts: typeof TS, node: TS.Expression): TS.Expression {
-  while (ts.isParenthesizedExpression(node)) node = node.expression;
-  return node;
-}
-
-/** Literals and `undefined` pass through the helpers untouched anyway: leave them as written. */
-function mayBeFunction(ts: typeof TS, node: TS.Expression): boolean {
-  const e = skipParentheses(ts, node);
-  return !(
-    ts.isLiteralExpression(e) ||
-    ts.isNoSubstitutionTemplateLiteral(e) ||
-    ts.isTemplateExpression(e) ||
-    ts.isVoidExpression(e) ||
-    e.kind === ts.SyntaxKind.NullKeyword ||
-    (ts.isIdentifier(e) && e.text === 'undefined')
-  );
+  planNew(fc.plan, node);
+  return fc.ts.visitEachChild(node, fc.visit, fc.context);
 }
 
 function isIgnored(fc: FileContext, node: TS.Node): boolean {
   return fc.hasIgnoreComments && node.pos >= 0 && hasMarkerComment(fc.ts, fc.sourceFile.text, node.pos, IGNORE_MARKER);
 }
 
-function isBindCall(ts: typeof TS, node: TS.Expression): boolean {
-  return (
-    ts.isCallExpression(node) &&
-    ts.isPropertyAccessExpression(node.expression) &&
-    ts.isIdentifier(node.expression.expression) &&
-    node.expression.expression.text === HELPERS.namespace
-  );
+/**
+ * What the type checker knows (planner.ts asks): with `typeCheck` on and a
+ * Program, else nothing (transpile mode), and then the planner takes the safe side.
+ */
+function checkerOracle(ts: typeof TS, host: TsTransformHost): Oracle<TS.Node> | undefined {
+  const checker = host.options.typeCheck ? host.checker : undefined;
+  if (!checker) return undefined;
+  return {
+    isPrimitive: (node) => isPrimitive(ts, checker, node),
+    isGlobal: (id) => isGlobalSymbol(ts, checker, id),
+    isPromiseReceiver: (object, method) => isPromiseReceiver(ts, checker, object, method),
+  };
 }
 
 /**
- * Whether an identifier refers to the real global. With a checker: its symbol
- * is declared only in declaration files, at global scope (lib, @types, `declare
- * global`), and is not an import. Without one, or when the checker knows no
- * symbol: no enclosing scope declares the name.
+ * Its symbol is declared only in declaration files, at global scope (lib,
+ * @types, `declare global`), and is not an import; or the checker knows no symbol.
  */
-function isGlobal(id: TS.Identifier, fc: FileContext): boolean {
-  if (fc.scopes.some((scope) => scope.has(id.text))) return false;
-  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
-  if (!checker) return true;
-  const { ts } = fc;
-  const original = ts.getOriginalNode(id);
-  const symbol = checker.getSymbolAtLocation(original);
+function isGlobalSymbol(ts: typeof TS, checker: TS.TypeChecker, id: TS.Node): boolean {
+  const symbol = checker.getSymbolAtLocation(ts.getOriginalNode(id));
   if (!symbol) return true;
   if (symbol.flags & ts.SymbolFlags.Alias) return false;
   const declarations = symbol.declarations ?? [];
@@ -521,16 +377,11 @@ function isGlobalDeclaration(ts: typeof TS, declaration: TS.Node): boolean {
 }
 
 /**
- * Whether `object.then(...)` (catch, finally) is a promise reaction. With a
- * checker: the method comes from the Promise or PromiseLike interfaces of the
- * lib (subclasses and unions included) or the receiver is untyped (`any`).
- * Without one: any such call, since a missed promise loses the trace while a
- * bound callback on a non-promise runs unchanged.
+ * Whether `object.then(...)` (catch, finally) is a promise reaction: the
+ * method comes from the Promise or PromiseLike interfaces of the lib
+ * (subclasses and unions included) or the receiver is untyped (`any`).
  */
-function isPromiseReceiver(object: TS.Expression, method: string, fc: FileContext): boolean {
-  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
-  if (!checker) return true;
-  const { ts } = fc;
+function isPromiseReceiver(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, method: string): boolean {
   const original = ts.getOriginalNode(object);
   if (original.pos < 0) return true;
   const type = checker.getApparentType(checker.getNonNullableType(checker.getTypeAtLocation(original)));
@@ -549,6 +400,16 @@ function isPromiseReceiver(object: TS.Expression, method: string, fc: FileContex
   });
 }
 
+/** The checker says a primitive: coercing it calls no valueOf/toString. */
+function isPrimitive(ts: typeof TS, checker: TS.TypeChecker, node: TS.Node): boolean {
+  const original = ts.getOriginalNode(node);
+  if (original.pos < 0) return false;
+  const { NumberLike, StringLike, BooleanLike, BigIntLike, Null, Undefined } = ts.TypeFlags;
+  const primitive = NumberLike | StringLike | BooleanLike | BigIntLike | Null | Undefined;
+  const type = checker.getTypeAtLocation(original);
+  return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
+}
+
 // --- functions ---------------------------------------------------------------
 
 type FunctionLike =
@@ -561,29 +422,24 @@ type FunctionLike =
   | TS.SetAccessorDeclaration;
 
 /**
- * Every function is its own scope and its own frame: an async function or
- * generator whose body suspends gets a frame; its suspension points are
- * rewritten against that frame and no other.
+ * Every function is its own scope and its own frame (planner: planFunction);
+ * its suspension points are rewritten against that frame and no other.
  */
 function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
   const { ts } = fc;
-  const isAsync = !!ts.getModifiers(node as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-  const isGenerator = !!(node as TS.FunctionDeclaration).asteriskToken;
-  const body = node.body;
-  // An async generator is a generator: the `generators` category decides for it.
-  const suspends =
-    !!body && !skipped(fc, isGenerator ? 'generators' : 'await') && containsSuspension(ts, body, isGenerator, isAsync, fc.boundaryWords);
-  const tails = suspends && isAsync && !isGenerator ? tailAwaits(fc, node) : undefined;
-  const framed = suspends && !tails;
-
+  const plan = planFunction(fc.plan, node);
   const outerFn = fc.fn;
   const outerBody = fc.functionBody;
-  fc.fn = { frame: framed ? frameIdentifier(fc) : undefined, isAsync, isGenerator, tails };
-  fc.functionBody = body;
-  fc.scopes.push(lazyScope(ts, node));
+  // Its decorators and computed name belong to the enclosing function: visited before entering this one.
+  const parts = fc.syntax.enclosingParts(node);
+  const outerParts = parts.length > 0 ? new Map(parts.map((part) => [part, fc.visit(part) as TS.Node])) : undefined;
+  fc.fn = { ...plan, frame: plan.framed ? frameIdentifier(fc) : undefined };
+  fc.functionBody = node.body;
+  fc.scopes.push(lazyScope(fc.syntax, node));
   try {
-    const visited = ts.visitEachChild(node, fc.visit, fc.context) as FunctionLike;
-    if (!framed || !visited.body) return visited;
+    const visitor: TS.Visitor = outerParts ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
+    const visited = ts.visitEachChild(node, visitor, fc.context) as FunctionLike;
+    if (!plan.framed || !visited.body) return visited;
     return addFrame(visited, fc);
   } finally {
     fc.scopes.pop();
@@ -611,10 +467,10 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
     prologue.push(statements.shift()!);
   }
   const isGenerator = fc.fn.isGenerator;
-  const frameInParameters = isGenerator && canAddFrameParameter(node, prologue, fc);
+  const inParameters = isGenerator && frameInParameters(fc.syntax, node, isStrict(ts, node, fc.sourceFile));
   const head: TS.Statement[] = [];
   if (!isGenerator) head.push(declareFrame(fc, HELPERS.frame));
-  else if (!frameInParameters) head.push(declareFrame(fc, HELPERS.genFrame));
+  else if (!inParameters) head.push(declareFrame(fc, HELPERS.genFrame));
   const tryBody = isGenerator ? [helperStatement(fc, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
@@ -623,7 +479,7 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
   );
   const newBody = ts.setTextRange(factory.createBlock([...prologue, ...head, wrapped], true), body);
   let parameters = node.parameters;
-  if (frameInParameters) {
+  if (inParameters) {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
@@ -636,36 +492,12 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
   return updateFunction(fc, node, parameters, newBody);
 }
 
-/**
- * The frame parameter makes the parameter list non-simple. Not allowed with a
- * rest parameter, a "use strict" directive in the body, or (sloppy mode) where
- * the body reads `arguments`, whose aliasing of parameters would change. There
- * the frame is made when the body first runs (at the first next()).
- */
-function canAddFrameParameter(node: FunctionLike, prologue: TS.Statement[], fc: FileContext): boolean {
-  const { ts } = fc;
-  if (node.parameters.some((p) => !!p.dotDotDotToken)) return false;
-  if (prologue.some((s) => ((s as TS.ExpressionStatement).expression as TS.StringLiteral).text === 'use strict')) return false;
-  // Strict code (modules, classes) has no parameter aliasing through `arguments`.
-  return isStrict(ts, node, fc.sourceFile) || !mentionsArguments(ts, node.body!);
-}
-
+/** Strict code (modules, classes) has no parameter aliasing through `arguments`. */
 function isStrict(ts: typeof TS, node: TS.Node, sourceFile: TS.SourceFile): boolean {
   if (ts.isExternalModule(sourceFile)) return true;
   const original = ts.getOriginalNode(node);
   for (let n = original.parent; n; n = n.parent) if (ts.isClassLike(n)) return true;
   return false;
-}
-
-function mentionsArguments(ts: typeof TS, node: TS.Node): boolean {
-  let found = false;
-  const walk = (n: TS.Node): void => {
-    if (found) return;
-    if (ts.isIdentifier(n) && n.text === 'arguments') found = true;
-    else if (!(ts.isFunctionLike(n) && !ts.isArrowFunction(n))) ts.forEachChild(n, walk);
-  };
-  walk(node);
-  return found;
 }
 
 function updateFunction(
@@ -694,162 +526,14 @@ function updateFunction(
  * Whether a function body (or the module top level) has a suspension point of
  * its own: await, for-await, yield. Nested functions are their own business.
  */
-/**
- * A node parsed from the file (not one another transformer made or updated: that may hold new code)
- * whose text holds none of the words boundaries are written with: nothing in it to rewrite.
- */
-function holdsNoBoundaryWord(ts: typeof TS, words: readonly number[], node: TS.Node): boolean {
-  return node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end);
-}
-
-/** `words`: the file's boundaryWords; text without one holds no suspension (but a `return` in an async generator). */
-function containsSuspension(ts: typeof TS, root: TS.Node, generator: boolean, async: boolean, words: readonly number[]): boolean {
-  let found = false;
-  const prune = !(async && generator);
-  const walk = (node: TS.Node): void => {
-    if (found) return;
-    if (prune && holdsNoBoundaryWord(ts, words, node)) return;
-    if (
-      (async && ts.isAwaitExpression(node)) ||
-      (async && ts.isForOfStatement(node) && !!node.awaitModifier) ||
-      (generator && ts.isYieldExpression(node)) ||
-      (async && generator && ts.isReturnStatement(node) && !!node.expression) ||
-      (async && isAwaitUsing(ts, node))
-    ) {
-      found = true;
-      return;
-    }
-    if (node !== root && (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node))) {
-      // A computed member name is evaluated by the enclosing function, where the class is defined.
-      const name = (node as { name?: TS.Node }).name;
-      if (name && ts.isComputedPropertyName(name)) walk(name);
-      return;
-    }
-    ts.forEachChild(node, walk);
-  };
-  walk(root);
-  return found;
-}
-
-/**
- * The awaits of an async function when every suspension in it is an await that
- * ends it: `return await x`, `async () => await x`, or `await x;` as the body's
- * last statement. Such a function runs nothing of its own after its one await,
- * so it needs no frame (runtime `tail`). Not when a `return await` sits in a
- * try (its finally or catch would run after the await) or a for-of (the
- * iterator's return() would), nor with `using` declarations (disposal runs
- * after). The last statement's await may be followed by a `return` of
- * something inert (awaitEndingBody). Undefined when some suspension is not of
- * that kind.
- */
-function tailAwaits(fc: FileContext, fn: FunctionLike): Set<TS.Node> | undefined {
-  const { ts } = fc;
-  const body = fn.body!;
-  const inTailPosition = new Set<TS.Node>();
-  const ending = ts.isBlock(body) ? awaitEndingBody(fc, body.statements) : skipTyped(ts, body);
-  if (ending && ts.isAwaitExpression(ending)) inTailPosition.add(ending);
-  const tails = new Set<TS.Node>();
-  let allTails = true;
-  const walk = (node: TS.Node, guarded: boolean): void => {
-    if (!allTails) return;
-    if (ts.isAwaitExpression(node)) {
-      if (!inTailPosition.has(node)) return void (allTails = false);
-      tails.add(node);
-    } else if (ts.isReturnStatement(node) && node.expression && !guarded && ts.isAwaitExpression(skipTyped(ts, node.expression))) {
-      inTailPosition.add(skipTyped(ts, node.expression));
-    } else if ((ts.isForOfStatement(node) && node.awaitModifier) || (ts.isVariableDeclarationList(node) && node.flags & ts.NodeFlags.Using)) {
-      return void (allTails = false);
-    } else if (ts.isTryStatement(node) || ts.isForOfStatement(node)) {
-      guarded = true;
-    } else if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isPropertyDeclaration(node)) {
-      // A computed member name is evaluated by the enclosing function, where the class is defined.
-      const name = (node as { name?: TS.Node }).name;
-      if (name && ts.isComputedPropertyName(name)) walk(name, guarded);
-      return;
-    }
-    ts.forEachChild(node, (child) => walk(child, guarded));
-  };
-  walk(body, false);
-  return allTails && tails.size > 0 ? tails : undefined;
-}
-
-/**
- * The expression of a function body's last await statement when nothing that
- * can run code follows it: `await x;` or `const v = await x;` (v a plain name,
- * so a local binding), as the last statement or followed only by a `return`
- * of an inert expression.
- */
-function awaitEndingBody(fc: FileContext, statements: readonly TS.Statement[]): TS.Expression | undefined {
-  const { ts } = fc;
-  let last: TS.Statement | undefined = statements[statements.length - 1];
-  if (last && ts.isReturnStatement(last) && (!last.expression || isInert(fc, last.expression))) last = statements[statements.length - 2];
-  let value: TS.Expression | undefined;
-  if (last && ts.isExpressionStatement(last)) {
-    value = last.expression;
-  } else if (last && ts.isVariableStatement(last) && !(last.declarationList.flags & ts.NodeFlags.Using)) {
-    const declarations = last.declarationList.declarations;
-    if (declarations.length === 1 && ts.isIdentifier(declarations[0]!.name)) value = declarations[0]!.initializer;
-  }
-  return value && skipTyped(ts, value);
-}
-
-/**
- * Evaluating it runs no code that could read the context: names, literals and
- * the operators that never call into objects (no valueOf/toString, no
- * getters); with the type checker also arithmetic and comparisons whose
- * operands are primitives. A name is taken as a plain read (not a global
- * accessor or a sloppy `with` object's getter).
- */
-function isInert(fc: FileContext, node: TS.Expression): boolean {
-  const { ts } = fc;
-  const e = skipTyped(ts, node);
-  if (ts.isIdentifier(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) return true;
-  switch (e.kind) {
-    case ts.SyntaxKind.TrueKeyword:
-    case ts.SyntaxKind.FalseKeyword:
-    case ts.SyntaxKind.NullKeyword:
-      return true;
-  }
-  if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e)) return isInert(fc, e.expression);
-  if (ts.isConditionalExpression(e)) return isInert(fc, e.condition) && isInert(fc, e.whenTrue) && isInert(fc, e.whenFalse);
-  if (ts.isPrefixUnaryExpression(e) || ts.isBinaryExpression(e)) {
-    const operator = ts.tokenToString(ts.isBinaryExpression(e) ? e.operatorToken.kind : e.operator) ?? '';
-    const operands = ts.isBinaryExpression(e) ? [e.left, e.right] : [e.operand];
-    if (INERT_OPERATORS.has(operator)) return operands.every((o) => isInert(fc, o));
-    return INERT_ON_PRIMITIVES.has(operator) && operands.every((o) => isPrimitiveInert(fc, o));
-  }
-  return false;
-}
-
-/** Inert, and the checker says a primitive: coercing it calls no valueOf/toString. */
-function isPrimitiveInert(fc: FileContext, node: TS.Expression): boolean {
-  const { ts } = fc;
-  const checker = fc.host.options.typeCheck ? fc.host.checker : undefined;
-  if (!checker || !isInert(fc, node)) return false;
-  const original = ts.getOriginalNode(node);
-  if (original.pos < 0) return false;
-  const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined;
-  const type = checker.getTypeAtLocation(original);
-  return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
-}
-
-/** Parentheses and type-only wrappers, which do nothing at run time. */
-function skipTyped(ts: typeof TS, node: TS.Expression): TS.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node) || ts.isTypeAssertionExpression(node)) {
-    node = node.expression;
-  }
-  return node;
-}
-
-// --- suspension points ---------------------------------------------------------
-
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const frame = fc.fn.frame;
+  const helper = awaitHelper(fc.fn, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (fc.fn.tails?.has(node)) return factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.tail, [visited.expression], node.expression));
-  if (!frame) return visited;
+  if (helper === HELPERS.tail) return factory.updateAwaitExpression(visited, helperCall(fc, helper, [visited.expression], node.expression));
+  if (!helper) return visited;
+  const frame = fc.fn.frame!;
   const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
   return helperCall(fc, HELPERS.resume, [frame, awaited], node);
 }
@@ -861,18 +545,13 @@ function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
  */
 function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
-  const frame = fc.fn.frame;
+  const helper = yieldHelper(fc.fn, !!node.asteriskToken);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!frame) return visited;
-  const helper = fc.fn.isAsync && !node.asteriskToken ? HELPERS.suspend : HELPERS.leave;
+  if (!helper) return visited;
+  const frame = fc.fn.frame!;
   const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
   return helperCall(fc, HELPERS.resume, [frame, yielded], node);
-}
-
-function isAwaitUsing(ts: typeof TS, node: TS.Node): boolean {
-  const flag = ts.NodeFlags.AwaitUsing;
-  return flag !== undefined && ts.isVariableStatement(node) && (node.declarationList.flags & flag) === flag;
 }
 
 /**
@@ -887,8 +566,9 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const isFunctionBody = node === fc.functionBody;
   const visited = visitScope(node, fc) as TS.Block;
-  if (!fc.fn.frame || !fc.fn.isAsync || !node.statements.some((st) => isAwaitUsing(ts, st))) return visited;
-  const marks = node.statements.map((st) => isAwaitUsing(ts, st));
+  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.statements);
+  if (declarations.length === 0) return visited;
+  const marks = node.statements.map((st) => declarations.includes(st));
   const nest = (statements: TS.Statement[], awaitUsing: boolean[]): TS.Statement[] => {
     const i = awaitUsing.indexOf(true);
     if (i === -1) return statements;
@@ -912,8 +592,8 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
 function visitReturn(node: TS.ReturnStatement, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  const { frame, isAsync, isGenerator } = fc.fn;
-  if (!frame || !isAsync || !isGenerator) return visited;
+  if (!returnSuspends(fc.fn)) return visited;
+  const frame = fc.fn.frame!;
   if (!visited.expression) {
     if (!lowersAsyncGenerators(fc)) return visited;
     return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, factory.createVoidZero()]));
@@ -937,7 +617,7 @@ function lowersAsyncGenerators(fc: FileContext): boolean {
  * the body and whatever follows the loop (done, break, throw) resume.
  */
 function visitForOf(node: TS.ForOfStatement, fc: FileContext): TS.Node {
-  if (!node.awaitModifier || !fc.fn.frame) return visitScope(node, fc);
+  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return visitScope(node, fc);
   return wrapInReenterFinally(fc, transformForAwait(node, fc));
 }
 
@@ -950,10 +630,10 @@ function visitLabeled(node: TS.LabeledStatement, fc: FileContext): TS.Node {
     labels.push(inner);
     inner = inner.statement;
   }
-  if (!ts.isForOfStatement(inner) || !inner.awaitModifier || !fc.fn.frame) {
+  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) {
     return ts.visitEachChild(node, fc.visit, fc.context);
   }
-  let rebuilt: TS.Statement = transformForAwait(inner, fc);
+  let rebuilt: TS.Statement = transformForAwait(inner as TS.ForOfStatement, fc);
   for (let i = labels.length - 1; i >= 0; i--) rebuilt = factory.updateLabeledStatement(labels[i]!, labels[i]!.label, rebuilt);
   return wrapInReenterFinally(fc, rebuilt);
 }
@@ -979,25 +659,17 @@ function wrapInReenterFinally(fc: FileContext, statement: TS.Statement): TS.Stat
   );
 }
 
-/**
- * A rejected await (or gen.throw/return at a yield) jumps into catch/finally
- * while still suspended: those blocks start with `reenter(f)`. Only where the
- * protected block can suspend.
- */
+/** catch and finally re-enter where the protected block can suspend (planner: planTry). */
 function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!fc.fn.frame) return visited;
-  const { isGenerator, isAsync } = fc.fn;
-  const tryCanSuspend = containsSuspension(ts, node.tryBlock, isGenerator, isAsync, fc.boundaryWords);
-  const catchCanSuspend = !!node.catchClause && containsSuspension(ts, node.catchClause.block, isGenerator, isAsync, fc.boundaryWords);
+  if (!fc.fn.framed) return visited;
+  const plan = planTry(fc.syntax, fc.fn, node.tryBlock, node.catchClause?.block);
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
-  if (catchClause && tryCanSuspend) {
-    catchClause = reenterCatch(catchClause, fc);
-  }
+  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, fc);
   let finallyBlock = visited.finallyBlock;
-  if (finallyBlock && (tryCanSuspend || catchCanSuspend)) finallyBlock = prepend(finallyBlock);
+  if (finallyBlock && plan.reenterFinally) finallyBlock = prepend(finallyBlock);
   if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
   return factory.updateTryStatement(visited, visited.tryBlock, catchClause, finallyBlock);
 }

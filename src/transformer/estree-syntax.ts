@@ -1,0 +1,266 @@
+/**
+ * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
+ */
+import { anyOffsetIn, insertOffset } from '../catalog.js';
+import type { Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
+
+// oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: any;
+}
+
+/** Type-level syntax: nothing in here runs. */
+export const TYPE_ONLY: ReadonlySet<string> = new Set([
+  'TSTypeAnnotation',
+  'TSTypeParameterDeclaration',
+  'TSTypeParameterInstantiation',
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSDeclareFunction',
+  'TSEmptyBodyFunctionExpression',
+  'TSIndexSignature',
+  'TSDeclareMethod',
+]);
+
+/** Keys that hold no code that runs (types; decorators are walked last, see forEachChild). */
+export const SKIPPED_KEYS: ReadonlySet<string> = new Set([
+  'type',
+  'start',
+  'end',
+  'range',
+  'loc',
+  'typeAnnotation',
+  'returnType',
+  'typeParameters',
+  'typeArguments',
+  'superTypeArguments',
+  'decorators',
+]);
+
+/** Parentheses and TypeScript-only wrappers: nothing of them runs. */
+const TRANSPARENT = new Set([
+  'ParenthesizedExpression',
+  'TSNonNullExpression',
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSTypeAssertion',
+]);
+
+const KINDS: Readonly<Record<string, Kind>> = Object.assign(Object.create(null) as Record<string, Kind>, {
+  FunctionDeclaration: 'function',
+  FunctionExpression: 'function',
+  ArrowFunctionExpression: 'function',
+  PropertyDefinition: 'classMember',
+  AccessorProperty: 'classMember',
+  StaticBlock: 'classMember',
+  AwaitExpression: 'await',
+  YieldExpression: 'yield',
+  ReturnStatement: 'return',
+  ForOfStatement: 'forOf',
+  TryStatement: 'try',
+  VariableDeclaration: 'variables',
+  ExpressionStatement: 'expressionStatement',
+  WithStatement: 'with',
+  Identifier: 'identifier',
+  JSXIdentifier: 'identifier',
+  Literal: 'literal',
+  UnaryExpression: 'operator',
+  BinaryExpression: 'operator',
+  LogicalExpression: 'operator',
+  ConditionalExpression: 'conditional',
+  CallExpression: 'call',
+  ClassDeclaration: 'class',
+  ClassExpression: 'class',
+  ...Object.fromEntries([...TYPE_ONLY].map((type) => [type, 'type'])),
+});
+
+export function unwrapTyped(node: Node): Node {
+  while (TRANSPARENT.has(node.type)) node = node.expression;
+  return node;
+}
+
+/** Also through an optional chain's wrapper: `setTimeout?.(cb)` calls setTimeout. */
+export function unwrap(node: Node): Node {
+  while (TRANSPARENT.has(node.type) || node.type === 'ChainExpression') node = node.expression;
+  return node;
+}
+
+const keysByType = new Map<string, string[]>();
+
+/** The keys of a node type that may hold code (the same for every node of a type). */
+export function childKeys(node: Node): string[] {
+  let keys = keysByType.get(node.type);
+  if (!keys) {
+    keys = Object.keys(node).filter((k) => !SKIPPED_KEYS.has(k));
+    keysByType.set(node.type, keys);
+  }
+  return keys;
+}
+
+function forEachChild(node: Node, visit: (child: Node) => void): void {
+  for (const key of childKeys(node)) {
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item.type === 'string') visit(item);
+    } else if (value && typeof value === 'object' && typeof value.type === 'string') {
+      visit(value);
+    }
+  }
+  // Decorators run too, in the function that defines the class.
+  if (node.decorators?.length) for (const d of node.decorators) visit(d);
+}
+
+/** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
+export function estreeSyntax(words: number[]): Syntax<Node> {
+  return {
+    kind: (node) => {
+      if (node.type === 'TemplateLiteral') return node.expressions.length === 0 ? 'literal' : 'other';
+      return KINDS[node.type] ?? 'other';
+    },
+    forEachChild,
+    holdsNoBoundaryWord: (node) => !anyOffsetIn(words, node.start, node.end),
+    markBoundary: (node) => insertOffset(words, node.end - 1),
+    unwrapTyped,
+    operand: (node) => (node.type === 'ExpressionStatement' ? node.expression : (node.argument ?? undefined)),
+    operands: (node) => {
+      if (node.type === 'ConditionalExpression') return [node.test, node.consequent, node.alternate];
+      return node.type === 'UnaryExpression' ? [node.argument] : [node.left, node.right];
+    },
+    operator: (node) => node.operator ?? '',
+    name: (node) => node.name,
+    isForAwait: (node) => !!node.await,
+    declarationKind: (node) => node.kind,
+    declarators: (node) =>
+      (node.declarations as Node[]).map((d) => ({ id: d.id, plainName: d.id.type === 'Identifier', init: d.init ?? undefined })),
+    enclosingParts: (node) =>
+      node.type === 'PropertyDefinition' || node.type === 'AccessorProperty'
+        ? [...(node.decorators ?? []), ...(node.computed ? [node.key] : [])]
+        : [],
+    isAsync: (fn) => !!fn.async,
+    isGenerator: (fn) => !!fn.generator,
+    isArrow: (fn) => fn.type === 'ArrowFunctionExpression',
+    body: (fn) => fn.body ?? undefined,
+    statements: (node) => (node.type === 'BlockStatement' ? node.body : undefined),
+    parameters: (fn) =>
+      (fn.params as Node[])
+        // A TypeScript `this` parameter is none at run time.
+        .filter((p) => !(p.type === 'Identifier' && p.name === 'this'))
+        .map((p): Parameter<Node> => ({
+          node: p,
+          plainName: p.type === 'Identifier' ? p.name : undefined,
+          rest: p.type === 'RestElement',
+        })),
+    directives: (body) => {
+      const directives: string[] = [];
+      for (const statement of body.type === 'BlockStatement' ? (body.body as Node[]) : []) {
+        if (statement.type !== 'ExpressionStatement' || typeof statement.directive !== 'string') break;
+        directives.push(statement.directive);
+      }
+      return directives;
+    },
+    referenceRole: (node, parent): ReferenceRole => {
+      if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.arguments.includes(node)) return 'argument';
+      if (parent.type === 'CallExpression' && parent.callee === node) return 'callee';
+      if (parent.type === 'MemberExpression' && !parent.computed && parent.property === node) return 'propertyName';
+      return 'other';
+    },
+    isTemplate: (node) => node.type === 'TemplateLiteral',
+    callee: (call) => unwrap(call.callee),
+    callArguments: (call) => call.arguments,
+    isSpread: (node) => node.type === 'SpreadElement',
+    member: (node) => {
+      if (node.type !== 'MemberExpression') return undefined;
+      const property = node.property as Node;
+      let name: string | undefined;
+      if (!node.computed && property.type === 'Identifier') name = property.name;
+      else if (node.computed && property.type === 'Literal' && typeof property.value === 'string') name = property.value;
+      return name === undefined ? undefined : { object: unwrap(node.object), name, nameNode: property };
+    },
+    scopeParts,
+    unwrapExport: (statement) =>
+      (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
+        ? statement.declaration
+        : statement,
+    isAmbient: (node) => node.declare === true,
+    declaredName: (node) => {
+      switch (node.type) {
+        case 'FunctionDeclaration':
+        case 'ClassDeclaration':
+        case 'TSEnumDeclaration':
+        case 'TSImportEqualsDeclaration':
+          return node.id?.name;
+        case 'TSModuleDeclaration':
+          return node.id?.type === 'Identifier' ? node.id.name : undefined;
+        default:
+          return undefined;
+      }
+    },
+    bindingNames: addPatternNames,
+    importedNames: (statement) =>
+      statement.type === 'ImportDeclaration' && statement.importKind !== 'type'
+        ? (statement.specifiers as Node[]).filter((sp) => sp.importKind !== 'type').map((sp) => sp.local.name as string)
+        : [],
+  };
+}
+
+function scopeParts(node: Node): ScopeParts<Node> | undefined {
+  switch (node.type) {
+    case 'Program':
+      return { kind: 'program', statements: node.body, bindings: [] };
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      return {
+        kind: 'function',
+        statements: node.body?.type === 'BlockStatement' ? node.body.body : [],
+        bindings: node.params,
+        ownName: node.type === 'FunctionExpression' ? node.id?.name : undefined,
+      };
+    case 'BlockStatement':
+    case 'StaticBlock':
+    case 'TSModuleBlock':
+      return { kind: 'block', statements: node.body, bindings: [] };
+    case 'SwitchStatement':
+      return { kind: 'block', statements: (node.cases as Node[]).flatMap((c) => c.consequent as Node[]), bindings: [] };
+    case 'ForStatement':
+    case 'ForInStatement':
+    case 'ForOfStatement': {
+      const init = node.type === 'ForStatement' ? node.init : node.left;
+      const bindings = init?.type === 'VariableDeclaration' ? (init.declarations as Node[]).map((d) => d.id) : [];
+      return { kind: 'for', statements: [], bindings };
+    }
+    case 'CatchClause':
+      return { kind: 'catch', statements: [], bindings: node.param ? [node.param] : [] };
+    case 'ClassExpression':
+      return { kind: 'class', statements: [], bindings: [], ownName: node.id?.name };
+    default:
+      return undefined;
+  }
+}
+
+function addPatternNames(pattern: Node | null, into: Set<string>): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name);
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties as Node[]) addPatternNames(p.type === 'RestElement' ? p.argument : p.value, into);
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements as Node[]) addPatternNames(e, into);
+      break;
+    case 'RestElement':
+      addPatternNames(pattern.argument, into);
+      break;
+    case 'AssignmentPattern':
+      addPatternNames(pattern.left, into);
+      break;
+    case 'TSParameterProperty':
+      addPatternNames(pattern.parameter, into);
+      break;
+  }
+}

@@ -1,0 +1,545 @@
+/**
+ * The rewrite decisions, written once over the syntax interface (syntax.ts)
+ * that each backend implements for its AST. A backend walks its tree, asks the
+ * planner what a node needs, and emits that in its own way: decide once, emit
+ * per node. The type checker, when there is one, answers through the oracle;
+ * without it every decision takes the safe side, and both backends then
+ * decide alike (test/backend-equivalence.test.ts).
+ */
+import {
+  EXECUTOR_RESOLVE,
+  findAdopter,
+  findScheduler,
+  GLOBAL_OBJECTS,
+  HELPERS,
+  INERT_ON_PRIMITIVES,
+  INERT_OPERATORS,
+  passesNoValues,
+  promiseMethod,
+  type Category,
+  type SchedulerBoundary,
+} from '../catalog.js';
+import type { Oracle, Syntax } from './syntax.js';
+
+/** The scopes around the node being visited, innermost last: whether one declares a name. */
+export type ScopeStack = ReadonlyArray<Scope>;
+export interface Scope {
+  has(name: string): boolean;
+}
+
+/** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
+export interface PlanContext<N> {
+  syntax: Syntax<N>;
+  skip: ReadonlySet<Category>;
+  scopes: ScopeStack;
+  oracle?: Oracle<N>;
+  /** References to promise executors' resolve and reject that need no binding where a scheduler passes them no value. */
+  settleRefs: Set<N>;
+  /** Calls of a promise executor's own resolve: the value they resolve with is adopted (catalog: EXECUTOR_RESOLVE). */
+  resolveCalls: Set<N>;
+}
+
+/** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
+export function isProcessed<N>(syntax: Syntax<N>, statements: readonly N[]): boolean {
+  return statements.some(
+    (s) =>
+      syntax.importedNames(s).includes(HELPERS.namespace) ||
+      (syntax.kind(s) === 'variables' && syntax.declarators(s).some((d) => d.plainName && syntax.name(d.id) === HELPERS.namespace)),
+  );
+}
+
+// --- functions -------------------------------------------------------------------
+
+export interface FunctionPlan<N> {
+  isAsync: boolean;
+  isGenerator: boolean;
+  /** Its suspension points are rewritten against a frame of its own. */
+  framed: boolean;
+  /** An unframed async function whose every await ends it: those awaits (`await tail(x)`). */
+  tails?: Set<N>;
+}
+
+/**
+ * Every function is its own frame: an async function or generator whose body
+ * suspends gets one, unless each of its suspensions is an await that ends it.
+ */
+export function planFunction<N>(context: PlanContext<N>, fn: N): FunctionPlan<N> {
+  const { syntax } = context;
+  const isAsync = syntax.isAsync(fn);
+  const isGenerator = syntax.isGenerator(fn);
+  const body = syntax.body(fn);
+  // An async generator is a generator: the `generators` category decides for it.
+  const suspends =
+    !!body && !context.skip.has(isGenerator ? 'generators' : 'await') && containsSuspension(syntax, body, isGenerator, isAsync);
+  const tails = suspends && isAsync && !isGenerator ? tailAwaits(syntax, fn, context.oracle) : undefined;
+  return { isAsync, isGenerator, framed: suspends && !tails, tails };
+}
+
+/**
+ * Whether a generator's frame can be made in its parameter list (at creation,
+ * `...{ __otelFrame = genFrame() }`), which makes the list non-simple: not
+ * with a rest parameter, a "use strict" directive in the body, or (sloppy
+ * code) where the body reads `arguments`, whose aliasing of parameters would
+ * change. Otherwise the frame is made when the body first runs.
+ */
+export function frameInParameters<N>(syntax: Syntax<N>, fn: N, strict: boolean): boolean {
+  const body = syntax.body(fn);
+  if (!body || syntax.parameters(fn).some((p) => p.rest)) return false;
+  if (syntax.directives(body).includes('use strict')) return false;
+  return strict || !mentionsArguments(syntax, body);
+}
+
+/** `arguments` read in this body, arrows included (they see the function's). */
+function mentionsArguments<N>(syntax: Syntax<N>, root: N): boolean {
+  let found = false;
+  const walk = (node: N): void => {
+    if (found) return;
+    const kind = syntax.kind(node);
+    if (kind === 'identifier' && syntax.name(node) === 'arguments') found = true;
+    else if (kind !== 'type' && !(node !== root && kind === 'function' && !syntax.isArrow(node))) syntax.forEachChild(node, walk);
+  };
+  walk(root);
+  return found;
+}
+
+/**
+ * Whether a function body (or the module top level) has a suspension point of
+ * its own: await, for await, yield, `await using`, or `return x` in an async
+ * generator. Nested functions are their own business, but for the parts that
+ * run where they are defined (decorators, computed keys). Text without a
+ * boundary word holds none (but for that `return`).
+ */
+export function containsSuspension<N>(syntax: Syntax<N>, root: N, generator: boolean, async: boolean): boolean {
+  let found = false;
+  const prune = !(async && generator);
+  const walk = (node: N): void => {
+    if (found || (prune && syntax.holdsNoBoundaryWord(node))) return;
+    const kind = syntax.kind(node);
+    if (
+      (async && kind === 'await') ||
+      (async && kind === 'forOf' && syntax.isForAwait(node)) ||
+      (generator && kind === 'yield') ||
+      (async && generator && kind === 'return' && syntax.operand(node) !== undefined) ||
+      (async && kind === 'variables' && syntax.declarationKind(node) === 'await using')
+    ) {
+      found = true;
+    } else if (node !== root && (kind === 'function' || kind === 'classMember')) {
+      for (const part of syntax.enclosingParts(node)) walk(part);
+    } else if (kind !== 'type') {
+      syntax.forEachChild(node, walk);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/**
+ * The awaits of an async function when every suspension in it is an await that
+ * ends it: `return await x`, `async () => await x`, or `await x;` as the body's
+ * last statement. Such a function runs nothing of its own after its one await,
+ * so it needs no frame (runtime `tail`). Not when a `return await` sits in a
+ * try (its finally or catch would run after the await) or a for-of (the
+ * iterator's return() would), nor with `using` declarations (disposal runs
+ * after). The last statement's await may be followed by a `return` of
+ * something inert (awaitEndingBody). Undefined when some suspension is not of
+ * that kind.
+ */
+function tailAwaits<N>(syntax: Syntax<N>, fn: N, oracle: Oracle<N> | undefined): Set<N> | undefined {
+  const body = syntax.body(fn)!;
+  const inTailPosition = new Set<N>();
+  const statements = syntax.statements(body);
+  const ending = statements ? awaitEndingBody(syntax, statements, oracle) : syntax.unwrapTyped(body);
+  if (ending && syntax.kind(ending) === 'await') inTailPosition.add(ending);
+  const tails = new Set<N>();
+  let allTails = true;
+  const walk = (node: N, guarded: boolean): void => {
+    if (!allTails) return;
+    const kind = syntax.kind(node);
+    if (kind === 'await') {
+      if (!inTailPosition.has(node)) return void (allTails = false);
+      tails.add(node);
+    } else if (kind === 'return' && !guarded) {
+      const value = syntax.operand(node);
+      if (value && syntax.kind(syntax.unwrapTyped(value)) === 'await') inTailPosition.add(syntax.unwrapTyped(value));
+    } else if ((kind === 'forOf' && syntax.isForAwait(node)) || (kind === 'variables' && syntax.declarationKind(node).endsWith('using'))) {
+      return void (allTails = false);
+    } else if (kind === 'try' || kind === 'forOf') {
+      guarded = true;
+    } else if (kind === 'type') {
+      return;
+    } else if (kind === 'function' || kind === 'classMember') {
+      for (const part of syntax.enclosingParts(node)) walk(part, guarded);
+      return;
+    }
+    syntax.forEachChild(node, (child) => walk(child, guarded));
+  };
+  walk(body, false);
+  return allTails && tails.size > 0 ? tails : undefined;
+}
+
+/**
+ * The expression of a function body's last await statement when nothing that
+ * can run code follows it: `await x;` or `const v = await x;` (v a plain name,
+ * so a local binding), as the last statement or followed only by a `return`
+ * of an inert expression.
+ */
+function awaitEndingBody<N>(syntax: Syntax<N>, statements: readonly N[], oracle: Oracle<N> | undefined): N | undefined {
+  let last: N | undefined = statements[statements.length - 1];
+  if (last && syntax.kind(last) === 'return') {
+    const value = syntax.operand(last);
+    if (!value || isInert(syntax, value, oracle)) last = statements[statements.length - 2];
+  }
+  let value: N | undefined;
+  if (last && syntax.kind(last) === 'expressionStatement') {
+    value = syntax.operand(last);
+  } else if (last && syntax.kind(last) === 'variables' && !syntax.declarationKind(last).endsWith('using')) {
+    const declarators = syntax.declarators(last);
+    if (declarators.length === 1 && declarators[0]!.plainName) value = declarators[0]!.init;
+  }
+  return value && syntax.unwrapTyped(value);
+}
+
+/**
+ * Evaluating it runs no code that could read the context: names, literals and
+ * the operators that never call into objects (no valueOf/toString, no
+ * getters); with the type checker also arithmetic and comparisons whose
+ * operands are primitives. A name is taken as a plain read (not a global
+ * accessor or a sloppy `with` object's getter).
+ */
+function isInert<N>(syntax: Syntax<N>, node: N, oracle: Oracle<N> | undefined): boolean {
+  const e = syntax.unwrapTyped(node);
+  switch (syntax.kind(e)) {
+    case 'identifier':
+    case 'literal':
+      return true;
+    case 'conditional':
+      return syntax.operands(e).every((o) => isInert(syntax, o, oracle));
+    case 'operator': {
+      const operator = syntax.operator(e);
+      const operands = syntax.operands(e);
+      if (INERT_OPERATORS.has(operator)) return operands.every((o) => isInert(syntax, o, oracle));
+      return !!oracle && INERT_ON_PRIMITIVES.has(operator) && operands.every((o) => isInert(syntax, o, oracle) && oracle.isPrimitive(o));
+    }
+    default:
+      return false;
+  }
+}
+
+// --- suspension points -----------------------------------------------------------
+
+/**
+ * What an await becomes: `await tail(x)` when it ends an unframed function
+ * (tailAwaits), `resume(f, await suspend(f, x))` in a framed one, else nothing.
+ */
+export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined {
+  if (fn.tails?.has(node)) return HELPERS.tail;
+  return fn.framed ? HELPERS.suspend : undefined;
+}
+
+/**
+ * The helper a framed generator's `yield` hands its operand to (`resume(f,
+ * yield <helper>(f, x))`): in an async generator `yield x` awaits x, so
+ * `suspend` (thenable adoption); `yield*` and plain generators `leave`.
+ */
+export function yieldHelper<N>(fn: FunctionPlan<N>, delegate: boolean): string | undefined {
+  if (!fn.framed) return undefined;
+  return fn.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
+}
+
+/** `return x` in a framed async generator awaits x before finally blocks run: `return suspend(f, x)`. */
+export function returnSuspends<N>(fn: FunctionPlan<N>): boolean {
+  return fn.framed && fn.isAsync && fn.isGenerator;
+}
+
+/** `for await` in a framed function: `forAwait(f, iterable)`, the body re-entering, the loop in a re-entering try. */
+export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop: N): boolean {
+  return fn.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
+}
+
+/**
+ * The `await using` declarations among a framed async function's block's
+ * statements: each disposal awaits when the block ends, so what follows each
+ * goes into `try { … } finally { leave(f) }` and the block into a re-entering try.
+ */
+export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, statements: readonly N[]): N[] {
+  if (!fn.framed || !fn.isAsync) return [];
+  return statements.filter((s) => syntax.kind(s) === 'variables' && syntax.declarationKind(s) === 'await using');
+}
+
+// --- try -------------------------------------------------------------------------
+
+/**
+ * A rejected await (or gen.throw/return at a yield) jumps into catch/finally
+ * while still suspended: those blocks start with `reenter(f)`, only where the
+ * protected block can suspend (the finally also after a catch that can).
+ */
+export function planTry<N>(
+  syntax: Syntax<N>,
+  fn: { isAsync: boolean; isGenerator: boolean },
+  tryBlock: N,
+  catchBody: N | undefined,
+): { reenterCatch: boolean; reenterFinally: boolean } {
+  const tryCanSuspend = containsSuspension(syntax, tryBlock, fn.isGenerator, fn.isAsync);
+  const catchCanSuspend = !!catchBody && containsSuspension(syntax, catchBody, fn.isGenerator, fn.isAsync);
+  return { reenterCatch: tryCanSuspend, reenterFinally: tryCanSuspend || catchCanSuspend };
+}
+
+// --- callbacks -------------------------------------------------------------------
+
+export interface CallbackPlan<N> {
+  /** Positions of the arguments to wrap (a literal, an ignored argument or a settle reference may still be left alone). */
+  positions: readonly number[];
+  /** What wraps them: `bind` for callbacks, `tail` for values a promise resolves with (a thenable adopted in the call's context). */
+  helper: string;
+  /** The scheduler, when the call is one (else a promise reaction). */
+  scheduler?: SchedulerBoundary;
+  /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`. */
+  kind: string;
+  /** The node whose start reports it: the callee's name. */
+  at: N;
+  /** The call passes its callback no value of the caller's: a promise executor's resolve or reject needs no binding there. */
+  settles: boolean;
+}
+
+/**
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: the
+ * callback positions to bind; `Promise.resolve(x)`, an executor's
+ * `resolve(x)`: the value to adopt. Undefined for any other call.
+ */
+export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> | undefined {
+  const { syntax, skip } = context;
+  const callee = syntax.callee(call);
+  if (context.resolveCalls.has(call)) return adoption(syntax, call, EXECUTOR_RESOLVE.values, syntax.name(callee), callee);
+  let positions: readonly number[] | undefined;
+  let scheduler: SchedulerBoundary | undefined;
+  let kind = '';
+  let at = callee;
+  if (syntax.kind(callee) === 'identifier') {
+    const boundary = findScheduler(syntax.name(callee), undefined);
+    if (boundary && !skip.has(boundary.category) && isGlobal(context, callee)) scheduler = boundary;
+    kind = syntax.name(callee);
+  } else {
+    const access = syntax.member(callee);
+    if (!access) return undefined;
+    const { object, name } = access;
+    at = access.nameNode;
+    const receiver = globalReceiver(syntax, object);
+    const adopter = receiver && findAdopter(name, receiver.name);
+    if (adopter && !skip.has(adopter.category) && isGlobal(context, receiver!.root)) {
+      return adoption(syntax, call, adopter.values, `${adopter.object}.${name}`, access.nameNode);
+    }
+    if (receiver) {
+      const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
+      if (boundary && !skip.has(boundary.category) && isGlobal(context, receiver.root)) scheduler = boundary;
+      if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
+    }
+    if (!scheduler && promiseMethod(name) && !skip.has('promises') && (context.oracle?.isPromiseReceiver(object, name) ?? true)) {
+      positions = promiseMethod(name);
+      kind = name;
+    }
+  }
+  positions ??= scheduler?.callbacks;
+  if (!positions) return undefined;
+  const args = syntax.callArguments(call);
+  // A spread before a callback position hides which argument lands there.
+  const firstSpread = args.findIndex((a) => syntax.isSpread(a));
+  if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
+  if (positions.length === 0) return undefined;
+  const settles = !!scheduler && passesNoValues(scheduler, args.length, firstSpread !== -1);
+  return { positions, helper: HELPERS.bind, scheduler, kind, at, settles };
+}
+
+/** A call that resolves a promise with the values at `positions`: each goes through `tail`. */
+function adoption<N>(syntax: Syntax<N>, call: N, positions: readonly number[], kind: string, at: N): CallbackPlan<N> | undefined {
+  const firstSpread = syntax.callArguments(call).findIndex((a) => syntax.isSpread(a));
+  const values = firstSpread === -1 ? positions : positions.filter((p) => p < firstSpread);
+  return values.length > 0 ? { positions: values, helper: HELPERS.tail, kind, at, settles: false } : undefined;
+}
+
+/**
+ * Whether the argument at a planned position is wrapped: not a literal or
+ * `undefined` (no function, no thenable: the helpers pass those through
+ * anyway, so they are left as written), not wrapped already, and not a promise
+ * executor's resolve or reject where the call passes it no value (executorReferences).
+ */
+export function wrapsArgument<N>(context: PlanContext<N>, plan: CallbackPlan<N>, argument: N): boolean {
+  const { syntax } = context;
+  return (
+    mayBeObject(syntax, argument) &&
+    !helperCallName(syntax, argument) &&
+    !(plan.settles && context.settleRefs.has(syntax.unwrapTyped(argument)))
+  );
+}
+
+function mayBeObject<N>(syntax: Syntax<N>, node: N): boolean {
+  const e = syntax.unwrapTyped(node);
+  const kind = syntax.kind(e);
+  return !(
+    kind === 'literal' ||
+    syntax.isTemplate(e) ||
+    (kind === 'operator' && syntax.operator(e) === 'void') ||
+    (kind === 'identifier' && syntax.name(e) === 'undefined')
+  );
+}
+
+/** `__otelCtx.<helper>(…)`: the helper's name; how output shows a rewrite it carries already. */
+export function helperCallName<N>(syntax: Syntax<N>, node: N): string | undefined {
+  if (syntax.kind(node) !== 'call') return undefined;
+  const access = syntax.member(syntax.callee(node));
+  const ours = access && syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace;
+  return ours ? access.name : undefined;
+}
+
+/** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the identifier to check for shadowing). */
+function globalReceiver<N>(syntax: Syntax<N>, object: N): { name: string; root: N } | undefined {
+  if (syntax.kind(object) === 'identifier') return { name: syntax.name(object), root: object };
+  const inner = syntax.member(object);
+  if (inner && syntax.kind(inner.object) === 'identifier' && GLOBAL_OBJECTS.includes(syntax.name(inner.object))) {
+    return { name: inner.name, root: inner.object };
+  }
+  return undefined;
+}
+
+/**
+ * Whether an identifier refers to the real global: no enclosing scope
+ * declares the name, and the checker (when there is one) agrees.
+ */
+export function isGlobal<N>(context: PlanContext<N>, identifier: N): boolean {
+  const name = context.syntax.name(identifier);
+  if (context.scopes.some((scope) => scope.has(name))) return false;
+  return context.oracle?.isGlobal(identifier) ?? true;
+}
+
+/**
+ * `new Promise(executor)` with the global Promise: notes the executor's resolve
+ * and reject references that need no binding, and the calls of its resolve,
+ * whose value is adopted (they count as boundaries from now on).
+ */
+export function planNew<N>(context: PlanContext<N>, newExpression: N): void {
+  const executor = promiseExecutor(context, newExpression);
+  if (!executor) return;
+  const references = executorReferences(context.syntax, executor);
+  for (const ref of references.passed) context.settleRefs.add(ref);
+  if (context.skip.has(EXECUTOR_RESOLVE.category)) return;
+  for (const call of references.resolveCalls) {
+    context.resolveCalls.add(call);
+    context.syntax.markBoundary(call);
+  }
+}
+
+/** `new Promise(executor)` with the global Promise: the executor, when it is a function written there. */
+function promiseExecutor<N>(context: PlanContext<N>, newExpression: N): N | undefined {
+  const { syntax } = context;
+  const callee = syntax.callee(newExpression);
+  const first = syntax.callArguments(newExpression)[0];
+  const executor = first && syntax.unwrapTyped(first);
+  if (syntax.kind(callee) !== 'identifier' || syntax.name(callee) !== 'Promise') return undefined;
+  if (!executor || syntax.kind(executor) !== 'function') return undefined;
+  return isGlobal(context, callee) ? executor : undefined;
+}
+
+/**
+ * Where a promise executor passes its resolve or reject on as a call's
+ * argument (passed), and where it calls its resolve (resolveCalls), when the
+ * executor does nothing else with that name but call it or pass it on: no
+ * assignment, no declaration of the same name anywhere inside (so every use is
+ * the parameter), no `with`, `eval` or `arguments` (which could reach it
+ * unseen). Anything else, and nothing is returned for that name.
+ */
+function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; resolveCalls: N[] } {
+  const parameters = syntax.parameters(executor);
+  const names = parameters.slice(0, 2).flatMap((p) => (p.plainName === undefined ? [] : [p.plainName]));
+  if (names.length === 0) return { passed: [], resolveCalls: [] };
+  const resolveName = parameters[EXECUTOR_RESOLVE.parameter]?.plainName;
+  const resolveCalls: N[] = [];
+  const passed = new Map<string, N[]>(names.map((n) => [n, []]));
+  const disqualified = new Set<string>();
+  let opaque = false;
+  const walk = (node: N, parent: N | undefined): void => {
+    if (opaque) return;
+    const kind = syntax.kind(node);
+    if (kind === 'with') opaque = true;
+    if (kind === 'type') return;
+    if (kind === 'identifier') {
+      const name = syntax.name(node);
+      if (name === 'eval' || name === 'arguments') opaque = true;
+      const uses = passed.get(name);
+      if (uses && parent !== undefined) {
+        const role = syntax.referenceRole(node, parent);
+        if (role === 'argument') uses.push(node);
+        else if (role === 'callee' && name === resolveName) resolveCalls.push(parent);
+        // A call reads the parameter, a property name is no use of it; anything else (a write, a declaration,
+        // a label, a JSX tag, another kind of read) could let it escape.
+        else if (role !== 'callee' && role !== 'propertyName') disqualified.add(name);
+      }
+      return;
+    }
+    syntax.forEachChild(node, (child) => walk(child, node));
+  };
+  const body = syntax.body(executor);
+  if (body) walk(body, undefined);
+  for (const parameter of parameters) if (parameter.plainName === undefined) walk(parameter.node, executor);
+  if (opaque) return { passed: [], resolveCalls: [] };
+  return {
+    passed: names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!),
+    resolveCalls: resolveName === undefined || disqualified.has(resolveName) ? [] : resolveCalls,
+  };
+}
+
+// --- scopes ----------------------------------------------------------------------
+
+/**
+ * A scope whose names are collected when first asked for: most are never asked
+ * (only boundary calls ask). For telling a local `setTimeout` from the global
+ * one without a type checker.
+ */
+export function lazyScope<N>(syntax: Syntax<N>, node: N): Scope {
+  let names: Set<string> | undefined;
+  return { has: (name) => (names ??= scopeNames(syntax, node)).has(name) };
+}
+
+/**
+ * The names the scope `node` opens declares. Over-approximates on purpose: a
+ * name taken for a local is left alone, which is always safe.
+ */
+export function scopeNames<N>(syntax: Syntax<N>, node: N): Set<string> {
+  const names = new Set<string>();
+  const parts = syntax.scopeParts(node);
+  if (!parts) return names;
+  if (parts.kind === 'function') names.add('arguments');
+  if (parts.ownName !== undefined) names.add(parts.ownName);
+  for (const binding of parts.bindings) syntax.bindingNames(binding, names);
+  if (parts.kind === 'program' || parts.kind === 'function') {
+    for (const statement of parts.statements) addVarNames(syntax, statement, names);
+  }
+  for (const statement of parts.statements) {
+    const declaration = syntax.unwrapExport(statement);
+    if (syntax.isAmbient(declaration)) continue;
+    if (syntax.kind(declaration) === 'variables') {
+      for (const d of syntax.declarators(declaration)) syntax.bindingNames(d.id, names);
+    } else {
+      const name = syntax.declaredName(declaration);
+      if (name !== undefined) names.add(name);
+    }
+    if (parts.kind === 'program') for (const name of syntax.importedNames(statement)) names.add(name);
+  }
+  return names;
+}
+
+/** `var` declarations (and, for sloppy-mode hoisting, nested function declarations) anywhere in a function body. */
+function addVarNames<N>(syntax: Syntax<N>, root: N, into: Set<string>): void {
+  const walk = (node: N): void => {
+    const kind = syntax.kind(node);
+    if (kind === 'type' || kind === 'class' || syntax.isAmbient(node)) return;
+    if (kind === 'function') {
+      const name = syntax.declaredName(node);
+      if (name !== undefined) into.add(name);
+      return;
+    }
+    if (kind === 'variables' && syntax.declarationKind(node) === 'var') {
+      for (const d of syntax.declarators(node)) syntax.bindingNames(d.id, into);
+    }
+    syntax.forEachChild(node, walk);
+  };
+  walk(root);
+}
