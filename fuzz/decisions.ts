@@ -30,7 +30,9 @@ export function helperCalls(code: string, filename: string): string[] | undefine
     }
     const node = value as Node;
     if (node.type === 'CallExpression') {
-      const callee = node.callee as Node;
+      // A .ts file's output may cast a helper for the type checker after us: `(__otelCtx.forAwait as …)(…)`.
+      let callee = node.callee as Node;
+      while (callee.type === 'ParenthesizedExpression' || callee.type === 'TSAsExpression') callee = callee.expression as Node;
       const object = callee.type === 'MemberExpression' ? (callee.object as Node) : undefined;
       if (object?.type === 'Identifier' && object.name === NAMESPACE && !callee.computed) {
         const name = (callee.property as Node).name as string;

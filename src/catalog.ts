@@ -134,6 +134,21 @@ export const DEFAULT_RUNTIME_MODULE = 'otel-context-transformer/runtime';
 /** Where the otel-context-transformer/global prelude puts the helpers, for `helpers: "global"`. */
 export const GLOBAL_HELPERS_KEY = 'otel-context-transformer.helpers.v1';
 
+/**
+ * What compiled code with `helpers: "global"` starts with: the prelude's helpers, or, when the
+ * prelude has not run, an object that looks them up at first use (a prelude loaded later still
+ * works) and otherwise says what is missing instead of a TypeError on `undefined`. `typed`: the
+ * text is inserted into a .ts file that a type checker may see after us.
+ */
+export function globalHelpersLookup(typed: boolean): string {
+  const helpers = `${typed ? '(globalThis as any)' : 'globalThis'}[Symbol.for(${JSON.stringify(GLOBAL_HELPERS_KEY)})]`;
+  const missing =
+    'otel-context-transformer: this script was compiled with helpers: "global", and the helpers prelude has not run: ' +
+    'load otel-context-transformer/dist/global.iife.js (or import "otel-context-transformer/global") before it';
+  const parameters = typed ? '_: object, name: string' : '_, name';
+  return `${helpers} || new Proxy({}, { get: function (${parameters}) { var h = ${helpers}; if (!h) throw new Error(${JSON.stringify(missing)}); return h[name]; } })`;
+}
+
 /** Comment markers (see README "Skipping code"). */
 export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';

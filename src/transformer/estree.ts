@@ -9,7 +9,7 @@
  */
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
-import { boundaryWordOffsets, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
@@ -194,7 +194,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       ? `import * as ${NS} from ${JSON.stringify(options.runtimeModule)};`
       : reference === 'require'
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
-        : `var ${NS} = ${fc.typed ? '(globalThis as any)' : 'globalThis'}[Symbol.for("otel-context-transformer.helpers.v1")];`;
+        : `var ${NS} = ${globalHelpersLookup(fc.typed)};`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
   s.prependLeft(headerPosition(program, code), header + '\n');
   return { magic: s, diagnostics };

@@ -8,7 +8,7 @@
  * everything a handler needs.
  */
 import type * as TS from 'typescript';
-import { boundaryWordOffsets, GLOBAL_HELPERS_KEY, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
@@ -216,12 +216,8 @@ function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions):
   const value =
     mode === 'require'
       ? factory.createCallExpression(factory.createIdentifier('require'), undefined, [factory.createStringLiteral(host.options.runtimeModule)])
-      : factory.createElementAccessExpression(
-          factory.createIdentifier('globalThis'),
-          factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier('Symbol'), 'for'), undefined, [
-            factory.createStringLiteral(GLOBAL_HELPERS_KEY),
-          ]),
-        );
+      : // Printed as written: the same text the other backend emits (catalog: globalHelpersLookup).
+        factory.createIdentifier(globalHelpersLookup(false));
   return factory.createVariableStatement(
     undefined,
     factory.createVariableDeclarationList([factory.createVariableDeclaration(namespace, undefined, undefined, value)], ts.NodeFlags.Const),
