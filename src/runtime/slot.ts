@@ -353,8 +353,9 @@ if (typeof Symbol.asyncIterator === 'symbol') ITERATOR_KEYS.unshift(Symbol.async
  * the loop awaits. Only the method the loop would pick is exposed, under the key
  * it was found at (so a loop that would not find it still does not), and `return`
  * only when the iterator has one, so the loop performs exactly the same awaits as before.
+ * Typed as the identity, so that transformed TypeScript still type-checks the loop variable.
  */
-export function forAwait(f: Frame, iterable: unknown): unknown {
+export function forAwait<T>(f: Frame, iterable: T): T {
   if (f === OFF || iterable == null) return iterable;
   const source = iterable as Record<PropertyKey, unknown>;
   let key: PropertyKey | undefined;
@@ -362,6 +363,7 @@ export function forAwait(f: Frame, iterable: unknown): unknown {
   for (let i = 0; i < ITERATOR_KEYS.length && method == null; i++) method = source[(key = ITERATOR_KEYS[i]!)];
   if (typeof method !== 'function') return iterable; // let the loop raise its own TypeError
   const overSync = key === Symbol.iterator || key === '@@iterator';
+  // The loop sees the same kind of iterable, exposing the same method: the identity as far as types go.
   return {
     [key!]() {
       const iterator = (method as Function).call(iterable) as Record<string, Function | undefined>;
@@ -390,5 +392,5 @@ export function forAwait(f: Frame, iterable: unknown): unknown {
         },
       };
     },
-  };
+  } as unknown as T;
 }

@@ -99,11 +99,10 @@ const call = (helper: string, ...args: string[]) => `${NS}.${helper}(${args.join
  * - `resume(f, yield x)` used as a statement: the yield result becomes an argument of a generic call,
  *   which noImplicitAny rejects in an unannotated generator (TS7057); `resume<unknown>` gives it a
  *   contextual type. A yield whose result is used keeps the plain generic call (its type flows through).
- * - `forAwait(f, x)` returns unknown (TS2571 on the loop variable): cast to the identity signature.
+ * (`forAwait` is typed as the identity in the runtime, so the loop variable keeps its type.)
  */
 const tsTypes = {
   frameParameter: `: [] & { ${FRAME}?: ReturnType<typeof ${NS}.${HELPERS.genFrame}> }`,
-  forAwaitCast: 'as <T>(frame: unknown, iterable: T) => T',
 };
 
 /** Per-file state, like the TypeScript backend's FileContext. */
@@ -585,8 +584,7 @@ function transformForAwait(node: Node, fc: FileContext): void {
   fc.report?.(node.start, 'for-await', isHelperCall(fc, node.right, HELPERS.forAwait));
   withScope(node, fc, () => {
     visit(node.left, fc);
-    const forAwait = fc.typed ? `(${NS}.${HELPERS.forAwait} ${tsTypes.forAwaitCast})` : `${NS}.${HELPERS.forAwait}`;
-    insert(fc, node.right.start, `${forAwait}(${FRAME}, `);
+    insert(fc, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
     visit(node.right, fc);
     insert(fc, node.right.end, ')');
     const body = node.body as Node;
