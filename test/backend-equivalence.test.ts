@@ -51,7 +51,8 @@ function expectSameDecisions(source: string, fileName: string): number {
 /**
  * Inputs at the edges of each decision (scopes, settled references, tail awaits, frame parameters,
  * decorators and computed keys that run in the enclosing function). computed-key, obj-computed-async,
- * decorator, settle-typed and settle-jsx differed between the backends before this test existed.
+ * getter-computed, gen-computed, decorator, tail-decorated2, settle-typed, settle-jsx, script-gen,
+ * class-gen-arguments, typed-callee, typed-arguments and using-not-var differed between the backends on main.
  */
 const EDGE_INPUTS: Record<string, string> = {
   'computed-key.ts': `declare const p: Promise<string>; export async function f() { class K { [await p]() {} static [await p] = 1; } return new K(); }`,
@@ -166,6 +167,9 @@ const EDGE_INPUTS: Record<string, string> = {
   'settle-type-args.ts': `export function f() { return new Promise<void>((r) => setTimeout(r as () => void)); }`,
   'settle-nonnull.ts': `export function f() { return new Promise<void>((r) => setTimeout(r!)); }`,
   'settle-satisfies.ts': `export function f() { return new Promise<void>((r) => setTimeout(r satisfies any)); }`,
+  'typed-callee.ts': 'export function f(cb: any) { (setTimeout as any)(cb); (globalThis as any).queueMicrotask(cb); setImmediate!(cb); }',
+  'typed-arguments.ts': 'declare const p: any; export function f() { p.then(true); p.then(undefined as any); p.catch(null!); }',
+  'using-not-var.ts': 'declare const r: any; export function f() { { using setTimeout = r; } setTimeout(() => {}); }',
   'enum-init.ts': 'declare const p: Promise<any>; export async function f() { enum E { A = 1 } await p; return E.A; }',
 };
 
