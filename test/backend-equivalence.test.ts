@@ -19,6 +19,7 @@ import { firstDecisionDifference, helperCalls } from '../fuzz/decisions.js';
 import { compare, compileSource, programSource } from '../fuzz/run.js';
 import { KNOWN_ISSUES } from '../fuzz/generator.js';
 import { OTHER_INPUTS, SNIPPETS } from './harness/snippets.js';
+import { CATEGORIES, type Category } from '../src/catalog.js';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
@@ -27,10 +28,12 @@ const SCENARIO_DIR = join(import.meta.dirname, 'scenarios');
 const FUZZ_SEEDS = 200;
 
 /** Both backends' helper calls for one source; each backend must accept it without a diagnostic. */
-export function decisionsOf(source: string, fileName: string): { text: string[]; ts: string[] } {
+export function decisionsOf(source: string, fileName: string, skip: Category[] = []): { text: string[]; ts: string[] } {
   const problems: string[] = [];
-  const text = transform(source, { filename: fileName, onDiagnostic: (d) => problems.push(`text ${d.line}:${d.column} ${d.message}`) })?.code ?? source;
-  const plugin = otelContextTransformer(undefined, {}, { ts, addDiagnostic: (d) => problems.push(`ts ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`) });
+  const onDiagnostic = (d: { line: number; column: number; message: string }) => problems.push(`text ${d.line}:${d.column} ${d.message}`);
+  const text = transform(source, { filename: fileName, skip, onDiagnostic })?.code ?? source;
+  const addDiagnostic = (d: TS.Diagnostic) => problems.push(`ts ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  const plugin = otelContextTransformer(undefined, { skip }, { ts, addDiagnostic });
   // ESNext: nothing of TypeScript's own lowering moves the helper calls around.
   const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.Preserve };
   const emitted = ts.transpileModule(source, { fileName, compilerOptions, transformers: { before: [plugin] } }).outputText;
@@ -188,6 +191,16 @@ describe('both backends make the same decisions (type checker off)', () => {
 
   it.each(Object.keys(EDGE_INPUTS))('edge input %s', (name) => {
     expectSameDecisions(EDGE_INPUTS[name]!, name);
+  });
+
+  it.each(CATEGORIES.map((c) => [c]))('with %s skipped, over every transform-output input', (category) => {
+    let calls = 0;
+    for (const [name, source] of Object.entries({ ...SNIPPETS, ...OTHER_INPUTS })) {
+      const { text, ts: fromTs } = decisionsOf(source, name, [category]);
+      expect(firstDecisionDifference(text, fromTs), name).toBeUndefined();
+      calls += text.length;
+    }
+    expect(calls).toBeGreaterThan(0);
   });
 
   it(`fuzzed programs, seeds 1..${FUZZ_SEEDS}`, () => {
