@@ -52,7 +52,8 @@ export function firstDecisionDifference(text: readonly string[], ts: readonly st
   for (let i = 0; i < n; i++) {
     if (text[i] !== ts[i]) {
       const around = (list: readonly string[]) => list.slice(Math.max(0, i - 2), i + 3).join(' ') || '(nothing)';
-      return `helper call #${i}: text backend ${text[i] ?? '(nothing)'} [${around(text)}], TypeScript backend ${ts[i] ?? '(nothing)'} [${around(ts)}]`;
+      const textCall = `${text[i] ?? '(nothing)'} [${around(text)}]`;
+      return `helper call #${i}: text backend ${textCall}, TypeScript backend ${ts[i] ?? '(nothing)'} [${around(ts)}]`;
     }
   }
   return undefined;

@@ -508,8 +508,9 @@ export interface ShrinkResult {
  * runs), and starts over until no edit does.
  */
 export async function shrink(program: Program, target: Failure, options: { log?: (s: string) => void; maxRounds?: number; chunk?: number } = {}): Promise<ShrinkResult> {
-  const backends: Backend[] =
-    target.kind === 'decisions' ? ['text', 'ts'] : BACKENDS.includes(target.backend as Backend) ? [target.backend as Backend] : [...BACKENDS];
+  // A decisions mismatch is between two backends: both must compile every candidate.
+  const single: Backend[] = BACKENDS.includes(target.backend as Backend) ? [target.backend as Backend] : [...BACKENDS];
+  const backends: Backend[] = target.kind === 'decisions' ? ['text', 'ts'] : single;
   const statementsBefore = countStatements(program);
   const chunk = options.chunk ?? 32;
   const maxRounds = options.maxRounds ?? 300;

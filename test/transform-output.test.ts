@@ -263,7 +263,9 @@ for (const { name: version, ts } of VERSIONS) {
         expect(functionText(out, 'executor')).toContain('resolve(__otelCtx.tail(value))');
         expect(functionText(out, 'later')).toContain('resolve(__otelCtx.tail(value))');
         expect(out).toContain('Promise.resolve(1)');
-        for (const name of ['shadowed', 'reassigned', 'empty', 'rejectIsNot']) expect(functionText(out, name), name).not.toContain('__otelCtx.tail(');
+        for (const name of ['shadowed', 'reassigned', 'empty', 'rejectIsNot']) {
+          expect(functionText(out, name), name).not.toContain('__otelCtx.tail(');
+        }
       }
       const skipped = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts', skip: ['promises'] })?.code ?? '';
       expect(skipped).not.toContain('__otelCtx.tail(');

@@ -559,7 +559,7 @@ function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
  * follows. The disposal methods themselves then run outside the function's context.
  */
 function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
+  const { factory } = fc;
   const isFunctionBody = node === fc.functionBody;
   const visited = visitScope(node, fc) as TS.Block;
   const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.statements);
