@@ -6,7 +6,6 @@
  */
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
-import { LineIndex } from './text/line-index.js';
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
 import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
 
@@ -113,8 +112,7 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
     diagnostics = [internalError(options.filename, error)];
   }
   if (walked && walked.length > 0) {
-    const positioned = boundaryPositions(code, options.onBoundary!);
-    for (const boundary of walked) positioned(processedOutput ? { ...boundary, rewritten: true, processedOutput } : boundary);
+    for (const boundary of walked) options.onBoundary!(processedOutput ? { ...boundary, rewritten: true, processedOutput } : boundary);
   }
   diagnostics.forEach(report);
   return result;
@@ -147,19 +145,3 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: otel-context-transformer: ${d.message}`;
 }
 
-/**
- * Boundary positions counted at every line terminator, like diagnostics. The text
- * backend counts \n only (src/transformer/estree.ts boundaryReporter): for text with
- * other line ends its line and column are taken back to the offset and counted again.
- * A boundary that carries its offset is counted from that. (When the backend counts with
- * src/text/line-index.ts itself, this goes.)
- */
-function boundaryPositions(code: string, onBoundary: (boundary: Boundary) => void): (boundary: Boundary) => void {
-  if (!/[\r\u2028\u2029]/.test(code)) return onBoundary; // \n and \r\n only: both counts agree
-  const byLf = new LineIndex(code, 'lf');
-  const lines = new LineIndex(code);
-  return (boundary) => {
-    const offset = (boundary as Boundary & { offset?: number }).offset ?? byLf.offsetOf(boundary.line, boundary.column);
-    onBoundary({ ...boundary, ...lines.position(offset) });
-  };
-}

@@ -9,6 +9,7 @@
  */
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
+import { LineIndex } from '../text/line-index.js';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
@@ -130,6 +131,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const { code, filename, options } = input;
   const diagnostics: Diagnostic[] = [];
   if (!options.matches(filename)) return { diagnostics };
+  // Positions as editors count lines (every line terminator), for diagnostics and onBoundary alike.
+  const lines = new LineIndex(code);
   let parsed: ReturnType<typeof parseSync>;
   try {
     parsed = parseSync(filename, code, { sourceType: sourceTypeOf(filename), lang: langOf(filename) });
@@ -140,7 +143,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (parsed.errors.length > 0) {
     for (const error of parsed.errors) {
       const at = error.labels?.[0]?.start ?? 0;
-      const { line, column } = lineColumn(code, at);
+      const { line, column } = lines.position(at);
       diagnostics.push({ file: filename, line, column, message: `syntax error, file left unchanged: ${error.message}` });
     }
     return { diagnostics };
@@ -169,7 +172,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     changed: false,
-    report: input.onBoundary && boundaryReporter(code, input.onBoundary),
+    report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
@@ -233,35 +236,8 @@ function headerPosition(program: Node, code: string): number {
 }
 
 /** 1-based line and column; every ECMAScript line terminator counts (\\r\\n as one). */
-function lineColumn(code: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < code.length; i++) {
-    const c = code.charCodeAt(i);
-    if (c === 10 || c === 0x2028 || c === 0x2029 || (c === 13 && code.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function boundaryReporter(code: string, onBoundary: (boundary: Boundary) => void): FileContext['report'] {
-  let lineStarts: number[] | undefined;
-  return (at, kind, rewritten) => {
-    if (!lineStarts) {
-      lineStarts = [0];
-      for (let i = code.indexOf('\n'); i !== -1; i = code.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-    }
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (lineStarts[mid]! <= at) low = mid;
-      else high = mid - 1;
-    }
-    onBoundary({ kind, line: low + 1, column: at - lineStarts[low]! + 1, rewritten });
-  };
+function boundaryReporter(lines: LineIndex, onBoundary: (boundary: Boundary) => void): FileContext['report'] {
+  return (at, kind, rewritten) => onBoundary({ kind, ...lines.position(at), rewritten });
 }
 
 /**
