@@ -17,7 +17,8 @@
  * code carries no location, like code any other plugin creates.
  */
 import { decode } from '@jridgewell/sourcemap-codec';
-import { formatDiagnostic, OptionsError, transform, type ApiOptions, type Diagnostic } from './api.js';
+import { formatDiagnostic, internalError, OptionsError, transform, type ApiOptions, type Diagnostic } from './api.js';
+import { lineStarts } from './text/line-index.js';
 import { resolveOptions, type TransformOptions } from './options.js';
 
 export interface BabelPluginOptions extends TransformOptions {
@@ -127,10 +128,16 @@ export default function otelContextTransformerBabel(api: BabelApi, raw: BabelPlu
           }
           if (!ast) return;
           const program = (ast.type === 'File' ? ast.program : ast) as BabelNode;
-          const positions = new PositionMap(code, result.code, result.map.mappings, parserOpts);
-          const seen = new Set<object>();
-          positions.relocate(program, seen);
-          for (const comment of (ast.comments as BabelNode[] | undefined) ?? []) positions.relocate(comment, seen);
+          try {
+            const positions = new PositionMap(code, result.code, result.map.mappings, parserOpts);
+            const seen = new Set<object>();
+            positions.relocate(program, seen);
+            for (const comment of (ast.comments as BabelNode[] | undefined) ?? []) positions.relocate(comment, seen);
+          } catch (error) {
+            // The same policy as transform()'s: never break a build over our own bug.
+            report(internalError(filename, error));
+            return;
+          }
 
           const node = path.node;
           node.body = program.body;
@@ -176,12 +183,12 @@ class PositionMap {
   private readonly startColumn: number;
 
   constructor(private readonly original: string, generated: string, mappings: string | number[][][], parserOpts: Record<string, any>) {
-    this.lineStarts = lineStarts(original, true);
+    this.lineStarts = lineStarts(original);
     this.startLine = typeof parserOpts.startLine === 'number' ? parserOpts.startLine : 1;
     this.startColumn = typeof parserOpts.startColumn === 'number' ? parserOpts.startColumn : 0;
     // Source map lines are split at \n only (magic-string); Babel's locations at every line terminator.
-    const originalStarts = lineStarts(original, false);
-    const generatedStarts = lineStarts(generated, false);
+    const originalStarts = lineStarts(original, 'lf');
+    const generatedStarts = lineStarts(generated, 'lf');
     const points: Array<[number, number]> = [];
     (typeof mappings === 'string' ? decode(mappings) : mappings).forEach((segments, line) => {
       for (const segment of segments) {
@@ -301,18 +308,4 @@ class PositionMap {
 
 function isNode(value: unknown): value is BabelNode {
   return !!value && typeof value === 'object' && typeof (value as BabelNode).type === 'string';
-}
-
-function lineStarts(text: string, allTerminators: boolean): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (!allTerminators) continue;
-    else if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (c === 0x2028 || c === 0x2029) starts.push(i + 1);
-  }
-  return starts;
 }
