@@ -26,7 +26,9 @@ const SECTIONS = ['runtime', 'build', 'size', 'browser', 'carriers'];
 const USAGE = `usage: node bench/run.mjs [--rounds N] [--quick] [--only ${SECTIONS.join(',')}]`;
 let flags;
 try {
-  ({ values: flags } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } } }));
+  ({ values: flags } = parseArgs({
+    options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } },
+  }));
 } catch (error) {
   console.error(`${error.message}\n${USAGE}`);
   process.exit(2);
@@ -91,13 +93,33 @@ if (want('runtime')) {
   const variants = [
     { id: 'floor', label: 'untransformed, no propagation (the floor)', file: plain, manager: 'compiled', node: node20 },
     { id: 'compiled', label: 'transformed + CompiledContextManager', file: transformed, manager: 'compiled', node: node20 },
-    { id: 'manual', label: 'untransformed, parent passed by hand (reference: the SDK work of a correct run)', file: plain, manager: 'compiled', explicitParent: true, node: node20 },
+    {
+      id: 'manual',
+      label: 'untransformed, parent passed by hand (reference: the SDK work of a correct run)',
+      file: plain,
+      manager: 'compiled',
+      explicitParent: true,
+      node: node20,
+    },
     { id: 'als20', label: 'untransformed + AsyncLocalStorageContextManager, Node 20', file: plain, manager: 'als', node: node20 },
     { id: 'floor24', label: 'untransformed, no propagation, Node 24', file: plain, manager: 'compiled', node: node24 },
     { id: 'compiled24', label: 'transformed + CompiledContextManager, Node 24', file: transformed, manager: 'compiled', node: node24 },
-    { id: 'als24', label: 'untransformed + AsyncLocalStorageContextManager, Node 24 (AsyncContextFrame)', file: plain, manager: 'als', node: node24 },
+    {
+      id: 'als24',
+      label: 'untransformed + AsyncLocalStorageContextManager, Node 24 (AsyncContextFrame)',
+      file: plain,
+      manager: 'als',
+      node: node24,
+    },
     { id: 'zoneNative', label: 'ZoneContextManager, native async (broken)', file: plain, manager: 'zone', zone: true, node: node20 },
-    { id: 'zoneGenerators', label: 'ZoneContextManager, async downlevelled to generators', file: downlevelled, manager: 'zone', zone: true, node: node20 },
+    {
+      id: 'zoneGenerators',
+      label: 'ZoneContextManager, async downlevelled to generators',
+      file: downlevelled,
+      manager: 'zone',
+      zone: true,
+      node: node20,
+    },
   ].filter((v) => existsSync(v.node));
   const runtime = Object.fromEntries(variants.map((v) => [v.id, { label: v.label, times: [], wrong: 0, children: 0, micro: [] }]));
   for (let round = 1; round <= rounds; round++) {
@@ -105,7 +127,16 @@ if (want('runtime')) {
     // over minutes, so each ratio is taken within a round between neighbours in this order.
     const order = round % 2 === 1 ? variants : [...variants].reverse();
     for (const v of order) {
-      const spec = { file: v.file, manager: v.manager, zone: !!v.zone, explicitParent: !!v.explicitParent, requests: REQUESTS, warmup: WARMUP, iterations: quick ? 20 : 200, micro: MICRO };
+      const spec = {
+        file: v.file,
+        manager: v.manager,
+        zone: !!v.zone,
+        explicitParent: !!v.explicitParent,
+        requests: REQUESTS,
+        warmup: WARMUP,
+        iterations: quick ? 20 : 200,
+        micro: MICRO,
+      };
       const r = spawnSync(v.node, [join(here, 'worker.mjs'), JSON.stringify(spec)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`${v.id} failed: ${r.stderr}`);
       const m = JSON.parse(r.stdout);
@@ -131,7 +162,19 @@ if (want('runtime')) {
     return { median: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] };
   };
   const ratios = {};
-  for (const [a, b] of [['compiled', 'floor'], ['manual', 'floor'], ['als20', 'floor'], ['zoneGenerators', 'floor'], ['zoneNative', 'floor'], ['compiled', 'manual'], ['compiled', 'als20'], ['compiled', 'zoneGenerators'], ['compiled24', 'floor24'], ['als24', 'floor24'], ['compiled24', 'als24']]) {
+  for (const [a, b] of [
+    ['compiled', 'floor'],
+    ['manual', 'floor'],
+    ['als20', 'floor'],
+    ['zoneGenerators', 'floor'],
+    ['zoneNative', 'floor'],
+    ['compiled', 'manual'],
+    ['compiled', 'als20'],
+    ['compiled', 'zoneGenerators'],
+    ['compiled24', 'floor24'],
+    ['als24', 'floor24'],
+    ['compiled24', 'als24'],
+  ]) {
     if (runtime[a] && runtime[b]) ratios[`${a}/${b}`] = paired(a, b);
   }
   // The floor, by hand and transformed again, in one process per Node: the three alternate group by
@@ -151,7 +194,13 @@ if (want('runtime')) {
     if (!existsSync(node)) continue;
     const pooled = Object.fromEntries(pairedIds.map(([id]) => [id, { times: [], wrong: 0, children: 0 }]));
     for (const order of [pairedIds, [...pairedIds].reverse()]) {
-      const spec = { manager: 'compiled', requests: REQUESTS, warmupGroups: WARMUP_GROUPS, groups: GROUPS, paired: order.map(([id, file, explicitParent]) => ({ id, file, explicitParent })) };
+      const spec = {
+        manager: 'compiled',
+        requests: REQUESTS,
+        warmupGroups: WARMUP_GROUPS,
+        groups: GROUPS,
+        paired: order.map(([id, file, explicitParent]) => ({ id, file, explicitParent })),
+      };
       const r = spawnSync(node, [join(here, 'worker.mjs'), JSON.stringify(spec)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
       if (r.status !== 0) throw new Error(`same-process run on ${nodeName} failed: ${r.stderr}`);
       const m = JSON.parse(r.stdout);
@@ -172,8 +221,14 @@ if (want('runtime')) {
     sameProcess[nodeName] = {
       groups: pooled.floor.times.length,
       warmupGroupsPerProcess: WARMUP_GROUPS,
-      variants: Object.fromEntries(pairedIds.map(([id]) => [id, { medianMs: median(pooled[id].times), wrong: pooled[id].wrong, children: pooled[id].children }])),
-      ratios: { 'compiled/floor': groupRatios('compiled', 'floor'), 'manual/floor': groupRatios('manual', 'floor'), 'compiled/manual': groupRatios('compiled', 'manual') },
+      variants: Object.fromEntries(
+        pairedIds.map(([id]) => [id, { medianMs: median(pooled[id].times), wrong: pooled[id].wrong, children: pooled[id].children }]),
+      ),
+      ratios: {
+        'compiled/floor': groupRatios('compiled', 'floor'),
+        'manual/floor': groupRatios('manual', 'floor'),
+        'compiled/manual': groupRatios('compiled', 'manual'),
+      },
     };
   }
   process.stdout.write('runtime, same process done\n');
@@ -222,7 +277,9 @@ if (want('build')) {
   const tsPatchBin = join(dirname(require.resolve('ts-patch/package.json')), 'bin/ts-patch.js');
   const installStart = performance.now();
   // TSP_CACHE_DIR: ts-patch would otherwise keep its cache and locks in the node_modules it runs from.
-  execFileSync(node20, [tsPatchBin, 'install', '--silent', '--dir', patchedTs], { env: { ...process.env, TSP_CACHE_DIR: join(persistentDir, '.cache') } });
+  execFileSync(node20, [tsPatchBin, 'install', '--silent', '--dir', patchedTs], {
+    env: { ...process.env, TSP_CACHE_DIR: join(persistentDir, '.cache') },
+  });
   const installMs = performance.now() - installStart;
   const patchedTscBin = join(patchedTs, 'bin/tsc');
   const builds = [
@@ -238,9 +295,16 @@ if (want('build')) {
   // Each build's CPU time too (user + system, all its threads): less disturbed than wall time when the machine is shared.
   const cpuReporter = join(out, 'cpu-usage.cjs');
   const cpuFile = join(out, 'cpu-usage.txt');
-  writeFileSync(cpuReporter, "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeFileSync(process.env.BENCH_CPU_FILE, String((u.user + u.system) / 1000)); });\n");
+  writeFileSync(
+    cpuReporter,
+    "process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeFileSync(process.env.BENCH_CPU_FILE, String((u.user + u.system) / 1000)); });\n",
+  );
   const buildOnce = (bin, config) =>
-    spawnSync(node20, ['--require', cpuReporter, bin, '-p', join(projectDir, config)], { cwd: projectDir, encoding: 'utf8', env: { ...process.env, BENCH_CPU_FILE: cpuFile } });
+    spawnSync(node20, ['--require', cpuReporter, bin, '-p', join(projectDir, config)], {
+      cwd: projectDir,
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_CPU_FILE: cpuFile },
+    });
   for (let round = 1; round <= Math.max(3, rounds); round++) {
     for (const [name, bin, config] of builds.map((_, i) => builds[(i + round) % builds.length])) {
       rmSync(join(projectDir, 'out'), { recursive: true, force: true });
@@ -253,7 +317,11 @@ if (want('build')) {
     }
   }
   // Start-up alone (`--version`: the compiler loaded, nothing compiled), where the two modes differ.
-  const startups = [['tsc', tscBin], ['tspc', tspcBin], ['patched', patchedTscBin]];
+  const startups = [
+    ['tsc', tscBin],
+    ['tspc', tspcBin],
+    ['patched', patchedTscBin],
+  ];
   const startupTimes = Object.fromEntries(startups.map(([name]) => [name, []]));
   for (let round = 1; round <= 3 * Math.max(3, rounds); round++) {
     for (const [name, bin] of startups.map((_, i) => startups[(i + round) % startups.length])) {
@@ -264,7 +332,8 @@ if (want('build')) {
   }
   // Every build must end as plain tsc does (rxjs's sources type-check with these options or not, alike).
   for (const [name] of builds) {
-    if ([...buildStatus[name]].join() !== [...buildStatus.tsc].join()) throw new Error(`build ${name} exited ${[...buildStatus[name]]}, tsc ${[...buildStatus.tsc]}`);
+    if ([...buildStatus[name]].join() !== [...buildStatus.tsc].join())
+      throw new Error(`build ${name} exited ${[...buildStatus[name]]}, tsc ${[...buildStatus.tsc]}`);
   }
   // The rotating order may end on any build: count what each compiler rewrote from one more build of each.
   const rewrittenBy = (bin, config) => {
@@ -278,14 +347,20 @@ if (want('build')) {
   const tspcCount = rewrittenBy(tspcBin, 'tsconfig.json');
   // The patched copy must really load the plugin (and only when the tsconfig names it).
   if (patchedCount.rewritten === 0 || patchedCount.rewritten !== tspcCount.rewritten || patchedBareCount.rewritten !== 0) {
-    throw new Error(`ts-patch install: the patched tsc rewrote ${patchedCount.rewritten} files (${patchedBareCount.rewritten} without the plugin), tspc ${tspcCount.rewritten}`);
+    throw new Error(
+      `ts-patch install: the patched tsc rewrote ${patchedCount.rewritten} files (${patchedBareCount.rewritten} without the plugin), tspc ${tspcCount.rewritten}`,
+    );
   }
   // The plugin's own work, apart from process start-up and ts-patch: one Program in this process, emitted
   // with and without the plugin in alternation (the type checker is built before, as tsc builds it for
   // its diagnostics), against that Program's whole build (create, check, emit) in this process.
   const inProcess = { plain: [], plugin: [], build: [] };
   {
-    const parsed = ts.getParsedCommandLineOfConfigFile(join(projectDir, 'tsconfig.no-plugin.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} });
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      join(projectDir, 'tsconfig.no-plugin.json'),
+      {},
+      { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} },
+    );
     const plugin = require(join(root, 'dist/cjs/index.js')).default;
     for (let round = 0; round < Math.max(3, rounds); round++) {
       const start = performance.now();
@@ -461,7 +536,14 @@ async function browserBench() {
   }
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
   const data = Object.fromEntries(browserVariants.map((v) => [v.id, { label: v.label, times: [], wrong: 0 }]));
   try {
@@ -515,8 +597,14 @@ if (only) {
 function report(r) {
   const lines = [];
   lines.push('# Benchmarks', '');
-  lines.push(`Written by \`npm run bench\` (${r.rounds} interleaved rounds) on ${r.machine.date}. Every ratio is against an anchor measured in the same run.`, '');
-  lines.push(`Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; ${r.machine.node20}${r.machine.node24 ? `, ${r.machine.node24}` : ''}.`, '');
+  lines.push(
+    `Written by \`npm run bench\` (${r.rounds} interleaved rounds) on ${r.machine.date}. Every ratio is against an anchor measured in the same run.`,
+    '',
+  );
+  lines.push(
+    `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; ${r.machine.node20}${r.machine.node24 ? `, ${r.machine.node24}` : ''}.`,
+    '',
+  );
   lines.push(...SECTIONS.flatMap((section) => sectionReport(section, r)));
   return lines.join('\n');
 }
@@ -534,8 +622,14 @@ function reportRuntime(r) {
     `| ${v[id].label} | ${v[id].medianMs.toFixed(1)} | ${v[id].spreadMs.map((x) => x.toFixed(1)).join('–')} | ${id === base ? '1' : ratioText(q[`${id}/${base}`])} | ${v[id].wrong} / ${v[id].children} |`;
   const lines = [];
   lines.push('## Request workload (Node)', '');
-  lines.push(`${r.runtime.requests} concurrent requests per run; each is a root span whose handler awaits ten times, hops through \`setImmediate\` and starts a child span. Each round runs every variant in its own process; after ${r.runtime.warmupRuns} warm-up runs a process times groups of five runs and takes the median of the group means (a single run of a few ms either meets a scavenge or not). Rounds run the variants forwards, then backwards (floor, transformed, by hand, ALS; the three Node 24 runs; zone on native async, zone on generators); this machine drifts by up to 2× over minutes, so ratios are taken within each round and the median of those per-round ratios is reported, with their spread. The table gives the median over rounds (ms per run), the spread across rounds, the ratio to the floor (same Node), and the child spans whose parent is wrong. The floor does less SDK work than a correct run: its child spans are roots, so the SDK never checks or samples from a parent; the "parent passed by hand" row (the workload naming the child's parent explicitly, no propagation) measures a correct run's SDK work without any propagation machinery.`, '');
-  lines.push('| variant | median ms | spread ms | vs floor (median of per-round ratios, spread) | wrong parents |', '|---|---|---|---|---|');
+  lines.push(
+    `${r.runtime.requests} concurrent requests per run; each is a root span whose handler awaits ten times, hops through \`setImmediate\` and starts a child span. Each round runs every variant in its own process; after ${r.runtime.warmupRuns} warm-up runs a process times groups of five runs and takes the median of the group means (a single run of a few ms either meets a scavenge or not). Rounds run the variants forwards, then backwards (floor, transformed, by hand, ALS; the three Node 24 runs; zone on native async, zone on generators); this machine drifts by up to 2× over minutes, so ratios are taken within each round and the median of those per-round ratios is reported, with their spread. The table gives the median over rounds (ms per run), the spread across rounds, the ratio to the floor (same Node), and the child spans whose parent is wrong. The floor does less SDK work than a correct run: its child spans are roots, so the SDK never checks or samples from a parent; the "parent passed by hand" row (the workload naming the child's parent explicitly, no propagation) measures a correct run's SDK work without any propagation machinery.`,
+    '',
+  );
+  lines.push(
+    '| variant | median ms | spread ms | vs floor (median of per-round ratios, spread) | wrong parents |',
+    '|---|---|---|---|---|',
+  );
   for (const id of ['floor', 'manual', 'compiled', 'als20', 'zoneGenerators', 'zoneNative']) if (v[id]) lines.push(row(id, 'floor'));
   if (v.floor24) for (const id of ['floor24', 'compiled24', 'als24']) if (v[id]) lines.push(row(id, 'floor24'));
   lines.push('');
@@ -557,23 +651,52 @@ function reportRuntime(r) {
         `This is the precise comparison; the table above, one process per variant, also carries the differences between processes.`,
       '',
     );
-    lines.push('| variant | median ms per run | vs floor (median of per-group ratios, interquartile range) | wrong parents |', '|---|---|---|---|');
-    for (const [nodeName, label] of [['node20', 'Node 20'], ['node24', 'Node 24']]) {
+    lines.push(
+      '| variant | median ms per run | vs floor (median of per-group ratios, interquartile range) | wrong parents |',
+      '|---|---|---|---|',
+    );
+    for (const [nodeName, label] of [
+      ['node20', 'Node 20'],
+      ['node24', 'Node 24'],
+    ]) {
       const x = sp[nodeName];
       if (!x) continue;
-      lines.push(`| untransformed, no propagation (the floor), ${label} | ${x.variants.floor.medianMs.toFixed(2)} | 1 | ${x.variants.floor.wrong} / ${x.variants.floor.children} |`);
-      lines.push(`| untransformed, parent passed by hand, ${label} | ${x.variants.manual.medianMs.toFixed(2)} | ${groupText(x.ratios['manual/floor'])} | ${x.variants.manual.wrong} / ${x.variants.manual.children} |`);
-      lines.push(`| transformed + CompiledContextManager, ${label} | ${x.variants.compiled.medianMs.toFixed(2)} | ${groupText(x.ratios['compiled/floor'])} | ${x.variants.compiled.wrong} / ${x.variants.compiled.children} |`);
+      lines.push(
+        `| untransformed, no propagation (the floor), ${label} | ${x.variants.floor.medianMs.toFixed(2)} | 1 | ${x.variants.floor.wrong} / ${x.variants.floor.children} |`,
+      );
+      lines.push(
+        `| untransformed, parent passed by hand, ${label} | ${x.variants.manual.medianMs.toFixed(2)} | ${groupText(x.ratios['manual/floor'])} | ${x.variants.manual.wrong} / ${x.variants.manual.children} |`,
+      );
+      lines.push(
+        `| transformed + CompiledContextManager, ${label} | ${x.variants.compiled.medianMs.toFixed(2)} | ${groupText(x.ratios['compiled/floor'])} | ${x.variants.compiled.wrong} / ${x.variants.compiled.children} |`,
+      );
     }
     lines.push('');
   }
   lines.push('| ratio | median | spread | target | met |', '|---|---|---|---|---|');
   const targetRow = (name, x, limit, text, range) =>
     `| ${name} | ${x.median.toFixed(2)} | ${range.map((y) => y.toFixed(2)).join('–')} | ${text} | ${limit === Infinity ? '–' : x.median <= limit ? 'yes' : 'no'} |`;
-  for (const [name, x, limit, text] of targets) lines.push(targetRow(`${name} (per-round ratios, one process per variant)`, x, limit, text, x.spread));
+  for (const [name, x, limit, text] of targets)
+    lines.push(targetRow(`${name} (per-round ratios, one process per variant)`, x, limit, text, x.spread));
   if (sp.node20) {
-    lines.push(targetRow('transformed / floor (per-group ratios, one process; interquartile range)', sp.node20.ratios['compiled/floor'], 1.1, '≤ 1.10', sp.node20.ratios['compiled/floor'].quartiles));
-    lines.push(targetRow('transformed / parent passed by hand (per-group ratios, one process; interquartile range)', sp.node20.ratios['compiled/manual'], Infinity, '(reference)', sp.node20.ratios['compiled/manual'].quartiles));
+    lines.push(
+      targetRow(
+        'transformed / floor (per-group ratios, one process; interquartile range)',
+        sp.node20.ratios['compiled/floor'],
+        1.1,
+        '≤ 1.10',
+        sp.node20.ratios['compiled/floor'].quartiles,
+      ),
+    );
+    lines.push(
+      targetRow(
+        'transformed / parent passed by hand (per-group ratios, one process; interquartile range)',
+        sp.node20.ratios['compiled/manual'],
+        Infinity,
+        '(reference)',
+        sp.node20.ratios['compiled/manual'].quartiles,
+      ),
+    );
   }
   lines.push('');
   lines.push('## Micro costs (Node 20)', '');
@@ -584,7 +707,8 @@ function reportRuntime(r) {
     '',
   );
   lines.push('| variant | ns per await | ns per then callback (100 pending) | ns per then callback (all pending) |', '|---|---|---|---|');
-  for (const id of ['floor', 'compiled', 'als20']) lines.push(`| ${v[id].label} | ${v[id].awaitNs.toFixed(1)} | ${v[id].thenBatchNs.toFixed(1)} | ${v[id].thenNs.toFixed(1)} |`);
+  for (const id of ['floor', 'compiled', 'als20'])
+    lines.push(`| ${v[id].label} | ${v[id].awaitNs.toFixed(1)} | ${v[id].thenBatchNs.toFixed(1)} | ${v[id].thenNs.toFixed(1)} |`);
   lines.push(
     '',
     `Added by the transform: ${(v.compiled.awaitNs - v.floor.awaitNs).toFixed(1)} ns per await continuation; ${(v.compiled.thenBatchNs - v.floor.thenBatchNs).toFixed(1)} ns per bound callback with 100 pending, ` +
@@ -666,7 +790,10 @@ function reportSize(r) {
   lines.push('| what | min bytes | gzip bytes |', '|---|---|---|');
   lines.push(`| otel-context-transformer runtime + CompiledContextManager | ${r.size.compiled.min} | **${r.size.compiled.gzip}** |`);
   lines.push(`| zone.js + ZoneContextManager | ${r.size.zone.min} | ${r.size.zone.gzip} |`, '');
-  lines.push(`Ratio: ${(r.size.compiled.gzip / r.size.zone.gzip).toFixed(3)} of zone's bytes; target ≤ 1,536 bytes: ${r.size.compiled.gzip <= 1536 ? 'met' : 'not met'}.`, '');
+  lines.push(
+    `Ratio: ${(r.size.compiled.gzip / r.size.zone.gzip).toFixed(3)} of zone's bytes; target ≤ 1,536 bytes: ${r.size.compiled.gzip <= 1536 ? 'met' : 'not met'}.`,
+    '',
+  );
   return lines;
 }
 
@@ -680,7 +807,9 @@ function reportBrowser(r) {
     lines.push('| variant | median ms | spread ms | vs floor | wrong parents |', '|---|---|---|---|---|');
     for (const id of Object.keys(bv)) {
       const e = bv[id];
-      lines.push(`| ${e.label} | ${e.medianMs.toFixed(1)} | ${e.spreadMs.map((x) => x.toFixed(1)).join('–')} | ${(e.medianMs / bv.floor.medianMs).toFixed(2)}× | ${e.wrong} / ${e.children} |`);
+      lines.push(
+        `| ${e.label} | ${e.medianMs.toFixed(1)} | ${e.spreadMs.map((x) => x.toFixed(1)).join('–')} | ${(e.medianMs / bv.floor.medianMs).toFixed(2)}× | ${e.wrong} / ${e.children} |`,
+      );
     }
     lines.push('');
   }

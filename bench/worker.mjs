@@ -70,7 +70,11 @@ if (spec.micro) {
   const thenBatches = workload.thenBatches ?? workload.default?.thenBatches;
   // Inside a span's context: in the empty context compiled code has nothing to carry and skips its work.
   const inSpan = trace.setSpan(context.active(), trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 }));
-  for (const [name, fn] of [['await', awaitLoop], ['thenBatches', thenBatches], ['then', thenLoop]]) {
+  for (const [name, fn] of [
+    ['await', awaitLoop],
+    ['thenBatches', thenBatches],
+    ['then', thenLoop],
+  ]) {
     await context.with(inSpan, () => fn(spec.micro));
     const start = performance.now();
     await context.with(inSpan, () => fn(spec.micro));

@@ -12,8 +12,7 @@ const tracer = trace.getTracer('bench');
 // passing contexts around would. Correct parents with no propagation at all: what the SDK itself
 // costs when a span has a parent (the floor's children are roots, which is cheaper for the SDK).
 const explicitParent = (globalThis as { benchExplicitParent?: boolean }).benchExplicitParent === true;
-const hop = () =>
-  new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+const hop = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 async function lookup(i: number): Promise<number> {
   await null;

@@ -12,7 +12,8 @@ export function forest(spans) {
     const kids = (children.get(span.spanId) ?? []).sort((a, b) => a.start - b.start || a.name.localeCompare(b.name));
     kids.forEach((k, i) => walk(k, depth === 0 ? '  ' : prefix + (last ? '   ' : '│  '), i === kids.length - 1, depth + 1));
   };
-  for (const root of (children.get('root') ?? []).sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))) walk(root, '', true, 0);
+  for (const root of (children.get('root') ?? []).sort((a, b) => a.start - b.start || a.name.localeCompare(b.name)))
+    walk(root, '', true, 0);
   return { lines, traces: new Set(spans.map((s) => s.traceId)).size };
 }
 

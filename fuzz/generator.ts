@@ -121,15 +121,13 @@ const ENV_NAMES = '{ log, tap, chk, err, obj, V, T, ticks }';
 
 export function render(p: Program): string {
   const lines: string[] = [];
-  lines.push(`// otel-context-transformer fuzz program: seed ${p.seed}, ${p.lang}, timers ${p.timers}${p.timers === 'timeout' ? ` (${p.delay} ms)` : ''}${p.asi ? ', no semicolons' : ''}`);
+  lines.push(
+    `// otel-context-transformer fuzz program: seed ${p.seed}, ${p.lang}, timers ${p.timers}${p.timers === 'timeout' ? ` (${p.delay} ms)` : ''}${p.asi ? ', no semicolons' : ''}`,
+  );
   // First, as imports are in real modules (see fuzz/README.md: the text backend cannot parse a .js/.ts file whose
   // top-level `await {` comes before any import/export).
   lines.push('export {};');
-  lines.push(
-    p.lang === 'ts'
-      ? `const ${ENV_NAMES} = (globalThis as any).__fuzz;`
-      : `const ${ENV_NAMES} = globalThis.__fuzz;`,
-  );
+  lines.push(p.lang === 'ts' ? `const ${ENV_NAMES} = (globalThis as any).__fuzz;` : `const ${ENV_NAMES} = globalThis.__fuzz;`);
   lines.push(renderList(p.decls, ''));
   lines.push(renderList(p.body, ''));
   lines.push('for (let q; (q = T.take()).length; ) await Promise.allSettled(q);');
@@ -366,7 +364,14 @@ class Generator {
     return this.pick(['setImmediate', 'setImmediate', 'globalThis.setImmediate', 'setImmediate?.']);
   }
   private microName(): string {
-    return this.pick(['queueMicrotask', 'queueMicrotask', 'process.nextTick', 'process.nextTick', 'globalThis.queueMicrotask', 'globalThis.process.nextTick']);
+    return this.pick([
+      'queueMicrotask',
+      'queueMicrotask',
+      'process.nextTick',
+      'process.nextTick',
+      'globalThis.queueMicrotask',
+      'globalThis.process.nextTick',
+    ]);
   }
   /** Schedules a callback on the program's macrotask family (a microtask when it has none). */
   private macro(cb: string): string {
@@ -386,7 +391,11 @@ class Generator {
       // The executor's resolve scheduled with no value (the transform leaves it unbound), then the value.
       const V = this.ts ? 'new Promise<void>' : 'new Promise';
       const schedule =
-        this.timers === 'timeout' ? `${this.timeoutName()}(res, ${this.delay})` : this.timers === 'immediate' ? `${this.immediateName()}(res)` : `${this.microName()}(res)`;
+        this.timers === 'timeout'
+          ? `${this.timeoutName()}(res, ${this.delay})`
+          : this.timers === 'immediate'
+            ? `${this.immediateName()}(res)`
+            : `${this.microName()}(res)`;
       return `${V}((res) => ${schedule}).then(() => (${value}))`;
     }
     switch (this.timers) {
@@ -395,7 +404,9 @@ class Generator {
           ? `${P}((res) => ${this.timeoutName()}(res, ${this.delay}, ${value}))`
           : `${P}((res) => ${this.timeoutName()}(() => res(${value}), ${this.delay}))`;
       case 'immediate':
-        return this.chance(0.5) ? `${P}((res) => setImmediate(res, ${value}))` : `${P}((res) => ${this.immediateName()}(() => res(${value})))`;
+        return this.chance(0.5)
+          ? `${P}((res) => setImmediate(res, ${value}))`
+          : `${P}((res) => ${this.immediateName()}(() => res(${value})))`;
       default:
         return `${P}((res) => ${this.microName()}(() => res(${value})))`;
     }
@@ -433,7 +444,9 @@ class Generator {
     const sections: Stmt[] = [];
     const n = 1 + this.int(3);
     for (let i = 0; i < n; i++) {
-      sections.push({ parts: ['try {', this.block(this.inner(c), 7, 2), `} catch (e${this.ty(': any')}) {`, [{ parts: ["log('top-catch', e);"] }], '}'] });
+      sections.push({
+        parts: ['try {', this.block(this.inner(c), 7, 2), `} catch (e${this.ty(': any')}) {`, [{ parts: ["log('top-catch', e);"] }], '}'],
+      });
     }
     return sections;
   }
@@ -530,7 +543,16 @@ class Generator {
       [deep ? 0 : 1, () => [this.switchStmt(c)]],
       [deep ? 0 : 1, () => [this.labelledBlock(c)]],
       [1, () => [this.clearedTimer(c)]],
-      [1, () => [{ parts: [`try { ${this.pick(['queueMicrotask', 'process.nextTick', this.macroName()])}(${this.pick(['null', '5', "'x'", 'undefined'])}); } catch (e) { log(${this.tag('bad')}, e); }`] }]],
+      [
+        1,
+        () => [
+          {
+            parts: [
+              `try { ${this.pick(['queueMicrotask', 'process.nextTick', this.macroName()])}(${this.pick(['null', '5', "'x'", 'undefined'])}); } catch (e) { log(${this.tag('bad')}, e); }`,
+            ],
+          },
+        ],
+      ],
       [this.fns.some((f) => f.ref) ? 1 : 0, () => [this.fnShape()]],
       [c.argsOk ? 1 : 0, () => [{ parts: [`log(${this.tag('args')}, arguments.length);`] }]],
       [c.thisK ? 1 : 0, () => [{ parts: [`log(${this.tag('this')}, this.k);`] }]],
@@ -616,7 +638,17 @@ class Generator {
       [1, () => `String.raw\`a\${await ${x()}}b\${${t()}}\``],
       [1, () => `[${t()}, ${t()}][await Promise.resolve(${this.int(2)})]`],
       [1, () => `new Array(await ${x()}, ${t()}).length`],
-      [this.ts ? 2 : 0, () => this.pick([`(await ${x()}) as any`, `await (${x()} as any)`, `(await ${x()})!`, `await <any>${x()}`, `(await ${x()} satisfies unknown)`])],
+      [
+        this.ts ? 2 : 0,
+        () =>
+          this.pick([
+            `(await ${x()}) as any`,
+            `await (${x()} as any)`,
+            `(await ${x()})!`,
+            `await <any>${x()}`,
+            `(await ${x()} satisfies unknown)`,
+          ]),
+      ],
     ]);
     return { parts: [`log(${this.tag('O')}, ${expr});`] };
   }
@@ -654,7 +686,13 @@ class Generator {
       [
         2,
         () => ({
-          parts: [`try {`, [{ parts: [`log(${this.tag('P')}, await ${p});`] }, ...this.maybeChk(c)], `} catch (e) {`, [{ parts: [`log(${this.tag('PC')}, e);`] }, ...this.maybeChk(c)], `}`],
+          parts: [
+            `try {`,
+            [{ parts: [`log(${this.tag('P')}, await ${p});`] }, ...this.maybeChk(c)],
+            `} catch (e) {`,
+            [{ parts: [`log(${this.tag('PC')}, e);`] }, ...this.maybeChk(c)],
+            `}`,
+          ],
         }),
       ],
       [1, () => ({ parts: [`log(${this.tag('PS')}, await Promise.allSettled([${p}, ${p}]));`] })],
@@ -708,13 +746,21 @@ class Generator {
       if (kind === 'gen' || kind === 'agen') {
         // A generator always yields something; the ones that only log are less interesting.
         stmts.unshift({ parts: [`yield ${this.num(c)};`] });
-        if (this.chance(0.5)) stmts.push({ parts: [`yield ${kind === 'agen' && this.chance(0.5) ? `await ${this.awaitable(c)}` : this.num(c)};`] });
+        if (this.chance(0.5))
+          stmts.push({ parts: [`yield ${kind === 'agen' && this.chance(0.5) ? `await ${this.awaitable(c)}` : this.num(c)};`] });
       }
       return [...strict, ...stmts];
     };
     const P = this.params(true, shape);
     const ret = (t: string) => this.ty(`: ${t}`);
-    const retType = kind === 'async' ? ret('Promise<any>') : kind === 'sync' ? ret('any') : kind === 'gen' ? ret('Generator<any, any, any>') : ret('AsyncGenerator<any, any, any>');
+    const retType =
+      kind === 'async'
+        ? ret('Promise<any>')
+        : kind === 'sync'
+          ? ret('any')
+          : kind === 'gen'
+            ? ret('Generator<any, any, any>')
+            : ret('AsyncGenerator<any, any, any>');
     const star = kind === 'gen' || kind === 'agen' ? '*' : '';
     const asyncKw = kind === 'async' || kind === 'agen' ? 'async ' : '';
     const form = this.weighted<string>([
@@ -739,19 +785,29 @@ class Generator {
         break;
       case 'exprArrow': {
         const c = this.fnCtx(kind, level, { mayThrow, argsOk: false });
-        this.decls.push({ parts: [`const ${name} = async (${P})${retType} => ${this.pick(['', '1 + ', '(a ?? 0) + '])}await ${this.awaitable(c)};`] });
+        this.decls.push({
+          parts: [`const ${name} = async (${P})${retType} => ${this.pick(['', '1 + ', '(a ?? 0) + '])}await ${this.awaitable(c)};`],
+        });
         info.call = `${name}(CT, ARG)`;
         info.ref = name;
         break;
       }
       case 'expression':
-        this.decls.push({ parts: [`const ${name} = ${asyncKw}function${star} ${this.chance(0.5) ? name + 'x' : ''}(${P})${retType} {`, body(), '};'] });
+        this.decls.push({
+          parts: [`const ${name} = ${asyncKw}function${star} ${this.chance(0.5) ? name + 'x' : ''}(${P})${retType} {`, body(), '};'],
+        });
         info.call = `${name}(CT, ARG)`;
         info.ref = name;
         break;
       case 'object': {
         const k = this.small();
-        this.decls.push({ parts: [`const ${name} = {`, [{ parts: [`k: ${k},`] }, { parts: [`${asyncKw}${star}m(${P})${retType} {`, body({ thisK: true }), '},'] }], '};'] });
+        this.decls.push({
+          parts: [
+            `const ${name} = {`,
+            [{ parts: [`k: ${k},`] }, { parts: [`${asyncKw}${star}m(${P})${retType} {`, body({ thisK: true }), '},'] }],
+            '};',
+          ],
+        });
         info.call = `${name}.m(CT, ARG)`;
         break;
       }
@@ -765,9 +821,17 @@ class Generator {
           [kind === 'async' || kind === 'agen' ? 2 : 0, () => 'super'],
         ]);
         const mod = this.ts ? this.pick(['', 'public ', 'protected ', 'private ']) : '';
-        const members: Stmt[] = [{ parts: [`${this.ts ? this.pick(['', 'readonly ', 'public ']) : ''}k${this.ty(': number')} = ${this.small()};`] }];
+        const members: Stmt[] = [
+          { parts: [`${this.ts ? this.pick(['', 'readonly ', 'public ']) : ''}k${this.ty(': number')} = ${this.small()};`] },
+        ];
         if (member === 'method') {
-          members.push({ parts: [`${mod === 'private ' || mod === 'protected ' ? '' : mod}${asyncKw}${star}m(${P})${retType} {`, body({ thisK: true }), '}'] });
+          members.push({
+            parts: [
+              `${mod === 'private ' || mod === 'protected ' ? '' : mod}${asyncKw}${star}m(${P})${retType} {`,
+              body({ thisK: true }),
+              '}',
+            ],
+          });
           info.call = `new ${name}().m(CT, ARG)`;
         } else if (member === 'static') {
           members.push({ parts: [`static ${asyncKw}${star}m(${P})${retType} {`, body(), '}'] });
@@ -785,7 +849,19 @@ class Generator {
           this.decls.push({
             parts: [
               `class ${base} {`,
-              [{ parts: [`k${this.ty(': number')} = ${this.small()};`] }, { parts: [`${asyncKw}${star}m(${A}) {`, [{ parts: [`log(${this.tag('base')}, a, this.k);`] }, ...(star ? [{ parts: ['yield a;'] }] : [{ parts: ['return a;'] }])], '}'] }],
+              [
+                { parts: [`k${this.ty(': number')} = ${this.small()};`] },
+                {
+                  parts: [
+                    `${asyncKw}${star}m(${A}) {`,
+                    [
+                      { parts: [`log(${this.tag('base')}, a, this.k);`] },
+                      ...(star ? [{ parts: ['yield a;'] }] : [{ parts: ['return a;'] }]),
+                    ],
+                    '}',
+                  ],
+                },
+              ],
               '}',
             ],
           });
@@ -843,16 +919,20 @@ class Generator {
     const kind = this.pick<FnKind>(c.async ? ['async', 'async', 'sync', 'agen', 'gen'] : ['async', 'sync', 'gen']);
     const P = this.params();
     const asArrow = kind === 'async' && this.chance(0.5);
-    const inner = this.fnCtx(kind, c.level + 1, { vars: [...c.vars], mayThrow: c.mayThrow || kind === 'async', thisK: false, argsOk: !asArrow || c.argsOk });
+    const inner = this.fnCtx(kind, c.level + 1, {
+      vars: [...c.vars],
+      mayThrow: c.mayThrow || kind === 'async',
+      thisK: false,
+      argsOk: !asArrow || c.argsOk,
+    });
     const stmts = this.block(inner, 3, 1);
     if (kind === 'async' || kind === 'sync') stmts.push({ parts: [`return ${this.returnValue(inner)};`] });
     else stmts.unshift({ parts: [`yield ${this.num(inner)};`] });
     const star = kind === 'gen' || kind === 'agen' ? '*' : '';
     const asyncKw = kind === 'async' || kind === 'agen' ? 'async ' : '';
-    const decl: Stmt =
-      asArrow
-        ? { parts: [`const ${name} = async (${P}) => {`, stmts, '};'] }
-        : { parts: [`${asyncKw}function${star} ${name}(${P}) {`, stmts, '}'] };
+    const decl: Stmt = asArrow
+      ? { parts: [`const ${name} = async (${P}) => {`, stmts, '};'] }
+      : { parts: [`${asyncKw}function${star} ${name}(${P}) {`, stmts, '}'] };
     const arg = this.num(c);
     let use: string;
     switch (kind) {
@@ -880,10 +960,7 @@ class Generator {
   private iifeStmt(c: Ctx): Stmt {
     const inner = this.arrow(c, { async: true, mayThrow: true });
     const body = this.block(inner, 3, 1);
-    return this.pick([
-      { parts: ['await (async () => {', body, '})();'] },
-      { parts: ['T((async () => {', body, '})());'] },
-    ]);
+    return this.pick([{ parts: ['await (async () => {', body, '})();'] }, { parts: ['T((async () => {', body, '})());'] }]);
   }
 
   /** `new Promise((res, rej) => { ... })`: the executor runs synchronously. */
@@ -931,7 +1008,11 @@ class Generator {
       [1, () => `{ then(res${R}) { ${k}res(Promise.resolve(${v})); } }`],
       // A Promise subclass with its own then: await calls it in a job, like a thenable's. Promises
       // (subclasses too) are awaited as they are, so that then runs in no particular context: no check.
-      [1, () => `new (class extends Promise${this.ty('<any>')} { then(f${R}, r${R}) { log(${this.tag('sub')}, typeof f, typeof r); return super.then(f, r); } })((res${R}) => res(${v}))`],
+      [
+        1,
+        () =>
+          `new (class extends Promise${this.ty('<any>')} { then(f${R}, r${R}) { log(${this.tag('sub')}, typeof f, typeof r); return super.then(f, r); } })((res${R}) => res(${v}))`,
+      ],
       // Exotic objects whose inspection is observable (await reads `then` once, `constructor` of a promise once).
       [1, () => `Object.defineProperty(Promise.resolve(${v}), 'constructor', { get() { log(${this.tag('ctor')}); return Promise; } })`],
       [
@@ -940,7 +1021,10 @@ class Generator {
           `new Proxy({ then(res${R}) { res(${v}); } }, { get(t${R}, k${R}, r${R}) { log(${this.tag('px')}, 'get', String(k)); return Reflect.get(t, k, r); }, getPrototypeOf(t${R}) { log(${this.tag('px')}, 'getPrototypeOf'); return Reflect.getPrototypeOf(t); }, getOwnPropertyDescriptor(t${R}, k${R}) { log(${this.tag('px')}, 'getOwnPropertyDescriptor', String(k)); return Reflect.getOwnPropertyDescriptor(t, k); } })`,
       ],
       // `.then` on an object that is not a promise: the callback it receives must be the one passed (length, name).
-      [this.foreignThen ? 1 : 0, () => `({ then(f${R}) { log(${this.tag('recv')}, typeof f, f.length, f.name); return f(${v}); } }).then((y${R}) => y)`],
+      [
+        this.foreignThen ? 1 : 0,
+        () => `({ then(f${R}) { log(${this.tag('recv')}, typeof f, f.length, f.name); return f(${v}); } }).then((y${R}) => y)`,
+      ],
     ]);
   }
 
@@ -980,7 +1064,11 @@ class Generator {
     const head = `${asyncCb ? 'async ' : ''}(${param}) =>`;
     const logIt = `log(${this.tag(role === 'e' ? 'TE' : role === 'v' ? 'TV' : 'TF')}${role === 'finally' ? '' : `, ${name}`});`;
     return this.weighted<string>([
-      [2, () => `${head} ${role === 'v' ? `${name} + ${this.small()}` : role === 'e' ? `(log('TE', ${name}), ${this.small()})` : `log(${this.tag('TF')})`}`],
+      [
+        2,
+        () =>
+          `${head} ${role === 'v' ? `${name} + ${this.small()}` : role === 'e' ? `(log('TE', ${name}), ${this.small()})` : `log(${this.tag('TF')})`}`,
+      ],
       [
         4,
         () => {
@@ -1018,7 +1106,9 @@ class Generator {
   private timerStmt(c: Ctx): Stmt {
     if (this.chance(0.15)) {
       // Untracked: the runner drains it.
-      return { parts: [`${this.macroName()}(() => {`, this.timerBody(c, false), `}${this.timers === 'timeout' ? `, ${this.delay}` : ''});`] };
+      return {
+        parts: [`${this.macroName()}(() => {`, this.timerBody(c, false), `}${this.timers === 'timeout' ? `, ${this.delay}` : ''});`],
+      };
     }
     const P = this.ts ? 'new Promise<void>' : 'new Promise';
     if (this.timers === 'timeout' && this.chance(0.2)) {
@@ -1050,7 +1140,9 @@ class Generator {
     const arg = withArg ? `y${this.ty(': any')}` : '';
     const cbBody = withArg ? [{ parts: [`log(${this.tag('arg')}, y);`] }, ...body] : body;
     const cb = asyncCb ? `async (${arg}) => {` : `(${arg}) => {`;
-    const tail = asyncCb ? [{ parts: ['try {', cbBody, '} finally {', [{ parts: ['done();'] }], '}'] }] : [...cbBody, { parts: ['done();'] }];
+    const tail = asyncCb
+      ? [{ parts: ['try {', cbBody, '} finally {', [{ parts: ['done();'] }], '}'] }]
+      : [...cbBody, { parts: ['done();'] }];
     const extra = withArg ? `, ${this.small()}` : '';
     let schedule: Part[];
     switch (this.timers) {
@@ -1061,7 +1153,11 @@ class Generator {
         schedule = [`${this.immediateName()}(${cb}`, tail, `}${extra});`];
         break;
       default:
-        schedule = [`${withArg ? this.pick(['process.nextTick', 'globalThis.process.nextTick']) : this.microName()}(${cb}`, tail, `}${extra});`];
+        schedule = [
+          `${withArg ? this.pick(['process.nextTick', 'globalThis.process.nextTick']) : this.microName()}(${cb}`,
+          tail,
+          `}${extra});`,
+        ];
     }
     return { parts: [`T(${P}((done) => {`, [{ parts: schedule }], `}));`] };
   }
@@ -1073,7 +1169,10 @@ class Generator {
     const name = this.microName();
     const withArg = name.endsWith('nextTick') && this.chance(0.3);
     const body = this.timerBody(c, false);
-    if (withArg) return { parts: [`${name}((y${this.ty(': any')}) => {`, [{ parts: [`log(${this.tag('arg')}, y);`] }, ...body], `}, ${this.small()});`] };
+    if (withArg)
+      return {
+        parts: [`${name}((y${this.ty(': any')}) => {`, [{ parts: [`log(${this.tag('arg')}, y);`] }, ...body], `}, ${this.small()});`],
+      };
     return { parts: [`${name}(() => {`, body, '});'] };
   }
 
@@ -1081,7 +1180,9 @@ class Generator {
     const id = this.uid('t');
     if (this.timers === 'immediate') return { parts: [`const ${id} = setImmediate(() => log('never')); clearImmediate(${id});`] };
     if (this.timers === 'timeout')
-      return { parts: [`const ${id} = ${this.pick(['setTimeout', 'setInterval'])}(() => log('never'), ${this.delay}); clearTimeout(${id});`] };
+      return {
+        parts: [`const ${id} = ${this.pick(['setTimeout', 'setInterval'])}(() => log('never'), ${this.delay}); clearTimeout(${id});`],
+      };
     return this.logStmt(c);
   }
 
@@ -1097,7 +1198,12 @@ class Generator {
           'try {',
           [{ parts: [`if (${this.cond(c)}) return await ${this.awaitable(c)};`] }, ...this.block(this.inner(c), 2, 0)],
           '} finally {',
-          [{ parts: [`log(${this.tag('F')});`] }, ...this.maybeChk(fin, 0.8), { parts: [`await ${this.awaitable(fin)};`] }, ...this.maybeChk(fin, 0.8)],
+          [
+            { parts: [`log(${this.tag('F')});`] },
+            ...this.maybeChk(fin, 0.8),
+            { parts: [`await ${this.awaitable(fin)};`] },
+            ...this.maybeChk(fin, 0.8),
+          ],
           '}',
         ],
       };
@@ -1110,10 +1216,16 @@ class Generator {
     const parts: Part[] = ['try {', tryBody];
     if (hasCatch) {
       const cc = this.inner(c);
-      const catchBody = [{ parts: [shape === 'catch-nobind' ? `log(${this.tag('C')});` : `log(${this.tag('C')}, e);`] }, ...this.maybeChk(cc, 0.7), ...this.block(cc, 2, 0)];
+      const catchBody = [
+        { parts: [shape === 'catch-nobind' ? `log(${this.tag('C')});` : `log(${this.tag('C')}, e);`] },
+        ...this.maybeChk(cc, 0.7),
+        ...this.block(cc, 2, 0),
+      ];
       if (c.mayThrow && shape !== 'catch-nobind' && this.chance(0.15)) catchBody.push({ parts: ['throw e;'] });
       const binding =
-        c.async && !this.ts && this.chance(0.1) ? `{ message: e = await ${this.awaitable(c, { noReject: true })} }` : `e${this.ts && this.chance(0.3) ? ': any' : ''}`;
+        c.async && !this.ts && this.chance(0.1)
+          ? `{ message: e = await ${this.awaitable(c, { noReject: true })} }`
+          : `e${this.ts && this.chance(0.3) ? ': any' : ''}`;
       parts.push(shape === 'catch-nobind' ? '} catch {' : `} catch (${binding}) {`, catchBody);
     }
     if (shape !== 'catch' && shape !== 'catch-nobind') {
@@ -1133,7 +1245,10 @@ class Generator {
   }
 
   private ifStmt(c: Ctx): Stmt {
-    const cond = c.async && this.chance(0.3) ? `(await ${this.awaitable(c, { noReject: true })}) ${this.pick(['>', '<', '==='])} ${this.small()}` : this.cond(c);
+    const cond =
+      c.async && this.chance(0.3)
+        ? `(await ${this.awaitable(c, { noReject: true })}) ${this.pick(['>', '<', '==='])} ${this.small()}`
+        : this.cond(c);
     if (this.chance(0.2)) {
       return { parts: [`if (${cond}) ${this.oneLiner(c)}${this.chance(0.5) ? ` else ${this.oneLiner(c)}` : ''}`] };
     }
@@ -1153,18 +1268,36 @@ class Generator {
     const A = c.async;
     const body = (vars: string[]) =>
       this.block(
-        this.inner(c, { loop: true, inSwitch: false, labels: label ? [...c.labels, label] : c.labels, loopDepth: c.loopDepth + 1, vars: [...c.vars, ...vars] }),
+        this.inner(c, {
+          loop: true,
+          inSwitch: false,
+          labels: label ? [...c.labels, label] : c.labels,
+          loopDepth: c.loopDepth + 1,
+          vars: [...c.vars, ...vars],
+        }),
         3,
         1,
       );
     const k = 1 + this.int(3);
     const head = this.weighted<[string, string[]]>([
       [3, () => [`for (let ${i} = 0; ${i} < ${k}; ${i}++)`, [i]]],
-      [A ? 2 : 0, () => [`for (let ${i} = await ${this.pick(['0', 'Promise.resolve(0)', this.delayed('0')])}; ${i} < (await ${this.pick([String(k), `Promise.resolve(${k})`, `{ then(r${this.ty(': any')}) { r(${k}); } }`])}); ${i} += await ${this.pick(['1', 'Promise.resolve(1)', this.delayed('1')])})`, [i]]],
+      [
+        A ? 2 : 0,
+        () => [
+          `for (let ${i} = await ${this.pick(['0', 'Promise.resolve(0)', this.delayed('0')])}; ${i} < (await ${this.pick([String(k), `Promise.resolve(${k})`, `{ then(r${this.ty(': any')}) { r(${k}); } }`])}); ${i} += await ${this.pick(['1', 'Promise.resolve(1)', this.delayed('1')])})`,
+          [i],
+        ],
+      ],
       [2, () => [`for (const ${i} of [${Array.from({ length: k }, () => this.small()).join(', ')}])`, [i]]],
       [A ? 1 : 0, () => [`for (const ${i} of await Promise.resolve([${Array.from({ length: k }, () => this.small()).join(', ')}]))`, [i]]],
       [1, () => [`for (const ${i} in { a: 1, b: 2 })`, []]],
-      [A ? 1 : 0, () => [`for (const { ${i} = await ${this.awaitable(c, { noReject: true })} } of [{}, { ${i}: ${this.small()} }]${this.ts ? ' as any[]' : ''})`, [i]]],
+      [
+        A ? 1 : 0,
+        () => [
+          `for (const { ${i} = await ${this.awaitable(c, { noReject: true })} } of [{}, { ${i}: ${this.small()} }]${this.ts ? ' as any[]' : ''})`,
+          [i],
+        ],
+      ],
       [2, () => [`let ${i} = 0; while (${i}++ < ${k})`, [i]]],
       [A ? 1 : 0, () => [`let ${i} = 0; while (await Promise.resolve(${i}++ < ${k}))`, [i]]],
       [1, () => [`let ${i} = 0; do`, [i]]],
@@ -1224,12 +1357,26 @@ class Generator {
       [A ? 3 : 0, () => ({ parts: [`yield await ${this.awaitable(c)};${after}`] })],
       [A ? 2 : 0, () => ({ parts: [`yield ${this.awaitable(c)};${after}`] })],
       [1, () => ({ parts: [`yield* [${this.small()}, ${this.small()}];${after}`] })],
-      [canCall ? 2 : 0, () => ({ parts: [`log(${this.tag('YD')}, yield* ${this.callIn(c, this.fnFor('gen', c.level + 1, c.mayThrow), this.num(c))});${after}`] })],
-      [A && canCall ? 2 : 0, () => ({ parts: [`log(${this.tag('YD')}, yield* ${this.callIn(c, this.fnFor('agen', c.level + 1), this.num(c))});${after}`] })],
+      [
+        canCall ? 2 : 0,
+        () => ({
+          parts: [`log(${this.tag('YD')}, yield* ${this.callIn(c, this.fnFor('gen', c.level + 1, c.mayThrow), this.num(c))});${after}`],
+        }),
+      ],
+      [
+        A && canCall ? 2 : 0,
+        () => ({ parts: [`log(${this.tag('YD')}, yield* ${this.callIn(c, this.fnFor('agen', c.level + 1), this.num(c))});${after}`] }),
+      ],
       [
         1,
         () => ({
-          parts: ['try {', [{ parts: [`yield ${this.num(c)};${after}`] }], '} finally {', [{ parts: [`log(${this.tag('GF')});${after}`] }, { parts: [`yield ${this.num(c)};`] }], '}'],
+          parts: [
+            'try {',
+            [{ parts: [`yield ${this.num(c)};${after}`] }],
+            '} finally {',
+            [{ parts: [`log(${this.tag('GF')});${after}`] }, { parts: [`yield ${this.num(c)};`] }],
+            '}',
+          ],
         }),
       ],
     ]);
@@ -1246,7 +1393,11 @@ class Generator {
         () => ({
           parts: [
             `for (const ${x} of ${call}) {`,
-            [{ parts: [`log(${this.tag('G')}, ${x});`] }, ...this.maybeChk(c), ...(this.chance(0.4) ? [{ parts: [`if (${x} ${this.pick(['>', '===', '<'])} ${this.small()}) break;`] }] : [])],
+            [
+              { parts: [`log(${this.tag('G')}, ${x});`] },
+              ...this.maybeChk(c),
+              ...(this.chance(0.4) ? [{ parts: [`if (${x} ${this.pick(['>', '===', '<'])} ${this.small()}) break;`] }] : []),
+            ],
             '}',
           ],
         }),
@@ -1256,8 +1407,14 @@ class Generator {
         () => ({
           parts: [
             `const ${it} = ${call};`,
-            ...Array.from({ length: 1 + this.int(3) }, () => this.pick([` log(${this.tag('GN')}, ${it}.next(${this.small()}));`, ` log(${this.tag('GN')}, ${it}.next());`])),
-            this.pick([` log(${this.tag('GR')}, ${it}.return(${this.small()}));`, '', c.mayThrow ? ` try { log(${this.tag('GT')}, ${it}.throw(${this.errExpr()})); } catch (e) { log(${this.tag('GC')}, e); }` : '']),
+            ...Array.from({ length: 1 + this.int(3) }, () =>
+              this.pick([` log(${this.tag('GN')}, ${it}.next(${this.small()}));`, ` log(${this.tag('GN')}, ${it}.next());`]),
+            ),
+            this.pick([
+              ` log(${this.tag('GR')}, ${it}.return(${this.small()}));`,
+              '',
+              c.mayThrow ? ` try { log(${this.tag('GT')}, ${it}.throw(${this.errExpr()})); } catch (e) { log(${this.tag('GC')}, e); }` : '',
+            ]),
           ],
         }),
       ],
@@ -1294,7 +1451,15 @@ class Generator {
         () => [
           { parts: [`const ${it} = ${call};`] },
           { parts: [`log(${this.tag('AN')}, await ${it}.next());`] },
-          { parts: ['try {', [{ parts: [`log(${this.tag('AT')}, await ${it}.throw(${this.errExpr()}));`] }], '} catch (e) {', [{ parts: [`log(${this.tag('AC')}, e);`] }], '}'] },
+          {
+            parts: [
+              'try {',
+              [{ parts: [`log(${this.tag('AT')}, await ${it}.throw(${this.errExpr()}));`] }],
+              '} catch (e) {',
+              [{ parts: [`log(${this.tag('AC')}, e);`] }],
+              '}',
+            ],
+          },
           ...after,
         ],
       ],
@@ -1307,7 +1472,11 @@ class Generator {
     const source = this.weighted<string>([
       [canCall ? 4 : 0, () => this.callIn(c, this.fnFor('agen', c.level + 1), this.num(c))],
       [canCall ? 1 : 0, () => this.callIn(c, this.fnFor('gen', c.level + 1), this.num(c))],
-      [2, () => `[${this.small()}, Promise.resolve(${this.small()}), ${this.thenable(c, false, true)}, ${this.delayed(String(this.small()))}]`],
+      [
+        2,
+        () =>
+          `[${this.small()}, Promise.resolve(${this.small()}), ${this.thenable(c, false, true)}, ${this.delayed(String(this.small()))}]`,
+      ],
       [
         1,
         () =>
@@ -1326,7 +1495,13 @@ class Generator {
     ]);
     const x = this.uid('x');
     const label = this.chance(0.3) ? this.uid('lb') : undefined;
-    const inner = this.inner(c, { loop: true, inSwitch: false, labels: label ? [...c.labels, label] : c.labels, loopDepth: c.loopDepth + 1, vars: [...c.vars, x] });
+    const inner = this.inner(c, {
+      loop: true,
+      inSwitch: false,
+      labels: label ? [...c.labels, label] : c.labels,
+      loopDepth: c.loopDepth + 1,
+      vars: [...c.vars, x],
+    });
     const body: Stmt[] = [{ parts: [`log(${this.tag('FA')}, ${x});`] }, ...this.maybeChk(inner)];
     if (this.chance(0.5)) {
       const jump = this.pick(['break', 'continue', label ? `break ${label}` : 'break']);
@@ -1335,7 +1510,8 @@ class Generator {
     if (this.budget > 0 && this.chance(0.6)) body.push(...this.block(inner, 2, 1));
     if (this.chance(0.3)) body.push({ parts: [`T(ticks(${this.tag('tk')}, ${1 + this.int(4)}));`] });
     if (c.canReturn && this.chance(0.1)) body.push({ parts: [`if (${x} === ${this.small()}) return ${this.num(c)};`] });
-    if (this.chance(0.2)) return { parts: [`let ${x}${this.ty(': any')}; ${label ? label + ': ' : ''}for await (${x} of ${source}) {`, body, '}'] };
+    if (this.chance(0.2))
+      return { parts: [`let ${x}${this.ty(': any')}; ${label ? label + ': ' : ''}for await (${x} of ${source}) {`, body, '}'] };
     return { parts: [`${label ? label + ': ' : ''}for await (const ${x} of ${source}) {`, body, '}'] };
   }
 
@@ -1374,7 +1550,13 @@ class Generator {
     const rejectable = method !== 'allSettled';
     if (rejectable && this.chance(0.6)) {
       return {
-        parts: ['try {', [{ parts: [`log(${this.tag('PA')}, await ${call});`] }, ...this.maybeChk(c)], '} catch (e) {', [{ parts: [`log(${this.tag('PE')}, e);`] }, ...this.maybeChk(c)], '}'],
+        parts: [
+          'try {',
+          [{ parts: [`log(${this.tag('PA')}, await ${call});`] }, ...this.maybeChk(c)],
+          '} catch (e) {',
+          [{ parts: [`log(${this.tag('PE')}, e);`] }, ...this.maybeChk(c)],
+          '}',
+        ],
       };
     }
     return { parts: [`log(${this.tag('PA')}, await ${call});`] };
@@ -1391,7 +1573,13 @@ class Generator {
     return this.pick([
       { parts: [`await V.run(${ctx}, async () => {`, body, '});'] },
       { parts: [`T(V.run(${ctx}, async () => {`, body, '}));'] },
-      { parts: [`log(${this.tag('R')}, await V.run(${ctx}, async (z${this.ty(': any')}) => {`, [...body, { parts: ['return z;'] }], `}, ${this.small()}));`] },
+      {
+        parts: [
+          `log(${this.tag('R')}, await V.run(${ctx}, async (z${this.ty(': any')}) => {`,
+          [...body, { parts: ['return z;'] }],
+          `}, ${this.small()}));`,
+        ],
+      },
     ]);
   }
 

@@ -84,14 +84,25 @@ const TS_ES2015: TS.CompilerOptions = { target: ts.ScriptTarget.ES2015, module: 
 
 function tsEmit(source: string, fileName: string, withPlugin: boolean, diagnostics: string[], options = TS_OPTIONS): string {
   const before = withPlugin
-    ? [otelContextTransformer(undefined, {}, { ts, addDiagnostic: (d: TS.Diagnostic) => void diagnostics.push(ts.flattenDiagnosticMessageText(d.messageText, '\n')) })]
+    ? [
+        otelContextTransformer(
+          undefined,
+          {},
+          { ts, addDiagnostic: (d: TS.Diagnostic) => void diagnostics.push(ts.flattenDiagnosticMessageText(d.messageText, '\n')) },
+        ),
+      ]
     : [];
   return ts.transpileModule(source, { fileName, compilerOptions: options, transformers: { before } }).outputText;
 }
 
 function stripTypes(source: string): string {
   try {
-    return transformSync(source, { loader: 'ts', format: 'esm', target: 'es2022', tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } } }).code;
+    return transformSync(source, {
+      loader: 'ts',
+      format: 'esm',
+      target: 'es2022',
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: true } },
+    }).code;
   } catch (e) {
     // Invalid program (a shrinking candidate): a module that fails to load, like the JS one would.
     return `throw new SyntaxError(${JSON.stringify(`esbuild: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`)});\n`;
@@ -154,7 +165,11 @@ export interface RunOptions {
  * Runs compiled files in order in child processes (one process for the list;
  * restarted after a hang or crash, the program it was running marked so).
  */
-export async function runFiles(jobs: { key: string; file: string }[], dir: string, options: RunOptions = {}): Promise<Map<string, RunResult>> {
+export async function runFiles(
+  jobs: { key: string; file: string }[],
+  dir: string,
+  options: RunOptions = {},
+): Promise<Map<string, RunResult>> {
   const results = new Map<string, RunResult>();
   const watchdogMs = options.watchdogMs ?? 5000;
   let rest = jobs;
@@ -177,7 +192,11 @@ export async function runFiles(jobs: { key: string; file: string }[], dir: strin
   return results;
 }
 
-function runChild(jobFile: string, watchdogMs: number, onResult: (r: RunResult) => void): Promise<{ lastStarted?: string; exitInfo: string }> {
+function runChild(
+  jobFile: string,
+  watchdogMs: number,
+  onResult: (r: RunResult) => void,
+): Promise<{ lastStarted?: string; exitInfo: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', '--stack-size=2000', RUNNER, jobFile], {
       cwd: ROOT,
@@ -214,7 +233,12 @@ function runChild(jobFile: string, watchdogMs: number, onResult: (r: RunResult) 
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ lastStarted, exitInfo: signal ? `killed (${signal}), no progress for ${watchdogMs + 15000} ms` : `exit code ${code}${stderr ? `: ${stderr.trim().slice(0, 2000)}` : ''}` });
+      resolvePromise({
+        lastStarted,
+        exitInfo: signal
+          ? `killed (${signal}), no progress for ${watchdogMs + 15000} ms`
+          : `exit code ${code}${stderr ? `: ${stderr.trim().slice(0, 2000)}` : ''}`,
+      });
     });
   });
 }
@@ -259,11 +283,19 @@ function firstDifference(a: string[], b: string[]): string {
   return 'identical';
 }
 
-export function compare(compiled: CompiledProgram, results: Partial<Record<Variant, RunResult>>, backends: readonly Backend[] = BACKENDS): Failure[] {
+export function compare(
+  compiled: CompiledProgram,
+  results: Partial<Record<Variant, RunResult>>,
+  backends: readonly Backend[] = BACKENDS,
+): Failure[] {
   const failures: Failure[] = [];
   const plain = results.plain;
   if (!plain || plain.status !== 'ok' || plain.truncated) {
-    failures.push({ backend: 'generator', kind: 'status', detail: `untransformed program: ${plain?.status ?? 'no result'}${plain?.truncated ? ' (too many events)' : ''}` });
+    failures.push({
+      backend: 'generator',
+      kind: 'status',
+      detail: `untransformed program: ${plain?.status ?? 'no result'}${plain?.truncated ? ' (too many events)' : ''}`,
+    });
     return failures;
   }
   const tsPlain = results.tsPlain;
@@ -275,7 +307,11 @@ export function compare(compiled: CompiledProgram, results: Partial<Record<Varia
     });
   }
   if (results.es2015Plain && results.es2015Plain.status !== 'ok') {
-    failures.push({ backend: 'typescript', kind: 'status', detail: `TypeScript's ES2015 emit without the plugin: ${results.es2015Plain.status}` });
+    failures.push({
+      backend: 'typescript',
+      kind: 'status',
+      detail: `TypeScript's ES2015 emit without the plugin: ${results.es2015Plain.status}`,
+    });
   }
   for (const backend of backends) {
     if (compiled.compileErrors[backend]) {
@@ -352,7 +388,11 @@ export async function checkSources(
     if (options.mutate) {
       for (const c of compiled) for (const b of backends) if (c.variants[b] !== undefined) c.variants[b] = options.mutate(c.variants[b]!);
     }
-    const jobList = writeJobs(dir, compiled.map((c, index) => ({ index, compiled: c })), variants);
+    const jobList = writeJobs(
+      dir,
+      compiled.map((c, index) => ({ index, compiled: c })),
+      variants,
+    );
     const task = (async () => {
       const results = await runFiles(jobList, dir, options);
       const resultsOf = (i: number) => {
@@ -366,7 +406,9 @@ export async function checkSources(
       // The plugin's output differs from the program: compare it with TypeScript's own emit (without the plugin) too.
       const again = slice
         .map((_, i) => i)
-        .filter((i) => compare(compiled[i]!, resultsOf(i), backends).some((f) => f.backend === 'ts' && (f.kind === 'events' || f.kind === 'status')));
+        .filter((i) =>
+          compare(compiled[i]!, resultsOf(i), backends).some((f) => f.backend === 'ts' && (f.kind === 'events' || f.kind === 'status')),
+        );
       if (again.length) {
         const more = again.map((i) => {
           compiled[i]!.variants.tsPlain = compileSource(slice[i]!.source, slice[i]!.lang, ['tsPlain']).variants.tsPlain;
@@ -507,7 +549,11 @@ export interface ShrinkResult {
  * same failure (same backend and kind, and the untransformed program still
  * runs), and starts over until no edit does.
  */
-export async function shrink(program: Program, target: Failure, options: { log?: (s: string) => void; maxRounds?: number; chunk?: number } = {}): Promise<ShrinkResult> {
+export async function shrink(
+  program: Program,
+  target: Failure,
+  options: { log?: (s: string) => void; maxRounds?: number; chunk?: number } = {},
+): Promise<ShrinkResult> {
   // A decisions mismatch is between two backends: both must compile every candidate.
   const single: Backend[] = BACKENDS.includes(target.backend as Backend) ? [target.backend as Backend] : [...BACKENDS];
   const backends: Backend[] = target.kind === 'decisions' ? ['text', 'ts'] : single;
@@ -532,15 +578,21 @@ export async function shrink(program: Program, target: Failure, options: { log?:
       const hits = checked.flatMap((c, k) => (sameFailure(c.failures, target) ? [k] : []));
       if (hits.length > 0) {
         // Most hits are independent deletions: keep as many of them together as still fail.
-        const edits = await combineHits(current, hits.map((k) => slice[k]!), async (programs) => {
-          const sources = programs.map((p, k) => ({ name: `combined-${k}`, source: render(p), lang: p.lang }));
-          const results = await checkSources(sources, { batch: Math.ceil(sources.length / 2), jobs: 2, backends, watchdogMs: 3000 });
-          return results.map((c) => sameFailure(c.failures, target));
-        });
+        const edits = await combineHits(
+          current,
+          hits.map((k) => slice[k]!),
+          async (programs) => {
+            const sources = programs.map((p, k) => ({ name: `combined-${k}`, source: render(p), lang: p.lang }));
+            const results = await checkSources(sources, { batch: Math.ceil(sources.length / 2), jobs: 2, backends, watchdogMs: 3000 });
+            return results.map((c) => sameFailure(c.failures, target));
+          },
+        );
         current = applyEdits(current, edits);
         changed = true;
         cursor += hits[0]!;
-        options.log?.(`  shrink round ${rounds}: ${hits.length} of ${slice.length} candidates still fail, ${edits.length} kept together; ${countStatements(current)} statements`);
+        options.log?.(
+          `  shrink round ${rounds}: ${hits.length} of ${slice.length} candidates still fail, ${edits.length} kept together; ${countStatements(current)} statements`,
+        );
       } else {
         cursor += slice.length;
       }
@@ -684,7 +736,19 @@ interface CliOptions {
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const o: CliOptions = { count: 10000, seed: 1, batch: 100, jobs: 2, out: REGRESSION_DIR, shrink: true, maxShrink: 5, includeKnown: false, outGiven: false, backends: [...BACKENDS], check: [] };
+  const o: CliOptions = {
+    count: 10000,
+    seed: 1,
+    batch: 100,
+    jobs: 2,
+    out: REGRESSION_DIR,
+    shrink: true,
+    maxShrink: 5,
+    includeKnown: false,
+    outGiven: false,
+    backends: [...BACKENDS],
+    check: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -699,8 +763,7 @@ function parseArgs(argv: string[]): CliOptions {
     else if (a === '--out') {
       o.out = resolve(next());
       o.outGiven = true;
-    }
-    else if (a === '--no-shrink') o.shrink = false;
+    } else if (a === '--no-shrink') o.shrink = false;
     else if (a === '--max-shrink') o.maxShrink = Number(next());
     else if (a === '--lang') o.lang = next() as Lang;
     else if (a === '--print') o.print = true;
@@ -710,19 +773,20 @@ function parseArgs(argv: string[]): CliOptions {
       // The rest of the arguments are files.
       o.check = argv.slice(i + 1).map((f) => resolve(f));
       break;
-    }
-    else if (a === '--backends') {
+    } else if (a === '--backends') {
       o.backends = next().split(',') as Backend[];
       const bad = o.backends.filter((b) => !BACKENDS.includes(b));
       if (bad.length || o.backends.length === 0) throw new Error(`--backends: a comma-separated list of ${BACKENDS.join(', ')}`);
-    }
-    else if (a === '--help' || a === '-h') {
-      console.log('npm run fuzz -- [--count N] [--seed S] [--batch B] [--jobs J] [--out DIR] [--no-shrink] [--max-shrink N] [--lang js|ts] [--backends text,ts,es2015] [--include-known] [--print] [--check FILE...]');
+    } else if (a === '--help' || a === '-h') {
+      console.log(
+        'npm run fuzz -- [--count N] [--seed S] [--batch B] [--jobs J] [--out DIR] [--no-shrink] [--max-shrink N] [--lang js|ts] [--backends text,ts,es2015] [--include-known] [--print] [--check FILE...]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const [k, v] of Object.entries({ count: o.count, seed: o.seed, batch: o.batch, jobs: o.jobs })) {
-    if (!Number.isInteger(v) || v < (k === 'seed' ? 0 : 1)) throw new Error(`--${k} must be a ${k === 'seed' ? 'non-negative' : 'positive'} integer`);
+    if (!Number.isInteger(v) || v < (k === 'seed' ? 0 : 1))
+      throw new Error(`--${k} must be a ${k === 'seed' ? 'non-negative' : 'positive'} integer`);
   }
   return o;
 }
@@ -732,7 +796,11 @@ export async function main(argv: string[]): Promise<number> {
   const genOptions: GenerateOptions = { ...(o.lang ? { lang: o.lang } : {}), ...(o.includeKnown ? {} : { avoid: KNOWN_ISSUES }) };
   if (o.check.length) {
     // Regression cases (or fuzz/known-issues/*): every backend, failures printed.
-    const sources = o.check.map((file) => ({ name: file, source: readFileSync(file, 'utf8'), lang: (file.endsWith('.ts') ? 'ts' : 'js') as Lang }));
+    const sources = o.check.map((file) => ({
+      name: file,
+      source: readFileSync(file, 'utf8'),
+      lang: (file.endsWith('.ts') ? 'ts' : 'js') as Lang,
+    }));
     const checked = await checkSources(sources, { batch: 20, jobs: o.jobs, backends: o.backends });
     let bad = 0;
     for (const c of checked) {
@@ -781,11 +849,15 @@ export async function main(argv: string[]): Promise<number> {
         const real = c.failures.filter((f) => f.backend !== 'typescript');
         if (real.length) {
           failing.push(c);
-          if (failing.length <= 50) console.log(`MISMATCH seed ${c.name}: ${real.map((f) => `[${f.backend} ${f.kind}] ${f.detail.split('\n')[0]!.slice(0, 200)}`).join(' | ')}`);
+          if (failing.length <= 50)
+            console.log(
+              `MISMATCH seed ${c.name}: ${real.map((f) => `[${f.backend} ${f.kind}] ${f.detail.split('\n')[0]!.slice(0, 200)}`).join(' | ')}`,
+            );
           else if (failing.length === 51) console.log('(further mismatches are only counted; see the summary)');
         } else if (c.failures.length) {
           notes.push(c);
-          if (notes.length <= 20) console.log(`note seed ${c.name}: ${c.failures.map((f) => `[${f.backend} ${f.kind}] ${f.detail.slice(0, 200)}`).join(' | ')}`);
+          if (notes.length <= 20)
+            console.log(`note seed ${c.name}: ${c.failures.map((f) => `[${f.backend} ${f.kind}] ${f.detail.slice(0, 200)}`).join(' | ')}`);
         }
       }
       const now = performance.now();
@@ -798,13 +870,19 @@ export async function main(argv: string[]): Promise<number> {
   });
   const secs = (performance.now() - t0) / 1000;
   console.log('');
-  console.log(`fuzz summary: ${done} programs (${langs.js} JS, ${langs.ts} TS) in ${secs.toFixed(1)} s = ${(done / secs).toFixed(1)} programs/s`);
+  console.log(
+    `fuzz summary: ${done} programs (${langs.js} JS, ${langs.ts} TS) in ${secs.toFixed(1)} s = ${(done / secs).toFixed(1)} programs/s`,
+  );
   console.log(`  ${events} events logged by the untransformed programs; ${plainLost} programs lose context without the transform`);
   console.log(`  ${failing.length} failing, ${notes.length} notes (TypeScript's own emit differs from the source)`);
   const timers = { none: 0, timeout: 0, immediate: 0 };
   for (const s of sources) timers[(/timers (\w+)/.exec(s.source)?.[1] ?? 'none') as keyof typeof timers]++;
   console.log(`  macrotask family: ${timers.timeout} setTimeout/setInterval, ${timers.immediate} setImmediate, ${timers.none} none`);
-  console.log(`  programs containing: ${featureCounts(sources).map(([n, c]) => `${n} ${c}`).join(', ')}`);
+  console.log(
+    `  programs containing: ${featureCounts(sources)
+      .map(([n, c]) => `${n} ${c}`)
+      .join(', ')}`,
+  );
   // Mismatches grouped by what they look like (numbers blanked): one shrunk example per group.
   const groups = new Map<string, CheckedProgram[]>();
   for (const c of failing) {
@@ -815,11 +893,18 @@ export async function main(argv: string[]): Promise<number> {
   if (groups.size) {
     console.log(`  mismatch groups:`);
     for (const [key, list] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
-      console.log(`    ${String(list.length).padStart(5)} × ${key} (seeds ${list.slice(0, 5).map((c) => c.name).join(', ')}${list.length > 5 ? ', …' : ''})`);
+      console.log(
+        `    ${String(list.length).padStart(5)} × ${key} (seeds ${list
+          .slice(0, 5)
+          .map((c) => c.name)
+          .join(', ')}${list.length > 5 ? ', …' : ''})`,
+      );
     }
   }
   if (failing.length && o.shrink && o.includeKnown && !o.outGiven) {
-    console.log('not shrinking: with --include-known, failures include the documented limits; give --out DIR to write shrunk programs there');
+    console.log(
+      'not shrinking: with --include-known, failures include the documented limits; give --out DIR to write shrunk programs there',
+    );
   } else if (failing.length && o.shrink) {
     mkdirSync(o.out, { recursive: true });
     for (const c of [...groups.values()].map((list) => list[0]!).slice(0, o.maxShrink)) {
@@ -833,7 +918,9 @@ export async function main(argv: string[]): Promise<number> {
       const result = await shrink(generate(seed, genOptions), failure, { log: (s) => console.log(s) });
       const file = join(o.out, `${seed}.${result.program.lang === 'ts' ? 'ts' : 'js'}`);
       writeFileSync(file, regressionText(result, `${o.lang ? ` --lang ${o.lang}` : ''}${o.includeKnown ? ' --include-known' : ''}`));
-      console.log(`  -> ${file} (${result.statementsBefore} -> ${result.statementsAfter} statements): ${result.failure.detail.split('\n')[0]}`);
+      console.log(
+        `  -> ${file} (${result.statementsBefore} -> ${result.statementsAfter} statements): ${result.failure.detail.split('\n')[0]}`,
+      );
     }
   }
   return failing.length ? 1 : 0;

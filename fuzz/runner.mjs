@@ -180,7 +180,14 @@ async function runOne(job) {
   if (slot) slot.current = slot.empty;
   cur = undefined;
   globalThis.__fuzz = undefined;
-  return { key: job.key, status, events: rec.events, ctx: rec.ctx.slice(0, 50), truncated: rec.truncated, ms: Math.round(performance.now() - started) };
+  return {
+    key: job.key,
+    status,
+    events: rec.events,
+    ctx: rec.ctx.slice(0, 50),
+    truncated: rec.truncated,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 const jobs = JSON.parse(readFileSync(process.argv[2], 'utf8'));

@@ -14,7 +14,8 @@ const staging = `.dist-staging-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', `${staging}/esm`], { stdio: 'inherit' });
 
-const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+const files = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 const esm = files(`${staging}/esm`);
 await build({
   entryPoints: esm.filter((f) => f.endsWith('.js')),
@@ -48,7 +49,11 @@ await build({
 // The AsyncContext prelude for plain <script> pages: defines globalThis.AsyncContext when absent, on the slot
 // the compiled code and the helpers prelude share.
 await build({
-  stdin: { contents: "import { install } from './runtime/async-context.js';\ninstall();\n", resolveDir: `${staging}/esm`, sourcefile: 'async-context.iife.js' },
+  stdin: {
+    contents: "import { install } from './runtime/async-context.js';\ninstall();\n",
+    resolveDir: `${staging}/esm`,
+    sourcefile: 'async-context.iife.js',
+  },
   outfile: `${staging}/async-context.iife.js`,
   bundle: true,
   minify: true,

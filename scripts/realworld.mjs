@@ -60,7 +60,8 @@ const TEST_TIMEOUT_MS = 10 * 60 * 1000;
 const { values: flags } = parseArgs({ options: { only: { type: 'string' }, keep: { type: 'boolean' } } });
 
 /** Lint, type-check, changelog and publishing tools: not needed to run tests. */
-const TOOLING = /^(@types\/|@ljharb\/eslint-config$|@ljharb\/tsconfig$|@arethetypeswrong\/|eslint$|typescript$|auto-changelog$|eclint$|npmignore$|safe-publish-latest$|npm-run-posix-or-windows$|in-publish$|aud$|evalmd$|@es-shims\/api$)/;
+const TOOLING =
+  /^(@types\/|@ljharb\/eslint-config$|@ljharb\/tsconfig$|@arethetypeswrong\/|eslint$|typescript$|auto-changelog$|eclint$|npmignore$|safe-publish-latest$|npm-run-posix-or-windows$|in-publish$|aud$|evalmd$|@es-shims\/api$)/;
 
 const esShim = (name, version, commands, note) => ({
   name,
@@ -85,7 +86,13 @@ const SUBJECTS = [
     // scripts["tests-only"] = "cross-env NODE_OPTIONS='--no-warnings' nyc tap 'test/*.js'".
     // cross-env would overwrite the NODE_OPTIONS that carries the preload, so the
     // same runner is called without it, with the same NODE_OPTIONS.
-    commands: [{ label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tap', 'test/*.js'], env: { NODE_OPTIONS: '--no-warnings' } }],
+    commands: [
+      {
+        label: 'tests-only',
+        argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tap', 'test/*.js'],
+        env: { NODE_OPTIONS: '--no-warnings' },
+      },
+    ],
     commandsNote:
       "`scripts.tests-only` is `cross-env NODE_OPTIONS='--no-warnings' nyc tap 'test/*.js'` (what `npm test` runs after linting); it is run as `NODE_OPTIONS='--no-warnings' nyc tap 'test/*.js'` because cross-env would overwrite the NODE_OPTIONS that carries the preload",
     // No expectedDifferences: tape's tests run outside any span, where `bind` hands back the callback itself,
@@ -97,7 +104,8 @@ const SUBJECTS = [
     version: '2.19.5',
     what: 'rate limiter and job scheduler: setTimeout/setInterval, promise chains, async functions compiled to generators (`_asyncToGenerator`)',
     sources: ['lib'],
-    sourcesNote: 'lib/ (what `require("bottleneck")` and the tests load; es5.js and light.js are bundles the tests load only with BUILD=es5/light)',
+    sourcesNote:
+      'lib/ (what `require("bottleneck")` and the tests load; es5.js and light.js are bundles the tests load only with BUILD=es5/light)',
     // The rest are build tools (babel, rollup, coffeescript, typescript) and ejs-cli, a GitHub dependency.
     installDev: (dev) => ['assert', 'ioredis', 'leakage', 'mocha', 'redis'].includes(dev),
     commands: [{ label: 'test', argv: ['node_modules/.bin/mocha', 'test', '--reporter', 'tap'] }],
@@ -110,17 +118,30 @@ const SUBJECTS = [
     ],
     probe: 'bottleneck',
   },
-  esShim('promise.prototype.finally', '3.1.8', [
-    { label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] },
-  ], '`scripts.test` is `npm run --silent tests-only` = `nyc tape test/{implementation,index,shimmed}.js` (after pretest = lint)'),
-  esShim('promise.allsettled', '1.0.7', [
-    { label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] },
-    { label: 'test:promise-shimmed', argv: ['node_modules/.bin/nyc', 'node', 'test/promise-shimmed'] },
-  ], '`scripts.test` is `npm run --silent tests-only && npm run test:promise-shimmed` = `nyc tape test/{implementation,index,shimmed}.js` then `nyc node test/promise-shimmed` (after pretest = lint)'),
-  esShim('promise.any', '2.0.6', [
-    { label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] },
-    { label: 'test:promise-shimmed', argv: ['node_modules/.bin/nyc', 'node', 'test/promise-shimmed'] },
-  ], '`scripts.test` is `npm run tests-only && npm run test:promise-shimmed` = `nyc tape test/{implementation,index,shimmed}.js` then `nyc node test/promise-shimmed` (after pretest = lint)'),
+  esShim(
+    'promise.prototype.finally',
+    '3.1.8',
+    [{ label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] }],
+    '`scripts.test` is `npm run --silent tests-only` = `nyc tape test/{implementation,index,shimmed}.js` (after pretest = lint)',
+  ),
+  esShim(
+    'promise.allsettled',
+    '1.0.7',
+    [
+      { label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] },
+      { label: 'test:promise-shimmed', argv: ['node_modules/.bin/nyc', 'node', 'test/promise-shimmed'] },
+    ],
+    '`scripts.test` is `npm run --silent tests-only && npm run test:promise-shimmed` = `nyc tape test/{implementation,index,shimmed}.js` then `nyc node test/promise-shimmed` (after pretest = lint)',
+  ),
+  esShim(
+    'promise.any',
+    '2.0.6',
+    [
+      { label: 'tests-only', argv: ['node_modules/.bin/nyc', 'node_modules/.bin/tape', 'test/{implementation,index,shimmed}.js'] },
+      { label: 'test:promise-shimmed', argv: ['node_modules/.bin/nyc', 'node', 'test/promise-shimmed'] },
+    ],
+    '`scripts.test` is `npm run tests-only && npm run test:promise-shimmed` = `nyc tape test/{implementation,index,shimmed}.js` then `nyc node test/promise-shimmed` (after pretest = lint)',
+  ),
 ];
 
 // ---------------------------------------------------------------------------
@@ -130,7 +151,8 @@ const SUBJECTS = [
 function cleanEnv(extra = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_lifecycle_|npm_package_|npm_config_(local_prefix|prefix|global_prefix)$|npm_command$|INIT_CWD$|NODE_OPTIONS$)/.test(key)) continue;
+    if (/^(npm_lifecycle_|npm_package_|npm_config_(local_prefix|prefix|global_prefix)$|npm_command$|INIT_CWD$|NODE_OPTIONS$)/.test(key))
+      continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -331,7 +353,15 @@ async function runSuite(subject, pkgDir, withManager) {
     ms += r.ms;
     const parsed = parseTap(r.stdout, command.label);
     for (const [id, p] of parsed) points.set(id, p);
-    commands.push({ label: command.label, code: r.code, signal: r.signal, ms: r.ms, points: parsed.size, stdout: r.stdout, stderr: r.stderr });
+    commands.push({
+      label: command.label,
+      code: r.code,
+      signal: r.signal,
+      ms: r.ms,
+      points: parsed.size,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    });
   }
   return { points, commands, ms };
 }
@@ -366,9 +396,14 @@ async function runPhase(subject, pkgDir, label, { withManager = false, required 
         !(expected && unexpectedBecause(expected, id, failure.get(id)) === null),
     );
     const codes = attempt.commands.map((c) => `${c.label} exit ${c.code ?? c.signal}`).join(', ');
-    log(`  ${label}, run ${i + 1}: ${attempt.points.size} points, ${count(attempt.points, 'pass')} passed, ${count(attempt.points, 'fail')} failed (${codes}; ${(attempt.ms / 1000).toFixed(1)} s)`);
+    log(
+      `  ${label}, run ${i + 1}: ${attempt.points.size} points, ${count(attempt.points, 'pass')} passed, ${count(attempt.points, 'fail')} failed (${codes}; ${(attempt.ms / 1000).toFixed(1)} s)`,
+    );
     if (outstanding.length === 0) break;
-    if (i < ATTEMPTS - 1) log(`    ${outstanding.length} not passed yet: ${outstanding.slice(0, 5).join(' | ')}${outstanding.length > 5 ? ' ...' : ''}; running again`);
+    if (i < ATTEMPTS - 1)
+      log(
+        `    ${outstanding.length} not passed yet: ${outstanding.slice(0, 5).join(' | ')}${outstanding.length > 5 ? ' ...' : ''}; running again`,
+      );
   }
   const firstFailed = [...attempts[0].points].filter(([, p]) => p.status === 'fail').map(([id]) => id);
   return {
@@ -460,7 +495,8 @@ function transformSources(subject, pkgDir) {
   const problems = [];
   if (changed.length === 0) problems.push('no file changed');
   if (applied.files !== files.length) problems.push(`apply saw ${applied.files} files, the script listed ${files.length}`);
-  if ([...changed].sort().join() !== [...applied.rewritten].sort().join()) problems.push(`apply listed ${applied.rewritten.join(', ')} but ${changed.join(', ')} changed`);
+  if ([...changed].sort().join() !== [...applied.rewritten].sort().join())
+    problems.push(`apply listed ${applied.rewritten.join(', ')} but ${changed.join(', ')} changed`);
   if (reportAfter.notRewritten !== 0) problems.push(`${reportAfter.notRewritten} boundaries still not rewritten after apply`);
   if (reportBefore.rewritten !== 0) problems.push(`${reportBefore.rewritten} boundaries already rewritten in the shipped sources`);
   // The rewritten files must still parse as what Node loads them as.
@@ -526,7 +562,13 @@ async function probe(subject, pkgDir, manager = 'compiled') {
   if (!source) return null;
   apiModule ??= await import(join(root, 'dist', 'esm', 'api.js'));
   const file = join(pkgDir, 'otel-probe.cjs');
-  const compiled = apiModule.transform(source, { filename: file, helpers: 'require', onDiagnostic: (d) => { throw new Error(apiModule.formatDiagnostic(d)); } });
+  const compiled = apiModule.transform(source, {
+    filename: file,
+    helpers: 'require',
+    onDiagnostic: (d) => {
+      throw new Error(apiModule.formatDiagnostic(d));
+    },
+  });
   if (!compiled) throw new Error('the probe has no boundary to rewrite');
   writeFileSync(file, compiled.code);
   const r = await run(['node', `--require=${preload}`, file], { cwd: pkgDir, timeout: 60_000, env: { OTEL_REALWORLD_MANAGER: manager } });
@@ -559,7 +601,9 @@ async function runSubject(subject) {
   const transform = transformSources(subject, pkgDir);
   log(
     `  transformed: ${transform.rewrittenFiles.length}/${transform.files} files rewritten, ${transform.boundariesRewritten}/${transform.boundaries} boundaries (` +
-      Object.entries(transform.byKind).map(([k, n]) => `${k} ${n}`).join(', ') +
+      Object.entries(transform.byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') +
       `; ${transform.ms.toFixed(0)} ms)`,
   );
   for (const p of transform.problems) log(`  PROBLEM: ${p}`);
@@ -569,7 +613,10 @@ async function runSubject(subject) {
   const withManager = await runPhase(subject, pkgDir, 'after + manager', { withManager: true, required: passedBefore, expected });
   const probeAfter = await probe(subject, pkgDir);
   if (probeBefore) {
-    const fmt = (p) => Object.entries(p).map(([at, got]) => `${at}: ${got.join(' ')}`).join(', ');
+    const fmt = (p) =>
+      Object.entries(p)
+        .map(([at, got]) => `${at}: ${got.join(' ')}`)
+        .join(', ');
     log(`  context probe (jobs a b c d; what each read saw), CompiledContextManager:`);
     log(`    shipped sources:   ${fmt(probeBefore)}`);
     log(`    rewritten sources: ${fmt(probeAfter)}`);
@@ -577,9 +624,15 @@ async function runSubject(subject) {
   }
 
   // Keep every run's output next to the package for inspection.
-  for (const [name, phase] of [['before', before], ['after', after], ['after-manager', withManager]]) {
+  for (const [name, phase] of [
+    ['before', before],
+    ['after', after],
+    ['after-manager', withManager],
+  ]) {
     phase.outputs.forEach((commands, i) =>
-      commands.forEach((c) => writeFileSync(join(dir, `${name}.run${i + 1}.${c.label.replace(/[^\w.-]/g, '_')}.log`), `${c.stdout}\n--- stderr ---\n${c.stderr}`)),
+      commands.forEach((c) =>
+        writeFileSync(join(dir, `${name}.run${i + 1}.${c.label.replace(/[^\w.-]/g, '_')}.log`), `${c.stdout}\n--- stderr ---\n${c.stderr}`),
+      ),
     );
   }
 
@@ -590,7 +643,15 @@ async function runSubject(subject) {
     const lines = new Set();
     for (const commands of phase.outputs) {
       for (const c of commands) {
-        for (const line of `${c.stdout}\n${c.stderr}`.split('\n')) if (line.includes(join(root, 'dist'))) lines.add(line.trim().replace(/^- '|'$/g, '').trim().replaceAll(root, '<repo>'));
+        for (const line of `${c.stdout}\n${c.stderr}`.split('\n'))
+          if (line.includes(join(root, 'dist')))
+            lines.add(
+              line
+                .trim()
+                .replace(/^- '|'$/g, '')
+                .trim()
+                .replaceAll(root, '<repo>'),
+            );
       }
     }
     return [...lines].slice(0, 5);
@@ -623,11 +684,14 @@ async function runSubject(subject) {
       },
     }),
   });
-  const failedBefore = [...before.statusOf].filter(([, s]) => s === 'fail').map(([id]) => ({
-    id,
-    reason: subject.knownFailures?.find((k) => k.match.test(id))?.reason ?? null,
-  }));
-  const topLevel = (phase, status) => [...phase.statusOf].filter(([id, s]) => s === status && before.statusOf.has(id) && id.split(' › ').length === 2).length;
+  const failedBefore = [...before.statusOf]
+    .filter(([, s]) => s === 'fail')
+    .map(([id]) => ({
+      id,
+      reason: subject.knownFailures?.find((k) => k.match.test(id))?.reason ?? null,
+    }));
+  const topLevel = (phase, status) =>
+    [...phase.statusOf].filter(([id, s]) => s === status && before.statusOf.has(id) && id.split(' › ').length === 2).length;
   const result = {
     package: `${subject.name}@${subject.version}`,
     what: subject.what,
@@ -659,11 +723,20 @@ async function runSubject(subject) {
     after: summary(after),
     afterWithManager: summary(withManager, expected),
     probe: probeBefore
-      ? { before: probeBefore, after: probeAfter, asyncLocalStorage: probeReference, matchesAsyncLocalStorage: JSON.stringify(probeAfter) === JSON.stringify(probeReference) }
+      ? {
+          before: probeBefore,
+          after: probeAfter,
+          asyncLocalStorage: probeReference,
+          matchesAsyncLocalStorage: JSON.stringify(probeAfter) === JSON.stringify(probeReference),
+        }
       : null,
   };
   // "after" (the library's tests on its rewritten sources) is strict; "after + manager" may differ only as declared.
-  result.ok = transform.problems.length === 0 && result.after.lost.length === 0 && result.afterWithManager.unexpected.length === 0 && passedBefore.length > 0;
+  result.ok =
+    transform.problems.length === 0 &&
+    result.after.lost.length === 0 &&
+    result.afterWithManager.unexpected.length === 0 &&
+    passedBefore.length > 0;
   const expectedCount = result.afterWithManager.expectedDifferences?.points.length ?? 0;
   log(
     `  tests passed: before ${passedBefore.length}/${before.statusOf.size}, after ${result.after.passed}/${result.after.points}, ` +
@@ -676,8 +749,12 @@ async function runSubject(subject) {
     log(`  expected differences (after + manager; the failure output names \`${expected.frame}\`, found equals wanted without it):`);
     for (const id of result.afterWithManager.expectedDifferences.points) log(`    ${id}`);
   }
-  for (const id of result.afterWithManager.expectedDifferences?.passed ?? []) log(`  declared as an expected difference, but passed: ${id}`);
-  for (const [name, s] of [['after', result.after], ['after + manager', result.afterWithManager]]) {
+  for (const id of result.afterWithManager.expectedDifferences?.passed ?? [])
+    log(`  declared as an expected difference, but passed: ${id}`);
+  for (const [name, s] of [
+    ['after', result.after],
+    ['after + manager', result.afterWithManager],
+  ]) {
     if (s.lost.length) for (const l of s.runtimeInOutput) log(`    the runtime in the output ${name}: ${l}`);
   }
   return result;
@@ -709,7 +786,9 @@ function markdown(results, meta) {
   lines.push('| package | source files rewritten | boundaries rewritten | passed before | after | after + manager | result |');
   lines.push('|---|---|---|---|---|---|---|');
   for (const r of results) {
-    const kinds = Object.entries(r.transform.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
+    const kinds = Object.entries(r.transform.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     lines.push(
       `| ${r.package} | ${r.transform.rewrittenFiles.length} / ${r.transform.files} | ${r.transform.boundariesRewritten} / ${r.transform.boundaries} (${kinds}) | ` +
         `${r.before.passed} / ${r.before.points} | ${r.after.passed} / ${r.after.points} | ${r.afterWithManager.passed} / ${r.afterWithManager.points}` +
@@ -728,10 +807,18 @@ function markdown(results, meta) {
     lines.push('');
     lines.push(`${r.what}. Tarball ${r.tarball.file} (${r.tarball.integrity}).`);
     lines.push('');
-    lines.push(`- Sources transformed: ${r.sources}. Rewritten: ${r.transform.rewrittenFiles.join(', ')}${r.transform.unchangedFiles.length ? `; unchanged (no boundary): ${r.transform.unchangedFiles.join(', ')}` : ''}.`);
-    lines.push(`- Transform: \`${r.transform.command}\` (${r.transform.ms.toFixed(0)} ms); \`report\` before: ${r.transform.boundaries} ${r.transform.boundaries === 1 ? 'boundary' : 'boundaries'}, none rewritten; after: ${r.transform.boundariesRewritten} rewritten.${r.transform.problems.length ? ` Problems: ${r.transform.problems.join('; ')}.` : ''}`);
-    lines.push(`- Fetch: \`npm pack ${r.package}\`, extracted. Install: \`${r.install.command}\` with the devDependencies ${r.install.devDependenciesInstalled.map((d) => `\`${d}\``).join(', ')} (${r.install.packages} packages in node_modules, ${fmtS(r.install.ms)}); left out: ${r.install.devDependenciesLeftOut.length ? r.install.devDependenciesLeftOut.map((d) => `\`${d}\``).join(', ') : 'none'}.`);
-    lines.push(`- Test command: ${r.commands.map((c) => `\`${mdEscape(c)}\``).join(', then ')}; with the manager the same with \`${r.managerCommandEnv}\`. ${r.commandsNote}.`);
+    lines.push(
+      `- Sources transformed: ${r.sources}. Rewritten: ${r.transform.rewrittenFiles.join(', ')}${r.transform.unchangedFiles.length ? `; unchanged (no boundary): ${r.transform.unchangedFiles.join(', ')}` : ''}.`,
+    );
+    lines.push(
+      `- Transform: \`${r.transform.command}\` (${r.transform.ms.toFixed(0)} ms); \`report\` before: ${r.transform.boundaries} ${r.transform.boundaries === 1 ? 'boundary' : 'boundaries'}, none rewritten; after: ${r.transform.boundariesRewritten} rewritten.${r.transform.problems.length ? ` Problems: ${r.transform.problems.join('; ')}.` : ''}`,
+    );
+    lines.push(
+      `- Fetch: \`npm pack ${r.package}\`, extracted. Install: \`${r.install.command}\` with the devDependencies ${r.install.devDependenciesInstalled.map((d) => `\`${d}\``).join(', ')} (${r.install.packages} packages in node_modules, ${fmtS(r.install.ms)}); left out: ${r.install.devDependenciesLeftOut.length ? r.install.devDependenciesLeftOut.map((d) => `\`${d}\``).join(', ') : 'none'}.`,
+    );
+    lines.push(
+      `- Test command: ${r.commands.map((c) => `\`${mdEscape(c)}\``).join(', then ')}; with the manager the same with \`${r.managerCommandEnv}\`. ${r.commandsNote}.`,
+    );
     const row = (name, s, extra = '') =>
       `| ${name} | ${s.passed} | ${Array.isArray(s.failed) ? s.failed.length : s.failed} | ${s.skipped} | ${s.runs} | ${s.msPerRun.map(fmtS).join(', ')} | ${s.exitCodes.map((c) => c.join('/')).join(', ')} |${extra}`;
     lines.push('');
@@ -740,17 +827,29 @@ function markdown(results, meta) {
     lines.push(row('before (shipped sources)', r.before));
     lines.push(row('after (rewritten)', r.after));
     lines.push(row('after + CompiledContextManager', r.afterWithManager));
-    if (r.topLevelPassedBefore > 0 && r.topLevelPassedBefore !== r.before.passed) lines.push('', `Top-level entries (test files / commands) passing before: ${r.topLevelPassedBefore}.`);
+    if (r.topLevelPassedBefore > 0 && r.topLevelPassedBefore !== r.before.passed)
+      lines.push('', `Top-level entries (test files / commands) passing before: ${r.topLevelPassedBefore}.`);
     if (r.before.failed.length) {
       lines.push('');
       lines.push(`Failing before the transform (excluded from the comparison):`);
       for (const f of r.before.failed) lines.push(`- ${mdEscape(f.id)}${f.reason ? ` — ${f.reason}` : ''}`);
     }
-    for (const [name, s] of [['before', r.before], ['after', r.after], ['after + manager', r.afterWithManager]]) {
+    for (const [name, s] of [
+      ['before', r.before],
+      ['after', r.after],
+      ['after + manager', r.afterWithManager],
+    ]) {
       const flaky = s.firstRunFailed.filter((id) => !r.before.failed.some((f) => f.id === id) && !(s.lost ?? []).includes(id));
-      if (flaky.length) lines.push('', `Failed in the first run ${name}, passed when run again (timing): ${flaky.map((id) => `${mdEscape(id)}`).join('; ')}.`);
+      if (flaky.length)
+        lines.push(
+          '',
+          `Failed in the first run ${name}, passed when run again (timing): ${flaky.map((id) => `${mdEscape(id)}`).join('; ')}.`,
+        );
     }
-    for (const [name, s] of [['after', r.after], ['after + manager', r.afterWithManager]]) {
+    for (const [name, s] of [
+      ['after', r.after],
+      ['after + manager', r.afterWithManager],
+    ]) {
       if (s.unexpected.length) {
         lines.push('', `**Passed before, not ${name}** (in all ${s.runs} runs):`);
         for (const { id, why } of s.unexpected) lines.push(`- ${mdEscape(id)}${why ? ` — ${why}` : ''}`);
@@ -778,9 +877,15 @@ function markdown(results, meta) {
           'each cell lists the context value each job saw at that read (`-`: none). The reference is what AsyncLocalStorage carries on Node through the shipped sources; ' +
           `rewritten + CompiledContextManager against it: ${r.probe.matchesAsyncLocalStorage ? '**identical**' : '**different**'}.`,
       );
-      lines.push('', '| read | shipped + CompiledContextManager | rewritten + CompiledContextManager | shipped + AsyncLocalStorageContextManager |', '|---|---|---|---|');
+      lines.push(
+        '',
+        '| read | shipped + CompiledContextManager | rewritten + CompiledContextManager | shipped + AsyncLocalStorageContextManager |',
+        '|---|---|---|---|',
+      );
       for (const at of Object.keys(r.probe.after)) {
-        lines.push(`| ${at} | ${(r.probe.before[at] ?? []).join(' ')} | ${r.probe.after[at].join(' ')} | ${(r.probe.asyncLocalStorage[at] ?? []).join(' ')} |`);
+        lines.push(
+          `| ${at} | ${(r.probe.before[at] ?? []).join(' ')} | ${r.probe.after[at].join(' ')} | ${(r.probe.asyncLocalStorage[at] ?? []).join(' ')} |`,
+        );
       }
     }
   }

@@ -144,4 +144,3 @@ function injectedFault(filename: string): void {
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: otel-context-transformer: ${d.message}`;
 }
-

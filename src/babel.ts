@@ -91,7 +91,8 @@ export default function otelContextTransformerBabel(api: BabelApi, raw: BabelPlu
               file: filename,
               line: 1,
               column: 1,
-              message: 'another plugin changed this file before otel-context-transformer/babel ran, file left unchanged: list it first in "plugins"',
+              message:
+                'another plugin changed this file before otel-context-transformer/babel ran, file left unchanged: list it first in "plugins"',
             });
             return;
           }
@@ -182,7 +183,12 @@ class PositionMap {
   private readonly startLine: number;
   private readonly startColumn: number;
 
-  constructor(private readonly original: string, generated: string, mappings: string | number[][][], parserOpts: Record<string, any>) {
+  constructor(
+    private readonly original: string,
+    generated: string,
+    mappings: string | number[][][],
+    parserOpts: Record<string, any>,
+  ) {
     this.lineStarts = lineStarts(original);
     this.startLine = typeof parserOpts.startLine === 'number' ? parserOpts.startLine : 1;
     this.startColumn = typeof parserOpts.startColumn === 'number' ? parserOpts.startColumn : 0;
@@ -212,7 +218,8 @@ class PositionMap {
       } else {
         // After a moved range, or the last anchor: as far as the texts agree.
         length = 0;
-        while (length < room && o + length < original.length && generated.charCodeAt(g + length) === original.charCodeAt(o + length)) length++;
+        while (length < room && o + length < original.length && generated.charCodeAt(g + length) === original.charCodeAt(o + length))
+          length++;
       }
       this.anchors.push([g, o, length]);
     }
@@ -274,7 +281,7 @@ class PositionMap {
     seen.add(node);
     if (typeof node.start === 'number' && typeof node.end === 'number') {
       const start = this.at(node.start);
-      const end = start === undefined ? undefined : node.end > node.start ? this.endOf(node.start, node.end) ?? start : start;
+      const end = start === undefined ? undefined : node.end > node.start ? (this.endOf(node.start, node.end) ?? start) : start;
       if (start === undefined || end === undefined) {
         node.start = null;
         node.end = null;

@@ -106,7 +106,27 @@ export function promiseMethod(name: string): readonly number[] | undefined {
  */
 export const INERT_OPERATORS: ReadonlySet<string> = new Set(['!', 'typeof', 'void', '===', '!==', '&&', '||', '??']);
 /** Operators that coerce objects but not primitives: inert when the type checker says every operand is a primitive. */
-export const INERT_ON_PRIMITIVES: ReadonlySet<string> = new Set(['+', '-', '~', '*', '/', '%', '**', '<', '>', '<=', '>=', '==', '!=', '&', '|', '^', '<<', '>>', '>>>']);
+export const INERT_ON_PRIMITIVES: ReadonlySet<string> = new Set([
+  '+',
+  '-',
+  '~',
+  '*',
+  '/',
+  '%',
+  '**',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&',
+  '|',
+  '^',
+  '<<',
+  '>>',
+  '>>>',
+]);
 
 /**
  * Names of the runtime helpers compiled code calls (see src/runtime/slot.ts for

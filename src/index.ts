@@ -18,7 +18,17 @@ export { resolveOptions, OptionsError, type TransformOptions, type ResolvedOptio
 export { createTsTransformerFactory, type TsTransformHost } from './transformer/typescript.js';
 
 /** Keys of a tsconfig plugin entry that belong to ts-patch, not to us. */
-const TS_PATCH_KEYS = ['transform', 'type', 'import', 'after', 'afterDeclarations', 'transformProgram', 'isEsm', 'resolvePathAliases', 'name'];
+const TS_PATCH_KEYS = [
+  'transform',
+  'type',
+  'import',
+  'after',
+  'afterDeclarations',
+  'transformProgram',
+  'isEsm',
+  'resolvePathAliases',
+  'name',
+];
 
 export interface TransformerExtras {
   ts?: typeof TS;

@@ -66,7 +66,8 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
     }
   },
   runtimeModule: (value, key) => {
-    if (typeof value !== 'string' || value === '') throw new OptionsError(`option "${key}" must be a non-empty string, got ${describe(value)}`);
+    if (typeof value !== 'string' || value === '')
+      throw new OptionsError(`option "${key}" must be a non-empty string, got ${describe(value)}`);
   },
   typeCheck: (value, key) => {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);

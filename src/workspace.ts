@@ -75,7 +75,8 @@ export function findWorkspace(root: string): Workspace | undefined {
   const pnpmFile = path.join(root, 'pnpm-workspace.yaml');
   if (!existsSync(manifestFile) && !existsSync(pnpmFile)) return undefined;
   const manifest = existsSync(manifestFile) ? readJsonc<Manifest>(manifestFile) : {};
-  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new WorkspaceError(`${manifestFile}: not a JSON object`);
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest))
+    throw new WorkspaceError(`${manifestFile}: not a JSON object`);
   const rootPackage: PackageInfo = { dir: root, rel: '.', manifest };
   let patterns: string[] | undefined;
   let kind: WorkspaceKind = 'single';
@@ -101,7 +102,12 @@ export function pnpmPackagePatterns(yaml: string): string[] {
   if (start < 0) return [];
   const unquote = (s: string) => s.trim().replace(/^(['"])(.*)\1$/, '$2');
   const inline = lines[start]!.replace(/^packages\s*:\s*/, '').replace(/\s+#.*$/, '');
-  if (inline.startsWith('[')) return inline.replace(/^\[|\]$/g, '').split(',').map(unquote).filter(Boolean);
+  if (inline.startsWith('['))
+    return inline
+      .replace(/^\[|\]$/g, '')
+      .split(',')
+      .map(unquote)
+      .filter(Boolean);
   const patterns: string[] = [];
   for (const line of lines.slice(start + 1)) {
     if (/^\S/.test(line)) break; // the next top-level key

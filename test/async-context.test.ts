@@ -102,7 +102,7 @@ describe('AsyncContext.Variable', () => {
     expect(v.get()).toBe(1);
   });
 
-  it('has the proposal\'s toStringTags', () => {
+  it("has the proposal's toStringTags", () => {
     expect(Object.prototype.toString.call(new Variable())).toBe('[object AsyncContext.Variable]');
     expect(Object.prototype.toString.call(new Snapshot())).toBe('[object AsyncContext.Snapshot]');
     expect(Object.prototype.toString.call(AsyncContext)).toBe('[object AsyncContext]');
@@ -112,15 +112,32 @@ describe('AsyncContext.Variable', () => {
     expect(Object.keys(AsyncContext)).toEqual([]);
     expect(Object.getOwnPropertyNames(AsyncContext).sort()).toEqual(['Snapshot', 'Variable']);
     for (const key of ['Variable', 'Snapshot'] as const) {
-      expect(Object.getOwnPropertyDescriptor(AsyncContext, key)).toEqual({ value: key === 'Variable' ? Variable : Snapshot, writable: true, enumerable: false, configurable: true });
+      expect(Object.getOwnPropertyDescriptor(AsyncContext, key)).toEqual({
+        value: key === 'Variable' ? Variable : Snapshot,
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
     }
-    expect(Object.getOwnPropertyDescriptor(AsyncContext, Symbol.toStringTag)).toEqual({ value: 'AsyncContext', writable: false, enumerable: false, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(AsyncContext, Symbol.toStringTag)).toEqual({
+      value: 'AsyncContext',
+      writable: false,
+      enumerable: false,
+      configurable: true,
+    });
   });
 
-  it('names and lengths are the built-ins\' (name: not writable, not enumerable, configurable)', () => {
+  it("names and lengths are the built-ins' (name: not writable, not enumerable, configurable)", () => {
     expect([Variable.name, Variable.length, Snapshot.name, Snapshot.length]).toEqual(['Variable', 1, 'Snapshot', 0]);
-    expect(Object.getOwnPropertyDescriptor(Variable, 'name')).toEqual({ value: 'Variable', writable: false, enumerable: false, configurable: true });
-    expect([Variable.prototype.run.length, Variable.prototype.get.length, Snapshot.prototype.run.length, Snapshot.wrap.length]).toEqual([2, 0, 1, 1]);
+    expect(Object.getOwnPropertyDescriptor(Variable, 'name')).toEqual({
+      value: 'Variable',
+      writable: false,
+      enumerable: false,
+      configurable: true,
+    });
+    expect([Variable.prototype.run.length, Variable.prototype.get.length, Snapshot.prototype.run.length, Snapshot.wrap.length]).toEqual([
+      2, 0, 1, 1,
+    ]);
   });
 
   it('instances are ordinary objects without own properties (the state is in internal slots)', () => {
@@ -192,12 +209,9 @@ describe('AsyncContext.Snapshot', () => {
     const v = new Variable({ defaultValue: 0 });
     const snapshot = v.run(1, () => new Snapshot());
     const result = v.run(2, () =>
-      snapshot.run(
-        function (this: unknown, x: string) {
-          return [this, x, v.get()];
-        },
-        'arg',
-      ),
+      snapshot.run(function (this: unknown, x: string) {
+        return [this, x, v.get()];
+      }, 'arg'),
     );
     expect(result).toEqual([undefined, 'arg', 1]);
     const error = new Error('in snapshot');
@@ -303,7 +317,10 @@ describe('variables through the compiled shapes (no OTel manager registered)', (
     let resolve!: () => void;
     const p = new Promise<void>((r) => (resolve = r));
     v.run('scheduled', () => {
-      setTimeout(__otelCtx.bind(() => seen.push(`timeout ${v.get()}`)), 1);
+      setTimeout(
+        __otelCtx.bind(() => seen.push(`timeout ${v.get()}`)),
+        1,
+      );
       queueMicrotask(__otelCtx.bind(() => seen.push(`microtask ${v.get()}`)));
       p.then(__otelCtx.bind(() => seen.push(`then ${v.get()}`)));
       setTimeout(() => seen.push(`plain timeout ${v.get()}`), 1);
@@ -390,7 +407,9 @@ describe('variables and the OTel manager share the slot', () => {
     }
 
     // Span outside, variable inside.
-    const first = tracer.startActiveSpan('outer-span', (span) => v.run('inner-value', () => afterAwait('child-1')).finally(() => span.end()));
+    const first = tracer.startActiveSpan('outer-span', (span) =>
+      v.run('inner-value', () => afterAwait('child-1')).finally(() => span.end()),
+    );
     // Variable outside, span inside.
     const second = v.run('outer-value', () =>
       tracer.startActiveSpan('inner-span', (span) => afterAwait('child-2').finally(() => span.end())),
@@ -412,9 +431,7 @@ describe('variables and the OTel manager share the slot', () => {
     expect(context.setGlobalContextManager(new CompiledContextManager().enable())).toBe(true);
     const v = new Variable<string>();
     const key = Symbol('otel-key');
-    const seen = v.run('kept', () =>
-      context.with(context.active().setValue(key, 'otel'), () => [v.get(), context.active().getValue(key)]),
-    );
+    const seen = v.run('kept', () => context.with(context.active().setValue(key, 'otel'), () => [v.get(), context.active().getValue(key)]));
     expect(seen).toEqual(['kept', 'otel']);
   });
 });

@@ -43,7 +43,14 @@ interface Run {
   extra?: Record<string, unknown>;
 }
 
-function compile({ code = SOURCE, presets = [typescript], pluginOptions = {}, filename = '/project/src/handle.ts', withPlugin = true, extra = {} }: Run) {
+function compile({
+  code = SOURCE,
+  presets = [typescript],
+  pluginOptions = {},
+  filename = '/project/src/handle.ts',
+  withPlugin = true,
+  extra = {},
+}: Run) {
   return babel.transformSync(code, {
     filename,
     babelrc: false,
@@ -182,17 +189,34 @@ describe('files left alone', () => {
     const code = `// @flow\nexport function later(ms: number): void {\n  setTimeout(() => {}, ms);\n}\n`;
     const diagnostics: string[] = [];
     const presets = [[reactNative, {}]];
-    const result = compile({ code, presets, filename: '/project/src/later.js', pluginOptions: { onDiagnostic: (d: { message: string }) => diagnostics.push(d.message) } });
+    const result = compile({
+      code,
+      presets,
+      filename: '/project/src/later.js',
+      pluginOptions: { onDiagnostic: (d: { message: string }) => diagnostics.push(d.message) },
+    });
     expect(diagnostics.join('\n')).toMatch(/syntax error, file left unchanged/);
     expect(result.code).toBe(compile({ code, presets, filename: '/project/src/later.js', withPlugin: false }).code);
   });
 
   it('a file another plugin changed before ours is left alone, with a diagnostic (ours must come first)', () => {
     const earlier = ({ types: t }: typeof babel) => ({
-      visitor: { Program: { enter(path: any) { path.unshiftContainer('body', t.expressionStatement(t.stringLiteral('earlier'))); } } },
+      visitor: {
+        Program: {
+          enter(path: any) {
+            path.unshiftContainer('body', t.expressionStatement(t.stringLiteral('earlier')));
+          },
+        },
+      },
     });
     const diagnostics: string[] = [];
-    const options = (plugins: unknown[]) => ({ filename: '/project/src/handle.ts', babelrc: false, configFile: false, presets: [typescript], plugins });
+    const options = (plugins: unknown[]) => ({
+      filename: '/project/src/handle.ts',
+      babelrc: false,
+      configFile: false,
+      presets: [typescript],
+      plugins,
+    });
     const ours = [plugin, { onDiagnostic: (d: { message: string }) => diagnostics.push(d.message) }];
     const before = babel.transformSync(SOURCE, options([earlier, ours]))!.code;
     expect(diagnostics.join('\n')).toMatch(/list it first in "plugins"/);

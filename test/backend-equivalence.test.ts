@@ -58,11 +58,12 @@ function expectSameDecisions(source: string, fileName: string): number {
  * class-gen-arguments, typed-callee, typed-arguments and using-not-var differed between the backends on main.
  */
 const EDGE_INPUTS: Record<string, string> = {
-  'computed-key.ts': `declare const p: Promise<string>; export async function f() { class K { [await p]() {} static [await ` +
-    `p] = 1; } return new K(); }`,
+  'computed-key.ts':
+    `declare const p: Promise<string>; export async function f() { class K { [await p]() {} static [await ` + `p] = 1; } return new K(); }`,
   'computed-key2.ts': `declare const p: Promise<string>; export async function f() { class K { [await p] = 1; } return K; }`,
   'decorator.ts': `declare const p: Promise<any>; export async function f() { @(await p) class K {} ; return K; }`,
-  'decorator2.ts': `declare function d(...a: any[]): any; export function f(cb: () => void) { @d(setTimeout(cb)) class K ` +
+  'decorator2.ts':
+    `declare function d(...a: any[]): any; export function f(cb: () => void) { @d(setTimeout(cb)) class K ` +
     `{ @d(setTimeout(cb)) m() {} } return K; }`,
   'param.ts': `export function f(setTimeout: any) { setTimeout(() => {}); }`,
   'param-destr.ts': `export function f({ setTimeout }: any) { setTimeout(() => {}); }`,
@@ -75,11 +76,13 @@ const EDGE_INPUTS: Record<string, string> = {
   'ns2.ts': `namespace N { const setTimeout = 1; setTimeout(() => {}); } setTimeout(() => {});`,
   'label.ts': `setTimeout: for (;;) { setTimeout(() => {}); break; }`,
   'static-block.ts': `class K { static { const setTimeout = (f: any) => f; setTimeout(() => {}); } } setTimeout(() => {});`,
-  'with-await-using.ts': `declare const r: any; export async function f() { await using x = r; { await using y = r; g(); } } declare ` +
-    `function g(): void;`,
-  'switch.ts': `export function f(x: number) { switch (x) { case 1: let setTimeout = (f: any) => f; setTimeout(() => ` +
+  'with-await-using.ts':
+    `declare const r: any; export async function f() { await using x = r; { await using y = r; g(); } } declare ` + `function g(): void;`,
+  'switch.ts':
+    `export function f(x: number) { switch (x) { case 1: let setTimeout = (f: any) => f; setTimeout(() => ` +
     `{}); } setTimeout(() => {}); }`,
-  'for-in.ts': `export function f(o: any) { for (const setTimeout in o) { setTimeout(() => {}); } for (const queueMicrotask ` +
+  'for-in.ts':
+    `export function f(o: any) { for (const setTimeout in o) { setTimeout(() => {}); } for (const queueMicrotask ` +
     `of o) queueMicrotask(() => {}); }`,
   'import-eq.ts': `import setTimeout = require('x'); setTimeout(() => {});`,
   'type-import.ts': `import type { setTimeout } from 'x'; setTimeout(() => {});`,
@@ -93,30 +96,38 @@ const EDGE_INPUTS: Record<string, string> = {
   'gen-arguments-arrow.js': `function* g(a) { const f = () => arguments; yield f(); }`,
   'gen-arguments-method.js': `function* g(a) { const o = { m() { return arguments; } }; yield o; }`,
   'script-gen.js': `function* g(a) { yield a; } class K { *m(a) { yield arguments; } }`,
-  'tail-ts.ts': `declare const p: Promise<number>; export async function f() { return await (p as any)!; } export async ` +
+  'tail-ts.ts':
+    `declare const p: Promise<number>; export async function f() { return await (p as any)!; } export async ` +
     `function g() { const v = await p satisfies any; return v; }`,
-  'tail-template.ts': 'declare const p: Promise<number>; export async function f() { const v = await p; return `x`; } export ' +
+  'tail-template.ts':
+    'declare const p: Promise<number>; export async function f() { const v = await p; return `x`; } export ' +
     'async function g() { await p; return -1; } export async function h() { await p; return null; }',
-  'tail-true.ts': 'declare const p: Promise<number>; export async function f() { await p; return true; } export async function ' +
+  'tail-true.ts':
+    'declare const p: Promise<number>; export async function f() { await p; return true; } export async function ' +
     'g(a: any) { await p; return !a; } export async function h(a:any) { await p; return void a; }',
-  'tail-bigint.ts': 'declare const p: Promise<number>; export async function f() { await p; return 1n; } export async function ' +
+  'tail-bigint.ts':
+    'declare const p: Promise<number>; export async function f() { await p; return 1n; } export async function ' +
     'g() { await p; return /x/; } export async function h() { await p; return this; }',
   'tail-using.ts': 'declare const p: Promise<number>; declare const r: any; export async function f() { using x = r; return await p; }',
   'tail-label.ts': 'declare const p: Promise<number>; export async function f() { a: { return await p; } }',
   'tail-if.ts': 'declare const p: Promise<number>; export async function f(c: any) { if (c) { await p; } }',
-  'settle.ts': 'export const s = () => new Promise<void>((resolve: () => void) => setTimeout(resolve)); export const ' +
+  'settle.ts':
+    'export const s = () => new Promise<void>((resolve: () => void) => setTimeout(resolve)); export const ' +
     't = () => new Promise<void>((resolve = () => {}) => setTimeout(resolve));',
   'settle-this.js': 'export const s = () => new Promise(function (resolve) { setTimeout(resolve); this; });',
-  'settle-paren.ts': 'export const s = () => new Promise((resolve) => setTimeout((resolve)));  export const t = () => new ' +
+  'settle-paren.ts':
+    'export const s = () => new Promise((resolve) => setTimeout((resolve)));  export const t = () => new ' +
     'Promise((resolve) => setTimeout(resolve as any));',
-  'settle-chain.ts': 'export const s = () => new Promise((resolve) => setTimeout?.(resolve));  export const t = () => new ' +
+  'settle-chain.ts':
+    'export const s = () => new Promise((resolve) => setTimeout?.(resolve));  export const t = () => new ' +
     'Promise((resolve) => globalThis.setTimeout?.(resolve));',
   'settle-nested.ts':
     'export const s = () => new Promise((resolve) => { function inner(resolve: any) { return resolve; } setTimeout(resolve); });',
   'settle-typed.ts': 'export const s = () => new Promise<void>((resolve) => { let x: typeof resolve; setTimeout(resolve); });',
   'settle-prop.ts': 'export const s = () => new Promise<void>((resolve) => { const o = { resolve }; setTimeout(resolve); });',
   'settle-prop2.ts': 'export const s = () => new Promise<void>((resolve) => { const o = { resolve: 1 }; setTimeout(resolve); });',
-  'settle-call-new.ts': 'export const s = () => new Promise<void>((resolve) => { new X(resolve); setTimeout(resolve); }); declare ' +
+  'settle-call-new.ts':
+    'export const s = () => new Promise<void>((resolve) => { new X(resolve); setTimeout(resolve); }); declare ' +
     'class X { constructor(a: any) }',
   'settle-paren-callee.ts': 'export const s = () => new Promise<void>((resolve) => { (resolve)(); setTimeout(resolve); });',
   'settle-optional.ts': 'export const s = () => new Promise<void>((resolve) => { resolve?.(); setTimeout(resolve); });',
@@ -126,12 +137,14 @@ const EDGE_INPUTS: Record<string, string> = {
   'receiver2.ts': 'export function f(cb: any, process: any) { process.nextTick(cb); globalThis.process.nextTick(cb); }',
   'receiver3.ts': 'export function f(cb: any) { const window = {}; window.setTimeout(cb); (window as any).then(cb); }',
   'then-on-global.ts': 'export function f(cb: any) { globalThis.then(cb); window.catch(cb); process.then(cb); }',
-  'literal-args.ts': 'export function f(p: any) { p.then(`a${1}`); p.then(void 0); p.then(null); p.then((undefined)); p.then(-1); ' +
-    'p.then(class {}); }',
-  'ignore.ts': 'export function f(cb: any) {\n  // otel-context-ignore\n  setTimeout(cb);\n  setTimeout(/* otel-context-ignore ' +
+  'literal-args.ts':
+    'export function f(p: any) { p.then(`a${1}`); p.then(void 0); p.then(null); p.then((undefined)); p.then(-1); ' + 'p.then(class {}); }',
+  'ignore.ts':
+    'export function f(cb: any) {\n  // otel-context-ignore\n  setTimeout(cb);\n  setTimeout(/* otel-context-ignore ' +
     '*/ cb);\n  setTimeout(cb); // otel-context-ignore\n}',
-  
-  'export-ignore.ts': '// otel-context-ignore\nexport function f(cb: any) { setTimeout(cb); }\n// otel-context-ignore\nexport ' +
+
+  'export-ignore.ts':
+    '// otel-context-ignore\nexport function f(cb: any) { setTimeout(cb); }\n// otel-context-ignore\nexport ' +
     'default function (cb: any) { setTimeout(cb); }',
   'generic-call.ts': 'export function f(cb: any, p: any) { setTimeout<any>(cb); p.then<any>(cb); }',
   'tagged.ts': 'declare const p: Promise<string>; export async function f(t: any) { return t`${await p}`; }',
@@ -140,14 +153,16 @@ const EDGE_INPUTS: Record<string, string> = {
   'async-arrow-param-default.ts': 'declare const p: Promise<string>; export async function f() { const g = async (a = await p) => a; }',
   'jsx.tsx': 'declare const p: Promise<any>; export async function f() { return <div>{await p}</div>; }',
   'accessor.ts': 'declare const p: Promise<any>; export class K { accessor x = setTimeout(() => {}); }',
-  'member-decorator.ts': `declare const p: Promise<any>; export async function f() { class K { @(await p) m() {} @(await p) x ` +
+  'member-decorator.ts':
+    `declare const p: Promise<any>; export async function f() { class K { @(await p) m() {} @(await p) x ` +
     `= 1; @(await p) static accessor y = 2; } return K; }`,
   'member-decorator-only.ts': `declare const p: Promise<any>; export async function f() { class K { @(await p) m() {} } return K; }`,
   'field-decorator-only.ts': `declare const p: Promise<any>; export async function f() { class K { @(await p) x = 1; } return K; }`,
   'getter-computed.ts': `declare const p: Promise<any>; export async function f() { return { get [await p]() { return 1; } }; }`,
   'gen-computed.ts': `export function* f() { class K { [yield 1]() {} } return K; }`,
   'gen-decorator.ts': `export function* f() { class K { @(yield 1) m() {} } return K; }`,
-  'decorator-timer.ts': `declare function d(...a: any[]): any; export function f(cb: any) { class K { @d(setTimeout(cb)) m() ` +
+  'decorator-timer.ts':
+    `declare function d(...a: any[]): any; export function f(cb: any) { class K { @d(setTimeout(cb)) m() ` +
     `{} @d(setTimeout(cb)) x = 1; } }`,
   'tail-decorated.ts': `declare const p: Promise<any>; export async function f() { class K { @(await p) m() {} } }`,
   'tail-decorated2.ts': `declare const p: Promise<any>; export async function f() { return await p; class K { [await p]() {} } }`,
@@ -161,9 +176,11 @@ const EDGE_INPUTS: Record<string, string> = {
   'use-strict-file.js': `"use strict"; function* g(a) { yield arguments; }`,
   'async-arrow-expr-using.ts': `declare const p: Promise<any>; export const f = async () => (await p, 1);`,
   'for-await-label-nonblock.ts': `declare const xs: any; export async function f() { a: b: for await (const x of xs) if (x) continue a; }`,
-  'catch-destructure.ts': `declare const p: Promise<any>; export async function f() { try { await p; } catch ({ message = setTimeout(() ` +
+  'catch-destructure.ts':
+    `declare const p: Promise<any>; export async function f() { try { await p; } catch ({ message = setTimeout(() ` +
     `=> {}) }) { message; } }`,
-  'catch-no-suspend.ts': `declare const p: Promise<any>; export async function f() { try { g(); } catch ({ message }) { await ` +
+  'catch-no-suspend.ts':
+    `declare const p: Promise<any>; export async function f() { try { g(); } catch ({ message }) { await ` +
     `p; } finally { g(); } } declare function g(): void;`,
   'nested-gen-in-async.ts': `declare const p: Promise<any>; export async function f() { function* g() { yield 1; } await p; return g; }`,
   'return-in-agen-nested.ts': `export async function* f() { const g = () => { return 1; }; return g; }`,
@@ -186,7 +203,8 @@ const EDGE_INPUTS: Record<string, string> = {
   'settle-default-param.ts': `export function f() { return new Promise((r, j = r) => { setTimeout(r); }); }`,
   'settle-destructured-second.ts': `export function f() { return new Promise((r, { j }: any) => { setTimeout(r); }); }`,
   'settle-spread.ts': `export function f(a: any[]) { return new Promise((r) => { setTimeout(r, ...a); queueMicrotask(r); }); }`,
-  'settle-interval.ts': `export function f() { return new Promise((r) => { setInterval(r, 1); setImmediate(r); process.nextTick(r); ` +
+  'settle-interval.ts':
+    `export function f() { return new Promise((r) => { setInterval(r, 1); setImmediate(r); process.nextTick(r); ` +
     `requestAnimationFrame(r); scheduler.postTask(r); }); } declare const scheduler: any;`,
   'settle-parenthesized-executor.ts': `export function f() { return new Promise(((r) => setTimeout(r))); }`,
   'settle-async-executor.ts': `export function f() { return new Promise(async (r) => setTimeout(r)); }`,
@@ -201,7 +219,9 @@ const EDGE_INPUTS: Record<string, string> = {
 };
 
 describe('both backends make the same decisions (type checker off)', () => {
-  const scenarios = readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.ts')).sort();
+  const scenarios = readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
 
   it.each(scenarios)('conformance scenario %s', (file) => {
     const calls = expectSameDecisions(readFileSync(join(SCENARIO_DIR, file), 'utf8'), file);

@@ -276,7 +276,11 @@ describe.each(['rollup', 'rolldown'] as const)('%s: listed after a plugin that l
 
 describe('the plugin core (every bundler shares it)', () => {
   const meta = { framework: 'rollup' } as never;
-  const context = { warn: (message: unknown) => { throw new Error(`unexpected warning ${String(message)}`); } };
+  const context = {
+    warn: (message: unknown) => {
+      throw new Error(`unexpected warning ${String(message)}`);
+    },
+  };
 
   it('returns nothing for a file with no boundaries, so the bundler keeps the module and its map', () => {
     const plugin = unpluginFactory({}, meta) as { transformInclude(id: string): boolean; transform: { handler: Function } };

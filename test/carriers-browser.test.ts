@@ -85,8 +85,14 @@ describe('browser workers: the spawning context on a W3C carrier, in Chromium', 
     ({ server, url } = await serve());
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -113,7 +119,10 @@ describe('browser workers: the spawning context on a W3C carrier, in Chromium', 
     const parent = spans.find((s) => s.name === 'page')!;
     for (const kind of ['classic', 'module'] as const) {
       const worker = results[kind];
-      expect(worker.spans.map((s) => s.name), kind).toEqual(['worker top level', 'worker message handler']);
+      expect(
+        worker.spans.map((s) => s.name),
+        kind,
+      ).toEqual(['worker top level', 'worker message handler']);
       for (const span of worker.spans) {
         expect(span.traceId, `${kind}: ${span.name}`).toBe(parent.traceId);
         expect(span.parentSpanId, `${kind}: ${span.name}`).toBe(parent.spanId);

@@ -72,7 +72,10 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
     for (const name of THREADS) {
       const worker = fixed.results[name]!;
       expect(worker.manager, name).toBe(name === 'threadAls' ? 'AsyncLocalStorageContextManager' : 'CompiledContextManager');
-      expect(worker.spans.map((s) => s.name), name).toEqual(['worker top level', 'worker after top-level await', 'worker message handler']);
+      expect(
+        worker.spans.map((s) => s.name),
+        name,
+      ).toEqual(['worker top level', 'worker after top-level await', 'worker message handler']);
       for (const span of worker.spans) {
         expect(span.traceId, `${name}: ${span.name}`).toBe(parent.traceId);
         expect(span.parentSpanId, `${name}: ${span.name}`).toBe(parent.spanId);
@@ -104,7 +107,10 @@ describe('threads and processes: W3C carriers through the runtime helpers', () =
       expect(child.env.BAGGAGE, name).toBe('user.id=u-42');
       expect(child.traceparentVariables, name).toBe(1);
       expect(child.baggage, name).toEqual({ 'user.id': 'u-42' });
-      expect(child.spans.map((s) => s.name), name).toEqual(['child top level', 'child after top-level await']);
+      expect(
+        child.spans.map((s) => s.name),
+        name,
+      ).toEqual(['child top level', 'child after top-level await']);
       for (const span of child.spans) {
         expect(span.traceId, `${name}: ${span.name}`).toBe(parent.traceId);
         expect(span.parentSpanId, `${name}: ${span.name}`).toBe(parent.spanId);
@@ -232,7 +238,11 @@ describe('spawnArgs: the carrying options land where child_process looks for the
   }
 
   it('shapes child_process rejects stay as they are (Node raises its own error)', () => {
-    for (const input of [['cmd', 'not-args'], ['cmd', args, 42], ['cmd', args, [1]]]) {
+    for (const input of [
+      ['cmd', 'not-args'],
+      ['cmd', args, 42],
+      ['cmd', args, [1]],
+    ]) {
       expect(inSpan(() => runtime.spawnArgs(input, true, false))).toBe(input);
     }
     // fork and spawn take no callback: a function there is left for Node to reject.
@@ -277,7 +287,15 @@ describe('spawnArgs: the carrying options land where child_process looks for the
   });
 
   it('a propagator that throws: the spawn goes ahead as written, carrying nothing', () => {
-    const throwing = { fields: () => ['x'], inject: () => { throw new Error('inject'); }, extract: () => { throw new Error('extract'); } };
+    const throwing = {
+      fields: () => ['x'],
+      inject: () => {
+        throw new Error('inject');
+      },
+      extract: () => {
+        throw new Error('extract');
+      },
+    };
     propagation.disable();
     propagation.setGlobalPropagator(throwing);
     try {

@@ -4,7 +4,19 @@
  * first) in a child process, on trees under test/.tmp/cli/ (gitignored).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,9 +173,20 @@ describe('apply and report on a tsc build', () => {
 
     const json = cli(['report', '--check', '--json', 'out'], dir);
     expect(json.status).toBe(1);
-    const parsed = JSON.parse(json.stdout) as { notRewritten: number; boundaries: Array<{ file: string; kind: string; rewritten: boolean }> };
+    const parsed = JSON.parse(json.stdout) as {
+      notRewritten: number;
+      boundaries: Array<{ file: string; kind: string; rewritten: boolean }>;
+    };
     expect(parsed.notRewritten).toBe(7);
-    expect(parsed.boundaries.map((b) => b.kind)).toEqual(['await', 'setTimeout', 'then', 'for-await', 'yield', 'process.nextTick', 'queueMicrotask']);
+    expect(parsed.boundaries.map((b) => b.kind)).toEqual([
+      'await',
+      'setTimeout',
+      'then',
+      'for-await',
+      'yield',
+      'process.nextTick',
+      'queueMicrotask',
+    ]);
     // report reads, never writes.
     expect(snapshot(path.join(dir, 'out'))).toEqual(plain);
   });
@@ -203,7 +226,11 @@ describe('apply and report on a tsc build', () => {
     const pumpMap = new TraceMap(JSON.parse(readFileSync(path.join(dir, 'out/stream/pump.js.map'), 'utf8')));
     const pump = readFileSync(path.join(dir, 'out/stream/pump.js'), 'utf8');
     const forAwait = position(pump, 'for await');
-    expect(originalPositionFor(pumpMap, { line: forAwait.line, column: forAwait.column - 1 })).toMatchObject({ source: '../../src/stream/pump.ts', line: 2, column: 2 });
+    expect(originalPositionFor(pumpMap, { line: forAwait.line, column: forAwait.column - 1 })).toMatchObject({
+      source: '../../src/stream/pump.ts',
+      line: 2,
+      column: 2,
+    });
 
     // The rewritten modules load and behave as before.
     const probe = spawnSync(
@@ -234,7 +261,12 @@ describe('apply and report on a tsc build', () => {
     expect(check.stdout).toBe('');
     expect(check.stderr).toMatch(/report: 3 files, 7 boundaries: 7 rewritten, 0 not rewritten/);
     const all = cli(['report', 'out/orders.js'], dir);
-    expect(all.stdout.trim().split('\n').map((l) => l.replace(/^\S+\s+/, ''))).toEqual(['await  rewritten', 'setTimeout  rewritten', 'then  rewritten']);
+    expect(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\S+\s+/, '')),
+    ).toEqual(['await  rewritten', 'setTimeout  rewritten', 'then  rewritten']);
   });
 });
 
@@ -248,12 +280,19 @@ describe('apply details', () => {
     expect(url).not.toBeNull();
     const tracer = new TraceMap(JSON.parse(Buffer.from(url![1]!, 'base64').toString('utf8')));
     const at = position(orders, 'await __otelCtx.suspend');
-    expect(originalPositionFor(tracer, { line: at.line, column: at.column - 1 })).toMatchObject({ source: '../src/orders.ts', line: 2, column: 16 });
+    expect(originalPositionFor(tracer, { line: at.line, column: at.column - 1 })).toMatchObject({
+      source: '../src/orders.ts',
+      line: 2,
+      column: 16,
+    });
   });
 
   it('CommonJS output gets require(), .cjs is found, options come from flags and --config', () => {
     const dir = freshDir('cjs');
-    write(path.join(dir, 'out/a.cjs'), `"use strict";\nexports.f = () => { setTimeout(() => 1, 1); return Promise.resolve(1).then((x) => x); };\n`);
+    write(
+      path.join(dir, 'out/a.cjs'),
+      `"use strict";\nexports.f = () => { setTimeout(() => 1, 1); return Promise.resolve(1).then((x) => x); };\n`,
+    );
     write(path.join(dir, 'out/skipped/b.js'), `setTimeout(() => 1, 1);\n`);
     write(path.join(dir, 'out/c.js'), `export const g = () => { setTimeout(() => 1, 1); return Promise.resolve(1).then((x) => x); };\n`);
     write(path.join(dir, 'config.json'), JSON.stringify({ exclude: ['out/skipped/**'], runtimeModule: '@acme/otel-runtime' }));
@@ -261,7 +300,9 @@ describe('apply details', () => {
     expect(run.stderr).toMatch(/apply: 2 files rewritten, 0 unchanged, 1 excluded, 0 errors/);
     expect(run.status, run.stderr).toBe(0);
     const a = readFileSync(path.join(dir, 'out/a.cjs'), 'utf8');
-    expect(a).toBe(`"use strict";\nconst __otelCtx = require("@acme/otel-runtime");\nexports.f = () => { setTimeout(__otelCtx.bind(() => 1), 1); return Promise.resolve(1).then((x) => x); };\n`);
+    expect(a).toBe(
+      `"use strict";\nconst __otelCtx = require("@acme/otel-runtime");\nexports.f = () => { setTimeout(__otelCtx.bind(() => 1), 1); return Promise.resolve(1).then((x) => x); };\n`,
+    );
     expect(readFileSync(path.join(dir, 'out/c.js'), 'utf8')).toMatch(/^import \* as __otelCtx from "@acme\/otel-runtime";\n/);
     expect(readFileSync(path.join(dir, 'out/skipped/b.js'), 'utf8')).toBe(`setTimeout(() => 1, 1);\n`);
     // With the same options report agrees that everything asked for is rewritten; without them it does not.
@@ -343,12 +384,21 @@ describe('apply details', () => {
     write(path.join(dir, 'bad-value.json'), '{ "include": "out/**" }');
     write(path.join(dir, 'not-json.json'), '{ skip: [] }');
     const cases: Array<[string[], string]> = [
-      [['apply', '--skip', 'timer', 'out'], '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators'],
-      [['apply', '--helpers', 'esm', 'out'], '--helpers: option "helpers" has unknown value "esm"; allowed values: auto, import, require, global'],
+      [
+        ['apply', '--skip', 'timer', 'out'],
+        '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators',
+      ],
+      [
+        ['apply', '--helpers', 'esm', 'out'],
+        '--helpers: option "helpers" has unknown value "esm"; allowed values: auto, import, require, global',
+      ],
       [['apply', '--runtime-module=', 'out'], '--runtime-module: option "runtimeModule" must be a non-empty string'],
       [['apply', '--ext', '', 'out'], '--ext must list file extensions'],
       [['apply', '--frobnicate', 'out'], "Unknown option '--frobnicate'"],
-      [['apply', '--config', 'bad-key.json', 'out'], 'bad-key.json: unknown option "skp"; allowed options: include, exclude, skip, runtimeModule, typeCheck'],
+      [
+        ['apply', '--config', 'bad-key.json', 'out'],
+        'bad-key.json: unknown option "skp"; allowed options: include, exclude, skip, runtimeModule, typeCheck',
+      ],
       [['apply', '--config', 'bad-value.json', 'out'], 'bad-value.json: option "include" must be an array of glob strings'],
       [['apply', '--config', 'not-json.json', 'out'], '--config not-json.json: not valid JSON'],
       [['apply', '--config', 'nowhere.json', 'out'], '--config nowhere.json: cannot read: no such file or directory (ENOENT)'],
@@ -371,7 +421,18 @@ describe('apply details', () => {
     const help = cli(['--help'], TMP);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: otel-context-transformer <command> \[options\] <dir\|file\.\.\.>\n/);
-    for (const flag of ['--ext', '--include', '--exclude', '--skip', '--runtime-module', '--helpers', '--config', '--check', '--json', '--quiet']) {
+    for (const flag of [
+      '--ext',
+      '--include',
+      '--exclude',
+      '--skip',
+      '--runtime-module',
+      '--helpers',
+      '--config',
+      '--check',
+      '--json',
+      '--quiet',
+    ]) {
       expect(help.stdout).toContain(`  ${flag}`);
     }
     expect(cli(['apply', '-h'], TMP).stdout).toBe(help.stdout);
@@ -429,7 +490,10 @@ function generateTree(dir: string): void {
     const sub = path.join(dir, 'out', `pkg${i % 20}`);
     if (i < 20) mkdirSync(sub, { recursive: true });
     writeFileSync(path.join(sub, name), `${lines.join('\n')}\n//# sourceMappingURL=${name}.map\n`);
-    writeFileSync(path.join(sub, `${name}.map`), JSON.stringify({ version: 3, file: name, sources: [`../../src/${name.replace('.js', '.ts')}`], names: [], mappings }));
+    writeFileSync(
+      path.join(sub, `${name}.map`),
+      JSON.stringify({ version: 3, file: name, sources: [`../../src/${name.replace('.js', '.ts')}`], names: [], mappings }),
+    );
   }
 }
 
@@ -442,8 +506,15 @@ describe(`a tree of ${FILES} files`, () => {
     const applySeconds = (performance.now() - started) / 1000;
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stderr.trim().split('\n');
-    expect(lines.slice(0, 4)).toEqual([`apply: 500/${FILES} files`, `apply: 1000/${FILES} files`, `apply: 1500/${FILES} files`, `apply: 2000/${FILES} files`]);
-    expect(lines[4]).toMatch(new RegExp(`^otel-context-transformer apply: ${FILES} files rewritten, 0 unchanged, 0 excluded, 0 errors \\(\\d+\\.\\d s\\)$`));
+    expect(lines.slice(0, 4)).toEqual([
+      `apply: 500/${FILES} files`,
+      `apply: 1000/${FILES} files`,
+      `apply: 1500/${FILES} files`,
+      `apply: 2000/${FILES} files`,
+    ]);
+    expect(lines[4]).toMatch(
+      new RegExp(`^otel-context-transformer apply: ${FILES} files rewritten, 0 unchanged, 0 excluded, 0 errors \\(\\d+\\.\\d s\\)$`),
+    );
 
     started = performance.now();
     const check = cli(['report', '--check', 'out'], dir);
@@ -497,13 +568,21 @@ describe(`a tree of ${FILES} files`, () => {
 
 describe('report --check at a workspace root', () => {
   const LIB_SRC = 'export async function get(id) {\n  await null;\n  return id;\n}\nexport function later(fn) {\n  setTimeout(fn, 1);\n}\n';
-  const SVC_SRC = 'const { get } = require("@acme/lib");\nexports.handle = async (id) => {\n  const v = await get(id);\n  return Promise.resolve(v).then((x) => x);\n};\n';
+  const SVC_SRC =
+    'const { get } = require("@acme/lib");\nexports.handle = async (id) => {\n  const v = await get(id);\n  return Promise.resolve(v).then((x) => x);\n};\n';
 
   /** An npm workspace: a library (dist/ via exports), a service (build/ via main), a types-only package (no output). */
   function npmWorkspace(name: string): string {
     const dir = freshDir(name);
     write(path.join(dir, 'package.json'), JSON.stringify({ name: 'acme', private: true, workspaces: ['packages/*', 'services/*'] }));
-    write(path.join(dir, 'packages/lib/package.json'), JSON.stringify({ name: '@acme/lib', type: 'module', exports: { '.': { import: './dist/esm/index.js', types: './dist/index.d.ts' } } }));
+    write(
+      path.join(dir, 'packages/lib/package.json'),
+      JSON.stringify({
+        name: '@acme/lib',
+        type: 'module',
+        exports: { '.': { import: './dist/esm/index.js', types: './dist/index.d.ts' } },
+      }),
+    );
     write(path.join(dir, 'packages/lib/dist/esm/index.js'), LIB_SRC);
     write(path.join(dir, 'packages/lib/src/index.js'), LIB_SRC);
     write(path.join(dir, 'services/svc/package.json'), JSON.stringify({ name: '@acme/svc', main: 'build/index.js' }));
@@ -588,7 +667,7 @@ describe('report --check at a workspace root', () => {
   });
 });
 
-describe('apply with --helpers auto follows Node\'s module type where it is settled', () => {
+describe("apply with --helpers auto follows Node's module type where it is settled", () => {
   it('a script without module syntax under "type": "module" gets an import, never a require', () => {
     const dir = freshDir('module-type');
     // A browser bundle (no import or export) whose text mentions require( in a string.

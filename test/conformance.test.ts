@@ -68,7 +68,14 @@ describe('compiled code under AsyncLocalStorageContextManager', () => {
   const list = scenarios.filter((s) => !s.scenario.generatorSemantics && !s.scenario.attachSemantics && !s.scenario.esmOnly);
   let results: Map<string, ScenarioResult>;
   beforeAll(() => {
-    results = runCompiled(backend.compile(list.map((s) => s.file), join(TMP_DIR, 'als'), true), 'als');
+    results = runCompiled(
+      backend.compile(
+        list.map((s) => s.file),
+        join(TMP_DIR, 'als'),
+        true,
+      ),
+      'als',
+    );
   });
   for (const { name, scenario } of list) {
     it(name, () => {

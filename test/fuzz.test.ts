@@ -39,14 +39,28 @@ describe('differential fuzzing', () => {
 
   it('catches injected bugs: an extra tick per await, and callbacks left unbound', async () => {
     const sources = programs(12);
-    const extraTick = await checkSources(sources, { batch: 12, jobs: 1, backends: ['text'], mutate: (code) => code.replaceAll('await __otelCtx.suspend(', 'await await __otelCtx.suspend(') });
+    const extraTick = await checkSources(sources, {
+      batch: 12,
+      jobs: 1,
+      backends: ['text'],
+      mutate: (code) => code.replaceAll('await __otelCtx.suspend(', 'await await __otelCtx.suspend('),
+    });
     expect(extraTick.filter((c) => c.failures.some((f) => f.kind === 'events')).length).toBeGreaterThan(0);
-    const unbound = await checkSources(sources, { batch: 12, jobs: 1, backends: ['text'], mutate: (code) => code.replaceAll('__otelCtx.bind(', '(') });
+    const unbound = await checkSources(sources, {
+      batch: 12,
+      jobs: 1,
+      backends: ['text'],
+      mutate: (code) => code.replaceAll('__otelCtx.bind(', '('),
+    });
     expect(unbound.filter((c) => c.failures.some((f) => f.kind === 'ctx')).length).toBeGreaterThan(0);
   });
 });
 
-const regressions = existsSync(REGRESSION_DIR) ? readdirSync(REGRESSION_DIR).filter((f) => /\.(js|ts)$/.test(f)).sort() : [];
+const regressions = existsSync(REGRESSION_DIR)
+  ? readdirSync(REGRESSION_DIR)
+      .filter((f) => /\.(js|ts)$/.test(f))
+      .sort()
+  : [];
 
 describe.skipIf(regressions.length === 0)('fuzz regressions (test/fuzz-regressions)', () => {
   it.each(regressions)('%s', async (file) => {

@@ -38,7 +38,13 @@ function run(file: string): string[] {
 }
 
 /** Writes the transformed and the plain program; runs both. */
-function check(name: string, source: string, helpers: 'import' | 'require' | 'global', expectInOutput: string, wrap = (code: string) => code) {
+function check(
+  name: string,
+  source: string,
+  helpers: 'import' | 'require' | 'global',
+  expectInOutput: string,
+  wrap = (code: string) => code,
+) {
   const out = transform(source, { filename: join(dir, name), helpers })!;
   expect(out.code).toContain(expectInOutput);
   writeFileSync(join(dir, name), wrap(out.code));

@@ -92,7 +92,9 @@ afterAll(() => {
   writeFileSync(path.join(WORK, 'diagnostics.json'), JSON.stringify({ text: textReported, typescript: tsReported }, null, 2));
   console.log(
     'hostile-input durations (ms):\n' +
-      timings.map((t) => `  ${t.input.padEnd(34)} ${t.backend.padEnd(22)} ${String(t.ms).padStart(9)}${t.note ? `  ${t.note}` : ''}`).join('\n'),
+      timings
+        .map((t) => `  ${t.input.padEnd(34)} ${t.backend.padEnd(22)} ${String(t.ms).padStart(9)}${t.note ? `  ${t.note}` : ''}`)
+        .join('\n'),
   );
 });
 
@@ -171,7 +173,13 @@ function tscOptions(extra: TS.CompilerOptions = {}): TS.CompilerOptions {
 function runTsc(
   code: string,
   file: string,
-  request: { compilerOptions?: TS.CompilerOptions; plugin?: unknown; transformer?: boolean; withProgram?: boolean; semantic?: boolean } = {},
+  request: {
+    compilerOptions?: TS.CompilerOptions;
+    plugin?: unknown;
+    transformer?: boolean;
+    withProgram?: boolean;
+    semantic?: boolean;
+  } = {},
 ): TscRun {
   const options = tscOptions(request.compilerOptions);
   const fileName = path.join(SRC, file);
@@ -218,7 +226,12 @@ const tsMessage = (d: TS.Diagnostic) => ts.flattenDiagnosticMessageText(d.messag
 const tsLine = (d: TS.Diagnostic) => (d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line + 1 : 0);
 
 function runNode(file: string): string[] {
-  const stdout = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, cwd: WORK, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = execFileSync(process.execPath, [file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: WORK,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return stdout.split('\n').filter((l) => l !== '');
 }
 
@@ -269,7 +282,11 @@ const BAD_INPUTS: BadInput[] = [
   },
   { name: 'only a hashbang', file: 'hashbang-only.js', code: '#!/usr/bin/env node\n' },
   { name: 'only a directive', file: 'directive-only.js', code: "'use strict';\n" },
-  { name: 'strings mentioning boundaries', file: 'strings-only.js', code: 'const a = "setTimeout(() => 1)";\nconst b = `await ${"p.then(cb)"}`;\n' },
+  {
+    name: 'strings mentioning boundaries',
+    file: 'strings-only.js',
+    code: 'const a = "setTimeout(() => 1)";\nconst b = `await ${"p.then(cb)"}`;\n',
+  },
   {
     name: 'syntax error: missing expression',
     file: 'missing-expression.ts',
@@ -342,7 +359,12 @@ const BAD_INPUTS: BadInput[] = [
   { name: 'random bytes (as UTF-8, 4 KB)', file: 'random-utf8.js', code: randomBytes(4096, 2).toString('utf8'), line: 1 },
   { name: 'random bytes (.ts, 64 KB)', file: 'random.ts', code: randomBytes(65536, 3).toString('latin1'), line: 1 },
   { name: 'a PNG header', file: 'image.js', code: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('latin1'), line: 1 },
-  { name: 'UTF-16LE text read as UTF-8', file: 'utf16.js', code: Buffer.from('\ufeffsetTimeout(() => 1);\n', 'utf16le').toString('utf8'), line: 1 },
+  {
+    name: 'UTF-16LE text read as UTF-8',
+    file: 'utf16.js',
+    code: Buffer.from('\ufeffsetTimeout(() => 1);\n', 'utf16le').toString('utf8'),
+    line: 1,
+  },
 ];
 
 /** Line of a unplugin warning `file:line:column: message`. */
@@ -449,16 +471,21 @@ describe('options of the wrong type: an OptionsError (or a diagnostic) naming th
     expect(() => unpluginCore(options)).toThrowError(`"${key}"`);
   });
 
-  it.each(BAD_OPTIONS)('TypeScript plugin with $options: diagnostic 90000 naming the key, files emitted as plain tsc', ({ options, key }) => {
-    const plain = runTsc(code, 'options.ts', { transformer: false });
-    const run = timed(`options ${JSON.stringify(options)}`, 'tsc+plugin (program)', () => runTsc(code, 'options.ts', { plugin: options }));
-    expect(run.out).toEqual(plain.out);
-    expect(run.diagnostics).toHaveLength(1);
-    expect(run.diagnostics[0]!.code).toBe(90000);
-    expect(run.diagnostics[0]!.category).toBe(ts.DiagnosticCategory.Error);
-    expect(tsMessage(run.diagnostics[0]!)).toContain(`"${key}"`);
-    expect(tsMessage(run.diagnostics[0]!)).toContain('No file was transformed');
-  });
+  it.each(BAD_OPTIONS)(
+    'TypeScript plugin with $options: diagnostic 90000 naming the key, files emitted as plain tsc',
+    ({ options, key }) => {
+      const plain = runTsc(code, 'options.ts', { transformer: false });
+      const run = timed(`options ${JSON.stringify(options)}`, 'tsc+plugin (program)', () =>
+        runTsc(code, 'options.ts', { plugin: options }),
+      );
+      expect(run.out).toEqual(plain.out);
+      expect(run.diagnostics).toHaveLength(1);
+      expect(run.diagnostics[0]!.code).toBe(90000);
+      expect(run.diagnostics[0]!.category).toBe(ts.DiagnosticCategory.Error);
+      expect(tsMessage(run.diagnostics[0]!)).toContain(`"${key}"`);
+      expect(tsMessage(run.diagnostics[0]!)).toContain('No file was transformed');
+    },
+  );
 
   it('TypeScript plugin with a non-object entry: diagnostic, nothing transformed', () => {
     for (const config of ['src/**', 42, ['timers']]) {
@@ -846,7 +873,7 @@ inCtx('c', async () => {
 });
 `,
     expect: ['crlf 42 c'],
-    contains: ['\r\nasync function twice(x: number) {', 'setTimeout(__otelCtx.bind(() => log(\'crlf\', v, get())));\r\n'],
+    contains: ['\r\nasync function twice(x: number) {', "setTimeout(__otelCtx.bind(() => log('crlf', v, get())));\r\n"],
   },
   {
     name: 'non-ASCII identifiers and emoji before rewritten code',
@@ -983,7 +1010,8 @@ describe('a 5+ MB generated file', () => {
         heapAfter = process.memoryUsage().heapUsed;
         return run;
       },
-      () => `heap +${Math.round((heapAfter - heapBefore) / 1048576)} MB (result held), rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`,
+      () =>
+        `heap +${Math.round((heapAfter - heapBefore) / 1048576)} MB (result held), rss ${Math.round(process.memoryUsage().rss / 1048576)} MB`,
     );
     expect(diagnostics).toEqual([]);
     const out = result!.code;
@@ -997,7 +1025,9 @@ describe('a 5+ MB generated file', () => {
   }, 600_000);
 
   it('unplugin core: same result, no warning', () => {
-    const run = timed(`${(code.length / 1048576).toFixed(2)} MB`, 'unplugin', () => runUnplugin(code, 'big.mjs', { runtimeModule: RUNTIME_ESM }));
+    const run = timed(`${(code.length / 1048576).toFixed(2)} MB`, 'unplugin', () =>
+      runUnplugin(code, 'big.mjs', { runtimeModule: RUNTIME_ESM }),
+    );
     expect(run.warnings).toEqual([]);
     expect((run.result as { code: string }).code.split('__otelCtx.bind(').length - 1).toBe(2 * functions);
   }, 600_000);
@@ -1011,7 +1041,9 @@ describe('a 5+ MB generated file', () => {
         fileName: path.join(SRC, 'big.ts'),
         compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
         transformers: {
-          before: [otelContextTransformer(undefined, { runtimeModule: RUNTIME_ESM } as never, { ts, addDiagnostic: (d) => diagnostics.push(d) })],
+          before: [
+            otelContextTransformer(undefined, { runtimeModule: RUNTIME_ESM } as never, { ts, addDiagnostic: (d) => diagnostics.push(d) }),
+          ],
         },
       });
     const out = timed(`${(code.length / 1048576).toFixed(2)} MB`, 'tsc+plugin (transpile)', compile).outputText;
@@ -1031,7 +1063,8 @@ describe('deep nesting', () => {
   // to cope first.
   const SHAPES: Record<string, (n: number) => string> = {
     'parenthesized expressions': (n) => `const x = ${'('.repeat(n)}setTimeout(() => log('deep', get()))${')'.repeat(n)};\n`,
-    'nested arrow functions': (n) => `const f = ${'() => '.repeat(n)}setTimeout(() => log('deep', get()));\nlet g = f; for (let i = 0; i < ${n}; i++) g = g();\n`,
+    'nested arrow functions': (n) =>
+      `const f = ${'() => '.repeat(n)}setTimeout(() => log('deep', get()));\nlet g = f; for (let i = 0; i < ${n}; i++) g = g();\n`,
     'nested async arrow functions': (n) =>
       `const f = ${'async () => '.repeat(n)}{ await null; setTimeout(() => log('deep', get())); };\n(async () => { let g = f; for (let i = 0; i < ${n}; i++) g = await g(); })();\n`,
     'nested blocks': (n) => `${'{'.repeat(n)}setTimeout(() => log('deep', get()));${'}'.repeat(n)}\n`,
@@ -1042,7 +1075,9 @@ describe('deep nesting', () => {
   describe.each(Object.entries(SHAPES))('%s', (shape, make) => {
     it('1,000 levels through transform() and the unplugin core: rewritten, output parses', () => {
       const code = wrap(make(1000));
-      const { result, diagnostics } = timed(`1,000 nested ${shape}`, 'transform()', () => runText(code, 'deep.mjs', { runtimeModule: RUNTIME_ESM }));
+      const { result, diagnostics } = timed(`1,000 nested ${shape}`, 'transform()', () =>
+        runText(code, 'deep.mjs', { runtimeModule: RUNTIME_ESM }),
+      );
       expect(diagnostics).toEqual([]);
       expect(result!.code).toContain("setTimeout(__otelCtx.bind(() => log('deep', get())))");
       expect(parseSync('deep.mjs', result!.code).errors).toEqual([]);
@@ -1060,7 +1095,9 @@ describe('deep nesting', () => {
     it('150 levels through the TypeScript plugin (program): rewritten, runs in the right context', () => {
       const code = wrap(make(150));
       expect(() => runTsc(code, 'deep.ts', { transformer: false })).not.toThrow();
-      const run = timed(`150 nested ${shape}`, 'tsc+plugin (program)', () => runTsc(code, 'deep.ts', { plugin: { runtimeModule: RUNTIME_ESM } }));
+      const run = timed(`150 nested ${shape}`, 'tsc+plugin (program)', () =>
+        runTsc(code, 'deep.ts', { plugin: { runtimeModule: RUNTIME_ESM } }),
+      );
       expect(run.diagnostics.map(tsMessage)).toEqual([]);
       const out = run.out['deep.js']!;
       expect(out).toContain('__otelCtx.bind(');
@@ -1077,8 +1114,13 @@ describe('found by this file, fixed', async () => {
   it('10,000-deep nesting: a diagnostic naming the problem, the file untouched, no throw', () => {
     const problems: string[] = [];
     // A boundary at the bottom: the walk must go all the way down.
-    for (const code of ['{'.repeat(10_000) + 'setTimeout(f);' + '}'.repeat(10_000), '('.repeat(10_000) + 'setTimeout(f)' + ')'.repeat(10_000)]) {
-      expect(transform(code, { filename: '/virtual/deep.js', onDiagnostic: (d) => problems.push(`${d.file}:${d.line}: ${d.message}`) })).toBeUndefined();
+    for (const code of [
+      '{'.repeat(10_000) + 'setTimeout(f);' + '}'.repeat(10_000),
+      '('.repeat(10_000) + 'setTimeout(f)' + ')'.repeat(10_000),
+    ]) {
+      expect(
+        transform(code, { filename: '/virtual/deep.js', onDiagnostic: (d) => problems.push(`${d.file}:${d.line}: ${d.message}`) }),
+      ).toBeUndefined();
     }
     expect(problems).toHaveLength(2);
     for (const p of problems) expect(p).toMatch(/^\/virtual\/deep\.js:1: nesting too deep to transform/);
@@ -1096,7 +1138,9 @@ describe('found by this file, fixed', async () => {
   ])('a rewritten first statement %j: the header comes first and the output parses', (code, name) => {
     const out = transform(code, { filename: `/virtual/${name}` })!.code;
     parses(out, name);
-    expect(out.indexOf('import * as __otelCtx')).toBeLessThan(out.indexOf('__otelCtx.resume') === -1 ? Infinity : out.indexOf('__otelCtx.resume'));
+    expect(out.indexOf('import * as __otelCtx')).toBeLessThan(
+      out.indexOf('__otelCtx.resume') === -1 ? Infinity : out.indexOf('__otelCtx.resume'),
+    );
   });
 
   it('a sloppy script using with() gets require, not an import that would make it strict', () => {

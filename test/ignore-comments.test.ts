@@ -15,7 +15,6 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
   { name: 'TS 6', ts: require('typescript-6') as typeof TS },
 ];
 
-
 function compile(ts: typeof TS, files: Record<string, string>): { js: Record<string, string>; diagnostics: TS.Diagnostic[] } {
   const options: TS.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
@@ -263,7 +262,9 @@ for (const { name, ts } of VERSIONS) {
     it('inside a function: only the marked statements keep their awaits as written', () => {
       const fn = block(js['functions.js']!, 'export async function partlyIgnored(c)');
       expect(fn).toContain('const __otelFrame = __otelCtx.frame();');
-      expect(fn).toMatch(/\/\/ otel-context-ignore\n\s+await p;\n\s+__otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\);/);
+      expect(fn).toMatch(
+        /\/\/ otel-context-ignore\n\s+await p;\n\s+__otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\);/,
+      );
       expect(fn).toMatch(/if \(c\) \{\n\s+await p;\n\s+setTimeout\(\(\) => \{ \}, 12\);\n\s+\}/);
       expect(fn).toContain('const x = await p;');
       expect(fn.match(/await /g)).toHaveLength(4);

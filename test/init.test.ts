@@ -68,8 +68,13 @@ interface SpanRecord {
 
 /** Runs the built service under CompiledContextManager (a runtime without AsyncLocalStorage) and returns the spans. */
 function runService(root: string): SpanRecord[] {
-  const spans = execFileSync(process.execPath, [join(repo, 'examples/trace-app.mjs'), join(root, 'packages/service/dist/main.js')], { encoding: 'utf8' });
-  return (JSON.parse(spans) as { name: string; traceId: string; spanId: string; parentSpanId?: string }[]).map((s) => ({ ...s, parent: s.parentSpanId }));
+  const spans = execFileSync(process.execPath, [join(repo, 'examples/trace-app.mjs'), join(root, 'packages/service/dist/main.js')], {
+    encoding: 'utf8',
+  });
+  return (JSON.parse(spans) as { name: string; traceId: string; spanId: string; parentSpanId?: string }[]).map((s) => ({
+    ...s,
+    parent: s.parentSpanId,
+  }));
 }
 
 /** Problems with the expected tree: every lib span under its own checkout, in its trace. */
@@ -84,7 +89,8 @@ function treeProblems(spans: SpanRecord[]): string[] {
     for (const name of ['inventory.lookup', 'inventory.timer']) {
       for (const part of ['a', 'b']) {
         const span = spans.find((s) => s.name === `${name} ${order}-${part}`);
-        if (!span || span.parent !== root.spanId || span.traceId !== root.traceId) problems.push(`${name} ${order}-${part} not under checkout ${order}`);
+        if (!span || span.parent !== root.spanId || span.traceId !== root.traceId)
+          problems.push(`${name} ${order}-${part} not under checkout ${order}`);
       }
     }
   }
@@ -118,7 +124,9 @@ describe('init on the example npm workspace (project references, Vite app)', () 
     expect(dryRun.stdout).toMatch(/packages\/service\s+tsc -b/);
     expect(dryRun.stdout).toMatch(/apps\/web\s+vite/);
     expect(dryRun.stdout).toContain('dry run: nothing is written');
-    expect(dryRun.stdout).toMatch(/edit\s+tsconfig\.base\.json\s+add the plugin to compilerOptions\.plugins \(inherited by packages\/lib, packages\/service\)/);
+    expect(dryRun.stdout).toMatch(
+      /edit\s+tsconfig\.base\.json\s+add the plugin to compilerOptions\.plugins \(inherited by packages\/lib, packages\/service\)/,
+    );
     expect(dryRun.stdout).toMatch(/remove\s+packages\/lib\/tsconfig\.tsbuildinfo/);
     // The plan is what --write did, line for line.
     expect(written.stdout.split('\n').filter((l) => /^\s+(edit|remove)\s/.test(l))).toEqual(
@@ -196,7 +204,9 @@ export default defineConfig({
     const { build } = await import('vite');
     await build({ root: join(root, 'apps/web'), configFile: join(root, 'apps/web/vite.config.ts'), logLevel: 'silent' });
     const assets = join(root, 'apps/web/dist/assets');
-    const bundle = readdirSync(assets).map((f) => readFileSync(join(assets, f), 'utf8')).join('\n');
+    const bundle = readdirSync(assets)
+      .map((f) => readFileSync(join(assets, f), 'utf8'))
+      .join('\n');
     expect(bundle).toContain('otel-context-transformer.slot.v2');
     expect(bundle).toMatch(/setTimeout\(\w+\(/); // the callback handed to setTimeout is bound
   }, 120_000);
@@ -212,10 +222,12 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
       'package.json': '{ "name": "mono", "private": true }\n',
       'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - \"libs/*\" # comment\n  - '!apps/ignored'\n",
       'apps/mobile/package.json': '{ "name": "mobile", "dependencies": { "@opentelemetry/api": "1.9.0" } }\n',
-      'apps/mobile/babel.config.js': "module.exports = function (api) {\n  api.cache(true);\n  return {\n    presets: ['module:@react-native/babel-preset'],\n  };\n};\n",
+      'apps/mobile/babel.config.js':
+        "module.exports = function (api) {\n  api.cache(true);\n  return {\n    presets: ['module:@react-native/babel-preset'],\n  };\n};\n",
       'apps/mobile/App.ts': 'export async function load() { await fetch("/x"); setTimeout(() => {}, 1); }\n',
       'apps/admin/package.json': '{ "name": "admin" }\n',
-      'apps/admin/webpack.config.cjs': "'use strict';\nconst path = require('path');\nmodule.exports = {\n  entry: './src/index.ts',\n  plugins: [new Banner()],\n};\n",
+      'apps/admin/webpack.config.cjs':
+        "'use strict';\nconst path = require('path');\nmodule.exports = {\n  entry: './src/index.ts',\n  plugins: [new Banner()],\n};\n",
       'apps/site/package.json': '{ "name": "site" }\n',
       'apps/site/next.config.mjs': 'export default { reactStrictMode: true };\n',
       'apps/ignored/package.json': '{ "name": "ignored", "scripts": { "build": "tsc" } }\n',
@@ -245,9 +257,16 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
   it('the edited Babel config compiles through the plugin', async () => {
     const babel = require('@babel/core') as typeof import('@babel/core');
     const config = join(root, 'apps/mobile/babel.config.js');
-    const text = readFileSync(config, 'utf8').replace("'module:@react-native/babel-preset'", `[${JSON.stringify(require.resolve('@react-native/babel-preset'))}, { dev: true }]`);
+    const text = readFileSync(config, 'utf8').replace(
+      "'module:@react-native/babel-preset'",
+      `[${JSON.stringify(require.resolve('@react-native/babel-preset'))}, { dev: true }]`,
+    );
     writeFileSync(config, text.replace("'otel-context-transformer/babel'", JSON.stringify(join(repo, 'dist/cjs/babel.js'))));
-    const out = babel.transformSync(readFileSync(join(root, 'apps/mobile/App.ts'), 'utf8'), { filename: join(root, 'apps/mobile/App.ts'), configFile: config, babelrc: false });
+    const out = babel.transformSync(readFileSync(join(root, 'apps/mobile/App.ts'), 'utf8'), {
+      filename: join(root, 'apps/mobile/App.ts'),
+      configFile: config,
+      babelrc: false,
+    });
     expect(out?.code).toContain('__otelCtx');
   });
 
@@ -259,8 +278,12 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
 
   it('refuses what it cannot edit safely, with the exact manual step, and leaves it unchanged', () => {
     expect(result.stdout).toContain('To do by hand');
-    expect(result.stdout).toMatch(/libs\/util\/rollup\.config\.mjs: add otelContext\(\) first in plugins, imported from 'otel-context-transformer\/rollup'/);
-    expect(readFileSync(join(root, 'libs/util/rollup.config.mjs'), 'utf8')).toBe('const config = { input: "src/index.js", plugins: makePlugins() };\nexport default config;\n');
+    expect(result.stdout).toMatch(
+      /libs\/util\/rollup\.config\.mjs: add otelContext\(\) first in plugins, imported from 'otel-context-transformer\/rollup'/,
+    );
+    expect(readFileSync(join(root, 'libs/util/rollup.config.mjs'), 'utf8')).toBe(
+      'const config = { input: "src/index.js", plugins: makePlugins() };\nexport default config;\n',
+    );
     expect(readFileSync(join(root, 'libs/util/rollup.config.mjs'), 'utf8')).not.toContain('otel');
   });
 
@@ -310,7 +333,9 @@ describe('init diagnostics', () => {
     });
     const result = await init(root, '--write');
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/tsconfig\.json: TypeScript 7 runs no compiler plugins: after tsc, run `npx otel-context-transformer apply <outDir>`/);
+    expect(result.stdout).toMatch(
+      /tsconfig\.json: TypeScript 7 runs no compiler plugins: after tsc, run `npx otel-context-transformer apply <outDir>`/,
+    );
     expect(readFileSync(join(root, 'tsconfig.json'), 'utf8')).toBe('{ "compilerOptions": { "outDir": "dist" } }\n');
   });
 

@@ -67,7 +67,10 @@ beforeAll(() => {
   );
   for (const name of ['slot', 'manager', 'carrier', 'index']) {
     const source = readFileSync(path.resolve('src/runtime', `${name}.ts`), 'utf8');
-    const out = ts.transpileModule(source, { fileName: `${name}.ts`, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+    const out = ts.transpileModule(source, {
+      fileName: `${name}.ts`,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    });
     writeFileSync(path.join(pkg, 'runtime', `${name}.js`), out.outputText);
   }
 });
@@ -136,7 +139,9 @@ function run(variant: string, code: string, manager: 'compiled' | 'leaky' = 'com
     `isolation ${variant}: ${result.operations} operations, ${result.contexts} contexts (${result.users} users, peak ${result.peakConcurrent} concurrent), ` +
       `${result.mismatches} mismatches, ${result.lost} lost, uncompiled ${result.uncompiled.nonRoot}/${result.uncompiled.observations} non-root ` +
       `(${result.uncompiled.delivered} mailbox wake-ups), top level after await: ${result.topLevelAfterAwait}, ${result.wallMs} ms` +
-      (result.samples.length || result.uncompiled.samples.length ? `\n  samples: ${[...result.samples, ...result.uncompiled.samples].slice(0, 6).join('; ')}` : ''),
+      (result.samples.length || result.uncompiled.samples.length
+        ? `\n  samples: ${[...result.samples, ...result.uncompiled.samples].slice(0, 6).join('; ')}`
+        : ''),
   );
   writeFileSync(path.join(WORK, `${variant}.json`), JSON.stringify(result, null, 2));
   return result;
@@ -153,7 +158,19 @@ function expectIsolated(result: Result): void {
   expect({ nonRoot: result.uncompiled.nonRoot, samples: result.uncompiled.samples }).toEqual({ nonRoot: 0, samples: [] });
   expect(result.topLevelAfterAwait).toBe('root');
   // Every kind of operation happened, many times.
-  for (const kind of ['await', 'then', 'catch', 'finally', 'generator body', 'fan-out branch', 'setInterval', 'thenable then', 'after uncompiled timer', 'sub-request after hop', 'await catch']) {
+  for (const kind of [
+    'await',
+    'then',
+    'catch',
+    'finally',
+    'generator body',
+    'fan-out branch',
+    'setInterval',
+    'thenable then',
+    'after uncompiled timer',
+    'sub-request after hop',
+    'await catch',
+  ]) {
     expect(result.byKind[kind] ?? 0, kind).toBeGreaterThan(100);
   }
   for (const scheduler of ['setTimeout', 'setImmediate', 'queueMicrotask', 'process.nextTick', 'then']) {

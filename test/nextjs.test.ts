@@ -128,7 +128,9 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
     if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })),
+  );
 }
 
 interface SpanRecord {
@@ -174,7 +176,14 @@ describe('Next.js client code in Chromium', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (scripts/ensure-chromium.mjs)`).toBe(true);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -185,22 +194,26 @@ describe('Next.js client code in Chromium', () => {
     const title = variant.integrated
       ? `${variant.bundler} with ${variant.bundler === 'webpack' ? 'the webpack plugin' : 'the loader in turbopack.rules'}: one trace per click`
       : `${variant.bundler} without the integration: clicks fall apart`;
-    it(title, async () => {
-      const out = buildVariant(variant);
-      const { server, url } = await serve(out);
-      let spans: SpanRecord[];
-      try {
-        spans = await clickTwice(browser, url);
-      } finally {
-        server.close();
-      }
-      expect(spans).toHaveLength(8);
-      if (variant.integrated) {
-        expect(connectedClicks(spans)).toBe(2);
-        expect(new Set(spans.map((s) => s.traceId)).size).toBe(2);
-      } else {
-        expect(connectedClicks(spans)).toBe(0);
-      }
-    }, 400_000);
+    it(
+      title,
+      async () => {
+        const out = buildVariant(variant);
+        const { server, url } = await serve(out);
+        let spans: SpanRecord[];
+        try {
+          spans = await clickTwice(browser, url);
+        } finally {
+          server.close();
+        }
+        expect(spans).toHaveLength(8);
+        if (variant.integrated) {
+          expect(connectedClicks(spans)).toBe(2);
+          expect(new Set(spans.map((s) => s.traceId)).size).toBe(2);
+        } else {
+          expect(connectedClicks(spans)).toBe(0);
+        }
+      },
+      400_000,
+    );
   }
 });

@@ -95,7 +95,13 @@ describe('resolveOptions', () => {
   });
 
   it('takes valid values', () => {
-    const resolved = resolveOptions({ skip: ['timers', 'await'], runtimeModule: './rt.js', typeCheck: false, include: ['src/**'], exclude: [] });
+    const resolved = resolveOptions({
+      skip: ['timers', 'await'],
+      runtimeModule: './rt.js',
+      typeCheck: false,
+      include: ['src/**'],
+      exclude: [],
+    });
     expect([...resolved.skip].sort()).toEqual(['await', 'timers']);
     expect(resolved.runtimeModule).toBe('./rt.js');
     expect(resolved.typeCheck).toBe(false);
@@ -130,14 +136,16 @@ describe('resolveOptions', () => {
     expect(CATEGORIES.join(', ')).toBe(ALLOWED_CATEGORIES);
   });
 
-  it.each([['a string', 'src/**', '"src/**"'], ['an array', ['src/**'], 'an array'], ['a number', 3, '3'], ['a boolean', true, 'true']])(
-    'options that are %s are rejected',
-    (_label, raw, described) => {
-      const error = errorOf(() => resolveOptions(raw));
-      expect(error).toBeInstanceOf(OptionsError);
-      expect(error.message).toBe(`options must be an object, got ${described}`);
-    },
-  );
+  it.each([
+    ['a string', 'src/**', '"src/**"'],
+    ['an array', ['src/**'], 'an array'],
+    ['a number', 3, '3'],
+    ['a boolean', true, 'true'],
+  ])('options that are %s are rejected', (_label, raw, described) => {
+    const error = errorOf(() => resolveOptions(raw));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(error.message).toBe(`options must be an object, got ${described}`);
+  });
 
   it('a key set to undefined is the same as an absent key', () => {
     const resolved = resolveOptions({ include: undefined, skip: undefined, runtimeModule: undefined, typeCheck: undefined });
@@ -147,7 +155,9 @@ describe('resolveOptions', () => {
 
   it('host keys are ignored only when the host declares them', () => {
     expect(() => resolveOptions({ transform: 'x', after: true }, ['transform', 'after'])).not.toThrow();
-    expect(errorOf(() => resolveOptions({ transform: 'x' })).message).toBe(`unknown option "transform"; allowed options: ${ALLOWED_OPTIONS}`);
+    expect(errorOf(() => resolveOptions({ transform: 'x' })).message).toBe(
+      `unknown option "transform"; allowed options: ${ALLOWED_OPTIONS}`,
+    );
   });
 
   describe('include / exclude (globs relative to the working directory)', () => {
@@ -292,7 +302,11 @@ const ALL = { 'all.ts': ALL_BOUNDARIES, 'globals.d.ts': 'declare var scheduler: 
 const REWRITES: Record<Category, RegExp[]> = {
   timers: [/setTimeout\(__otelCtx\.bind\(cb\)/, /setInterval\(__otelCtx\.bind\(cb\)/, /setImmediate\(__otelCtx\.bind\(cb\)/],
   microtasks: [/queueMicrotask\(__otelCtx\.bind\(cb\)/, /process\.nextTick\(__otelCtx\.bind\(cb\)/],
-  frames: [/requestAnimationFrame\(__otelCtx\.bind\(cb\)/, /requestIdleCallback\(__otelCtx\.bind\(cb\)/, /scheduler\.postTask\(__otelCtx\.bind\(cb\)/],
+  frames: [
+    /requestAnimationFrame\(__otelCtx\.bind\(cb\)/,
+    /requestIdleCallback\(__otelCtx\.bind\(cb\)/,
+    /scheduler\.postTask\(__otelCtx\.bind\(cb\)/,
+  ],
   promises: [/p\.then\(__otelCtx\.bind\(cb\)\)\.catch\(__otelCtx\.bind\(cb\)\)\.finally\(__otelCtx\.bind\(cb\)\)/],
   await: [
     /async function asyncFn\(\) \{\n\s+const __otelFrame = __otelCtx\.frame\(\);/,
@@ -372,11 +386,14 @@ describe('include / exclude in the output', () => {
 });
 
 describe('runtimeModule', () => {
-  it.each([['@acme/otel-runtime'], ['./vendor/otel-runtime.js'], ['otel-context-transformer/runtime']])('imports the helpers from %s', (specifier) => {
-    for (const { ts } of VERSIONS) {
-      const out = compile(ts, SIMPLE, { runtimeModule: specifier }, { withProgram: false }).js['a.js']!;
-      expect(out.split('\n')[0]).toBe(`import * as __otelCtx from "${specifier}";`);
-      expect(out.match(/from "/g)).toHaveLength(1);
-    }
-  });
+  it.each([['@acme/otel-runtime'], ['./vendor/otel-runtime.js'], ['otel-context-transformer/runtime']])(
+    'imports the helpers from %s',
+    (specifier) => {
+      for (const { ts } of VERSIONS) {
+        const out = compile(ts, SIMPLE, { runtimeModule: specifier }, { withProgram: false }).js['a.js']!;
+        expect(out.split('\n')[0]).toBe(`import * as __otelCtx from "${specifier}";`);
+        expect(out.match(/from "/g)).toHaveLength(1);
+      }
+    },
+  );
 });

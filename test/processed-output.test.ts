@@ -217,4 +217,3 @@ describe('other integrations, then a minifier', () => {
     expectRecognised(join(dir, 'out'), 'runtime-module');
   });
 });
-

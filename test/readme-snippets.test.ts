@@ -35,7 +35,10 @@ const NODE24 = join(ROOT, 'tools/node24/node_modules/node24/bin/node');
 /** `npm install …` lines: package specs, without flags. */
 function installSpecs(line: string): string[] {
   expect(line).toMatch(/^npm install /);
-  return line.split(/\s+/).slice(2).filter((w) => !w.startsWith('-'));
+  return line
+    .split(/\s+/)
+    .slice(2)
+    .filter((w) => !w.startsWith('-'));
 }
 
 const install = blocks('Install');
@@ -204,7 +207,6 @@ describe('README snippets against the packed package', () => {
     expect(readFileSync(join(dir, 'dist/main.js'), 'utf8')).toContain('otel-context-transformer/runtime');
     expect(traceProblems(runApp(dir, 'dist/main.js'), EXPECTED)).toEqual([]);
   });
-
 
   it('CLI after TypeScript 7: broken before apply, connected after; report --check passes', () => {
     const dir = join(TS7, 'app');

@@ -17,7 +17,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'test/.tmp/register');
 
 /** Node 24 from tools/node24 (see its package.json); a root install of the same package would do too. */
-const NODE24 = [join(root, 'tools/node24/node_modules/node24/bin/node'), join(root, 'node_modules/node24/bin/node')].find((p) => existsSync(p));
+const NODE24 = [join(root, 'tools/node24/node_modules/node24/bin/node'), join(root, 'node_modules/node24/bin/node')].find((p) =>
+  existsSync(p),
+);
 
 const SETUP_MJS = `
 import { context, trace } from '@opentelemetry/api';
@@ -33,7 +35,10 @@ export function report() {
 }
 `;
 
-const SETUP_CJS = SETUP_MJS.replace(/^import \{ (.+) \} from '(.+)';$/gm, "const { $1 } = require('$2');").replace('export function report', 'exports.report = function report');
+const SETUP_CJS = SETUP_MJS.replace(/^import \{ (.+) \} from '(.+)';$/gm, "const { $1 } = require('$2');").replace(
+  'export function report',
+  'exports.report = function report',
+);
 
 /** The async work, as each app's own module: an await, a timer and a then-callback inside a span. */
 const WORK_BODY = `
@@ -162,7 +167,9 @@ describe('options from OTEL_CONTEXT_TRANSFORMER_OPTIONS', () => {
   });
 
   it('valid options apply: exclude a file', () => {
-    const result = run(process.execPath, [...HOOK, 'app.mjs'], dir(), { OTEL_CONTEXT_TRANSFORMER_OPTIONS: '{"exclude": ["**/node_modules/**", "**/work.mjs"]}' });
+    const result = run(process.execPath, [...HOOK, 'app.mjs'], dir(), {
+      OTEL_CONTEXT_TRANSFORMER_OPTIONS: '{"exclude": ["**/node_modules/**", "**/work.mjs"]}',
+    });
     expect(result.stderr).toBe('');
     expect(result.tree).not.toEqual(CONNECTED);
   });
@@ -181,7 +188,8 @@ describe.runIf(NODE24)('Node 24, TypeScript run directly (Node strips the types)
   it('CommonJS TypeScript: app.cts requiring a .cts and a plain .cjs module', () => {
     const dir = writeApp('ts-cjs', {
       'setup.cjs': SETUP_CJS,
-      'sleep.cjs': 'exports.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\nexports.later = (fn) => new Promise((resolve) => setTimeout(() => { fn(); resolve(); }, 1));\n',
+      'sleep.cjs':
+        'exports.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\nexports.later = (fn) => new Promise((resolve) => setTimeout(() => { fn(); resolve(); }, 1));\n',
       'work.cts': `const { trace } = require('@opentelemetry/api');\nconst { sleep, later } = require('./sleep.cjs');\nconst tracer = trace.getTracer('app');\nexports.work = async function work(ms: number): Promise<void> {\n  await tracer.startActiveSpan('request', async (span: { end(): void }) => {\n    await sleep(ms);\n    tracer.startSpan('after-await').end();\n    await later(() => tracer.startSpan('in-timer').end());\n    await Promise.resolve().then(() => tracer.startSpan('in-then').end());\n    span.end();\n  });\n};\n`,
       'app.cts': `const { report } = require('./setup.cjs');\nconst { work } = require('./work.cts');\nwork(2).then(report);\n`,
     });

@@ -191,7 +191,12 @@ describe('CompiledContextManager contract', () => {
         __otelCtx.exit(f);
       }
     });
-    await new Promise<void>((resolve) => setTimeout(__otelCtx.bind(() => (seen.push(cur()), resolve())), 1));
+    await new Promise<void>((resolve) =>
+      setTimeout(
+        __otelCtx.bind(() => (seen.push(cur()), resolve())),
+        1,
+      ),
+    );
     await Promise.resolve().then(__otelCtx.bind(() => seen.push(cur())));
     release();
     await elsewhere;
@@ -426,10 +431,7 @@ describe('frame protocol (hand-written compiled async functions)', () => {
     });
     const chain = plainMicrotaskChain(10);
     const late = context.with(C, throwsAfterAwait);
-    await Promise.all([
-      early.catch((e) => seen.push(['early', cur(), e])),
-      late.catch((e) => seen.push(['late', cur(), e])),
-    ]);
+    await Promise.all([early.catch((e) => seen.push(['early', cur(), e])), late.catch((e) => seen.push(['late', cur(), e]))]);
     expect(seen).toEqual([
       ['caller after sync rejection', 'A'],
       ['early', undefined, error],
@@ -455,7 +457,13 @@ describe('frame protocol (hand-written compiled async functions)', () => {
     async function outer(tag: string) {
       const __otelFrame = __otelCtx.frame();
       try {
-        const inB = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, context.with(B, () => inner(`${tag}/B`))));
+        const inB = __otelCtx.resume(
+          __otelFrame,
+          await __otelCtx.suspend(
+            __otelFrame,
+            context.with(B, () => inner(`${tag}/B`)),
+          ),
+        );
         seen.push(`${tag} after inner-in-B ${cur()} got ${inB}`);
         const same = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, inner(`${tag}/same`)));
         seen.push(`${tag} after inner ${cur()} got ${same}`);
@@ -467,24 +475,10 @@ describe('frame protocol (hand-written compiled async functions)', () => {
     const results = await Promise.all([context.with(A, () => outer('x')), context.with(C, () => outer('y'))]);
     expect(results).toEqual(['A', 'C']);
     expect(seen.filter((line) => line.startsWith('x')).sort()).toEqual(
-      [
-        'x/B start B',
-        'x/B resumed B',
-        'x after inner-in-B A got B',
-        'x/same start A',
-        'x/same resumed A',
-        'x after inner A got A',
-      ].sort(),
+      ['x/B start B', 'x/B resumed B', 'x after inner-in-B A got B', 'x/same start A', 'x/same resumed A', 'x after inner A got A'].sort(),
     );
     expect(seen.filter((line) => line.startsWith('y')).sort()).toEqual(
-      [
-        'y/B start B',
-        'y/B resumed B',
-        'y after inner-in-B C got B',
-        'y/same start C',
-        'y/same resumed C',
-        'y after inner C got C',
-      ].sort(),
+      ['y/B start B', 'y/B resumed B', 'y after inner-in-B C got B', 'y/same start C', 'y/same resumed C', 'y after inner C got C'].sort(),
     );
   });
 
@@ -758,10 +752,12 @@ async function record(program: (log: Log) => Promise<unknown>): Promise<Recordin
     events.push(event);
     contexts.push(cur());
   };
-  await context.with(A, () => program(log)).then(
-    (value) => events.push(`resolved ${String(value)}`),
-    (error) => events.push(`rejected ${(error as Error).message}`),
-  );
+  await context
+    .with(A, () => program(log))
+    .then(
+      (value) => events.push(`resolved ${String(value)}`),
+      (error) => events.push(`rejected ${(error as Error).message}`),
+    );
   settled = true;
   await flush();
   expect(ticks).toBeLessThan(MAX_TICKS);
@@ -827,7 +823,9 @@ const PROGRAMS: Program[] = [
           throw new Error('getter');
         },
       };
-      const rejecting = { then: (_: unknown, j: (e: Error) => void) => (log('rejecting.then'), j(new Error('nope'))) } as PromiseLike<never>;
+      const rejecting = {
+        then: (_: unknown, j: (e: Error) => void) => (log('rejecting.then'), j(new Error('nope'))),
+      } as PromiseLike<never>;
       async function a() {
         log(`a ${await sync}`);
         log(`a ${await late}`);
@@ -864,7 +862,9 @@ const PROGRAMS: Program[] = [
             throw new Error('getter');
           },
         };
-        const rejecting = { then: (_: unknown, j: (e: Error) => void) => (log('rejecting.then'), j(new Error('nope'))) } as PromiseLike<never>;
+        const rejecting = {
+          then: (_: unknown, j: (e: Error) => void) => (log('rejecting.then'), j(new Error('nope'))),
+        } as PromiseLike<never>;
         async function a() {
           const __otelFrame = __otelCtx.frame();
           try {
@@ -957,10 +957,7 @@ const PROGRAMS: Program[] = [
             log('w1');
             const v = __otelCtx.resume(
               __otelFrame,
-              await __otelCtx.suspend(
-                __otelFrame,
-                q.then(__otelCtx.bind((x: string) => (log('w.then'), `${x}!`))),
-              ),
+              await __otelCtx.suspend(__otelFrame, q.then(__otelCtx.bind((x: string) => (log('w.then'), `${x}!`)))),
             );
             log(`w2 ${v}`);
           } finally {
@@ -1450,9 +1447,7 @@ describe('bind (compiled callbacks)', () => {
       setTimeout(note('plain setTimeout'), 1);
     });
     await new Promise((r) => setTimeout(r, 10));
-    expect(seen.sort()).toEqual(
-      ['nextTick A', 'plain setTimeout undefined', 'queueMicrotask A', 'setImmediate A', 'setTimeout A'].sort(),
-    );
+    expect(seen.sort()).toEqual(['nextTick A', 'plain setTimeout undefined', 'queueMicrotask A', 'setImmediate A', 'setTimeout A'].sort());
   });
 
   it('promise callbacks run in the context at registration, not creation or resolution', async () => {
@@ -1460,9 +1455,7 @@ describe('bind (compiled callbacks)', () => {
     const p = context.with(C, () => new Promise<string>((r) => (resolve = r)));
     const seen: string[] = [];
     const done = context.with(A, () =>
-      p.then(__otelCtx.bind((v: string) => seen.push(`then ${v} ${cur()}`))).finally(
-        __otelCtx.bind(() => seen.push(`finally ${cur()}`)),
-      ),
+      p.then(__otelCtx.bind((v: string) => seen.push(`then ${v} ${cur()}`))).finally(__otelCtx.bind(() => seen.push(`finally ${cur()}`))),
     );
     context.with(B, () => resolve('x'));
     await done;
@@ -1544,7 +1537,10 @@ describe('under a foreign manager: AsyncLocalStorageContextManager', () => {
     async function compiled() {
       const __otelFrame = __otelCtx.frame();
       try {
-        setTimeout(__otelCtx.bind(() => seen.push(`timer ${cur()}`)), 1);
+        setTimeout(
+          __otelCtx.bind(() => seen.push(`timer ${cur()}`)),
+          1,
+        );
         Promise.resolve().then(__otelCtx.bind(() => seen.push(`then ${cur()}`)));
         __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 3))));
         seen.push(`after await ${cur()}`);
@@ -1559,9 +1555,7 @@ describe('under a foreign manager: AsyncLocalStorageContextManager', () => {
       }
     }
     await Promise.all([context.with(A, compiled), context.with(B, compiled)]);
-    expect(seen.sort()).toEqual(
-      ['then A', 'then B', 'timer A', 'timer B', 'after await A', 'after await B', 'catch A', 'catch B'].sort(),
-    );
+    expect(seen.sort()).toEqual(['then A', 'then B', 'timer A', 'timer B', 'after await A', 'after await B', 'catch A', 'catch B'].sort());
     expect(cur()).toBeUndefined();
   });
 });
@@ -1580,7 +1574,10 @@ describe('under a foreign manager: a StackContextManager-like one', () => {
   it('bind routes through its with(): callbacks run in the captured context, then it is restored', async () => {
     const seen: string[] = [];
     context.with(A, () => {
-      setTimeout(__otelCtx.bind(() => seen.push(`timer ${cur()}`)), 1);
+      setTimeout(
+        __otelCtx.bind(() => seen.push(`timer ${cur()}`)),
+        1,
+      );
       queueMicrotask(__otelCtx.bind(() => seen.push(`microtask ${cur()}`)));
       Promise.resolve().then(__otelCtx.bind(() => seen.push(`then ${cur()}`)));
       // Control: the same callback without bind runs in root under this manager.
@@ -1695,7 +1692,9 @@ describe('context.attach: the token contract (as OTel tests AsyncLocalStorageCon
     expect(cur()).toBeUndefined();
     const ts = (await import('typescript')).default;
     const source = `export function run(context, ctx, cur) { { using token = context.attach(ctx); var inside = cur(); } return [inside, cur()]; }`;
-    const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } }).outputText;
+    const js = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
+    }).outputText;
     expect(js).toContain('__addDisposableResource');
     const module = { exports: {} as { run: (c: unknown, ctx: Context, cur: () => Ctx) => Ctx[] } };
     new Function('module', 'exports', js)(module, module.exports);
@@ -1750,7 +1749,10 @@ describe('context.attach in compiled code', () => {
         seen.push(`${name} attached ${cur()}`);
         __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 2))));
         seen.push(`${name} after timer ${cur()}`);
-        setTimeout(__otelCtx.bind(() => seen.push(`${name} timer callback ${cur()}`)), 1);
+        setTimeout(
+          __otelCtx.bind(() => seen.push(`${name} timer callback ${cur()}`)),
+          1,
+        );
         __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, Promise.resolve()));
         seen.push(`${name} after promise ${cur()}`);
         if (dispose) {
@@ -1909,7 +1911,10 @@ describe('CompiledContextManager instances and disable()', () => {
   it('instances do not influence each other: bind() and attach()', () => {
     const a = enabled();
     const b = enabled();
-    const fn = b.bind(B, a.bind(A, () => [a.active(), b.active()]));
+    const fn = b.bind(
+      B,
+      a.bind(A, () => [a.active(), b.active()]),
+    );
     expect(fn()).toEqual([A, B]);
     const ta = a.attach(A);
     const tb = b.attach(B);
@@ -1953,7 +1958,14 @@ describe('CompiledContextManager instances and disable()', () => {
       }
     }
     expect(await b.with(B, compiled)).toBe(B);
-    const later = await new Promise((resolve) => b.with(B, () => setTimeout(__otelCtx.bind(() => resolve(b.active())), 1)));
+    const later = await new Promise((resolve) =>
+      b.with(B, () =>
+        setTimeout(
+          __otelCtx.bind(() => resolve(b.active())),
+          1,
+        ),
+      ),
+    );
     expect(later).toBe(B);
     // Enabling is counted per instance: enabling one twice and disabling it once turns it off.
     b.enable();

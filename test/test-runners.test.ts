@@ -94,7 +94,9 @@ interface Runner {
 const bin = (pkg: string, file: string) => join(dirname(require.resolve(`${pkg}/package.json`)), file);
 const CJS_PACKAGE = '{ "name": "spec", "private": true }\n';
 const ESM_PACKAGE = '{ "name": "spec", "private": true, "type": "module" }\n';
-const TSCONFIG = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, strict: true, skipLibCheck: true, types: ['node'] } });
+const TSCONFIG = JSON.stringify({
+  compilerOptions: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, strict: true, skipLibCheck: true, types: ['node'] },
+});
 
 const RUNNERS: Runner[] = [
   {
@@ -102,7 +104,7 @@ const RUNNERS: Runner[] = [
     files: (on) => ({
       'package.json': CJS_PACKAGE,
       'tsconfig.json': TSCONFIG,
-      'jest.config.js': on ? readmeFiles.get('jest.config.js')! : without(readmeFiles.get("jest.config.js"), /astTransformers: \{[^}]*\} /),
+      'jest.config.js': on ? readmeFiles.get('jest.config.js')! : without(readmeFiles.get('jest.config.js'), /astTransformers: \{[^}]*\} /),
     }),
     specHeader: GLOBAL_IT,
     command: [bin('jest', 'bin/jest.js'), '--ci', '--no-cache'],
@@ -120,7 +122,9 @@ const RUNNERS: Runner[] = [
     name: 'Vitest (Vite plugin in vitest.config)',
     files: (on) => ({
       'package.json': ESM_PACKAGE,
-      'vitest.config.ts': on ? readmeFiles.get('vitest.config.ts')! : without(readmeFiles.get('vitest.config.ts'), /plugins: \[otelContext\(\)\] /),
+      'vitest.config.ts': on
+        ? readmeFiles.get('vitest.config.ts')!
+        : without(readmeFiles.get('vitest.config.ts'), /plugins: \[otelContext\(\)\] /),
     }),
     specHeader: "import { it } from 'vitest';",
     command: [bin('vitest', 'vitest.mjs'), 'run'],
@@ -142,7 +146,11 @@ function project(runner: Runner, integrated: boolean): string {
   const sources = join(dir, runner.dir ?? '');
   mkdirSync(sources, { recursive: true });
   const ext = runner.ext ?? '';
-  for (const [file, text] of Object.entries({ 'otel-setup.ts': SETUP, 'checkout.ts': CODE, 'checkout.spec.ts': SPEC(runner.specHeader, ext) })) {
+  for (const [file, text] of Object.entries({
+    'otel-setup.ts': SETUP,
+    'checkout.ts': CODE,
+    'checkout.spec.ts': SPEC(runner.specHeader, ext),
+  })) {
     writeFileSync(join(sources, file), text);
   }
   for (const [file, text] of Object.entries(runner.files(integrated))) writeFileSync(join(dir, file), text);
@@ -158,7 +166,14 @@ function run(runner: Runner, integrated: boolean): { status: number | null; outp
     timeout: 120_000,
     // NODE_PATH: the project's node_modules links to the checkout's packages, and a package resolving
     // another from its real path (ts-jest loading our module) would not find its sibling otherwise.
-    env: { ...process.env, CI: 'true', NODE_OPTIONS: runner.nodeOptions?.(integrated) ?? '', NODE_PATH: join(dir, 'node_modules'), FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      CI: 'true',
+      NODE_OPTIONS: runner.nodeOptions?.(integrated) ?? '',
+      NODE_PATH: join(dir, 'node_modules'),
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
   });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
@@ -166,15 +181,19 @@ function run(runner: Runner, integrated: boolean): { status: number | null; outp
 
 describe('test runners run the spec in the context production has', () => {
   for (const runner of RUNNERS) {
-    it(runner.name, () => {
-      const on = run(runner, true);
-      expect(on.output).toMatch(/1 pass|Tests:\s+1 passed|1 passed/);
-      expect(on.status, on.output).toBe(0);
-      const off = run(runner, false);
-      // Without the integration the same spec fails on the parent span id.
-      expect(off.status, off.output).not.toBe(0);
-      expect(off.output).toMatch(/timer child parent|after await parent/);
-    }, 180_000);
+    it(
+      runner.name,
+      () => {
+        const on = run(runner, true);
+        expect(on.output).toMatch(/1 pass|Tests:\s+1 passed|1 passed/);
+        expect(on.status, on.output).toBe(0);
+        const off = run(runner, false);
+        // Without the integration the same spec fails on the parent span id.
+        expect(off.status, off.output).not.toBe(0);
+        expect(off.output).toMatch(/timer child parent|after await parent/);
+      },
+      180_000,
+    );
   }
 });
 

@@ -105,7 +105,9 @@ function withGlobals(ts: typeof TS, files: Record<string, string>): Record<strin
 }
 
 const SNAPSHOT_DIR = './__snapshots__/transform-output';
-const names = Object.keys(SNIPPETS).filter((n) => n !== 'helpers.ts').map((n) => n.replace(/\.ts$/, ''));
+const names = Object.keys(SNIPPETS)
+  .filter((n) => n !== 'helpers.ts')
+  .map((n) => n.replace(/\.ts$/, ''));
 
 for (const { name: version, ts } of VERSIONS) {
   describe(`rewrite shapes (${version} ${ts.version})`, () => {
@@ -211,13 +213,24 @@ for (const { name: version, ts } of VERSIONS) {
       // The directive prologue stays first.
       expect(out).toMatch(/async function withDirective\(\) \{\n {4}'use strict';\n {4}const __otelFrame = __otelCtx\.frame\(\);/);
       // Expression bodies become a return in a block.
-      expect(out).toMatch(/expressionBody = async \(\) => \{\n {4}const __otelFrame = __otelCtx\.frame\(\);\n {4}try \{\n {8}return use\(__otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\)\);/);
+      expect(out).toMatch(
+        /expressionBody = async \(\) => \{\n {4}const __otelFrame = __otelCtx\.frame\(\);\n {4}try \{\n {8}return use\(__otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\)\);/,
+      );
     });
 
     it('needs no frame where nothing of the function runs after its await, and only there', () => {
       const out = compiled.js['await-tail.js']!;
       const elided = ['returnAwait', 'lastStatement', 'branches', 'declaredThenReturned', 'typedArithmetic', 'inertReturn'];
-      const framed = ['twoAwaits', 'codeAfter', 'returnInTry', 'returnInForOf', 'untypedArithmetic', 'objectReturn', 'nestedAwait', 'forAwait'];
+      const framed = [
+        'twoAwaits',
+        'codeAfter',
+        'returnInTry',
+        'returnInForOf',
+        'untypedArithmetic',
+        'objectReturn',
+        'nestedAwait',
+        'forAwait',
+      ];
       for (const name of elided) {
         expect(functionText(out, name), name).not.toContain('__otelFrame');
         expect(functionText(out, name), name).toContain('await __otelCtx.tail(');
@@ -230,7 +243,8 @@ for (const { name: version, ts } of VERSIONS) {
       // The text backend makes the same choices (it has no checker either).
       const text = transform(SNIPPETS['await-tail.ts']!, { filename: 'await-tail.ts' })!.code;
       for (const name of elided.filter((n) => n !== 'typedArithmetic')) expect(functionText(text, name), name).not.toContain('__otelFrame');
-      for (const name of [...framed, 'typedArithmetic']) expect(functionText(text, name), name).toContain('const __otelFrame = __otelCtx.frame();');
+      for (const name of [...framed, 'typedArithmetic'])
+        expect(functionText(text, name), name).toContain('const __otelFrame = __otelCtx.frame();');
     });
 
     it('walks only text holding a boundary word, but every return of an async generator and names spelled with escapes', () => {
@@ -255,7 +269,7 @@ for (const { name: version, ts } of VERSIONS) {
       expect(decorated).toContain('setTimeout(__otelCtx.bind(resolve), 1)');
     });
 
-    it('adopts the value a promise resolves with (Promise.resolve, an executor\'s resolve) through tail, and only there', () => {
+    it("adopts the value a promise resolves with (Promise.resolve, an executor's resolve) through tail, and only there", () => {
       const text = transform(SNIPPETS['thenable-jobs.ts']!, { filename: 'thenable-jobs.ts' })!.code;
       for (const out of [compiled.js['thenable-jobs.js']!, unchecked.js['thenable-jobs.js']!, text]) {
         expect(out).toContain('Promise.resolve(__otelCtx.tail(thenable))');
@@ -322,12 +336,16 @@ for (const { name: version, ts } of VERSIONS) {
 
     it('for await keeps its labels on the loop, inside the re-entering try', () => {
       const out = compiled.js['for-await.js']!;
-      expect(out).toMatch(/try \{\n\s+outer: for await \(const x of __otelCtx\.forAwait\(__otelFrame, xs\)\) \{\n\s+__otelCtx\.reenter\(__otelFrame\);/);
+      expect(out).toMatch(
+        /try \{\n\s+outer: for await \(const x of __otelCtx\.forAwait\(__otelFrame, xs\)\) \{\n\s+__otelCtx\.reenter\(__otelFrame\);/,
+      );
       expect(out).toMatch(/try \{\n\s+first: second: for await \(const x of __otelCtx\.forAwait\(__otelFrame, xs\)\) \{/);
       expect(out).toContain('continue outer;');
       expect(out).toContain('break second;');
       // Brace-less body gets a block.
-      expect(out).toMatch(/for await \(const y of __otelCtx\.forAwait\(__otelFrame, ys\)\) \{\n\s+__otelCtx\.reenter\(__otelFrame\);\n\s+log\(y\);\n\s+\}/);
+      expect(out).toMatch(
+        /for await \(const y of __otelCtx\.forAwait\(__otelFrame, ys\)\) \{\n\s+__otelCtx\.reenter\(__otelFrame\);\n\s+log\(y\);\n\s+\}/,
+      );
       // Plain for-of loops are untouched.
       expect(out).toMatch(/\n\s+for \(const x of \[1\]\) \{\n\s+log\(x\);\n\s+\}/);
       expect(out).toContain('label: for (const x of [1]) {');
@@ -336,9 +354,11 @@ for (const { name: version, ts } of VERSIONS) {
 
     it('top-level await resumes in a root frame declared right after the imports', () => {
       const out = compiled.js['top-level-await.js']!;
-      expect(out.startsWith(
-        'import * as __otelCtx from "otel-context-transformer/runtime";\nimport { log } from \'./helpers.js\';\nconst __otelFrame = __otelCtx.rootFrame();\n',
-      )).toBe(true);
+      expect(
+        out.startsWith(
+          'import * as __otelCtx from "otel-context-transformer/runtime";\nimport { log } from \'./helpers.js\';\nconst __otelFrame = __otelCtx.rootFrame();\n',
+        ),
+      ).toBe(true);
       expect(out).toContain('const value = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, p));');
       expect(out).toContain('for await (const x of __otelCtx.forAwait(__otelFrame, [p])) {');
       expect(count(out, '__otelCtx.rootFrame()')).toBe(1);
@@ -388,7 +408,10 @@ for (const { name: version, ts } of VERSIONS) {
 
     it('is idempotent: the emitted JavaScript (allowJs) goes through again byte-identical', () => {
       const jsOptions: TS.CompilerOptions = { allowJs: true, checkJs: false, noResolve: true, types: [] };
-      for (const [mode, first] of [['checker', compiled], ['no checker', unchecked]] as const) {
+      for (const [mode, first] of [
+        ['checker', compiled],
+        ['no checker', unchecked],
+      ] as const) {
         const withProgram = mode === 'checker';
         // The printer alone may reformat: normalise once without the transformer, then a
         // second transform of that text must change nothing at all.
@@ -404,7 +427,11 @@ for (const { name: version, ts } of VERSIONS) {
 
     it('ES2015 target: helper calls end up inside the __awaiter generator', async () => {
       const source = OTHER_INPUTS['es2015.ts']!;
-      const result = compile(ts, { 'es2015.ts': source }, { compilerOptions: { target: ts.ScriptTarget.ES2015, lib: ['lib.es2018.d.ts'], types: [] } });
+      const result = compile(
+        ts,
+        { 'es2015.ts': source },
+        { compilerOptions: { target: ts.ScriptTarget.ES2015, lib: ['lib.es2018.d.ts'], types: [] } },
+      );
       const out = result.js['es2015.js']!;
       await expect(out).toMatchFileSnapshot(`${SNAPSHOT_DIR}/es2015-target.js`);
       expect(out).not.toMatch(/\bawait\b(?! __)/); // TypeScript turned every await into yield

@@ -61,10 +61,14 @@ function compile(ts: typeof TS): { out: string; diagnostics: string[] } {
     skipLibCheck: true,
   };
   const { js } = compileInMemory(ts, { 'versions.ts': SOURCE }, options, (program) => [
-    otelContextTransformer(program, {}, {
-      ts,
-      addDiagnostic: (d) => diagnostics.push(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-    }),
+    otelContextTransformer(
+      program,
+      {},
+      {
+        ts,
+        addDiagnostic: (d) => diagnostics.push(ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+      },
+    ),
   ]);
   return { out: js['versions.js']!, diagnostics };
 }

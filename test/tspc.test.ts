@@ -35,7 +35,13 @@ interface Toolchain {
 }
 
 const TOOLCHAINS: Toolchain[] = [
-  { name: 'ts-patch 3 + TypeScript 5', id: 'tsp3-ts5', tspc: path.join(NODE_MODULES, 'ts-patch', 'bin', 'tspc.js'), tsVersion: readVersion('typescript'), env: {} },
+  {
+    name: 'ts-patch 3 + TypeScript 5',
+    id: 'tsp3-ts5',
+    tspc: path.join(NODE_MODULES, 'ts-patch', 'bin', 'tspc.js'),
+    tsVersion: readVersion('typescript'),
+    env: {},
+  },
   {
     name: 'ts-patch 4 + TypeScript 6',
     id: 'tsp4-ts6',
@@ -328,12 +334,12 @@ for (const toolchain of TOOLCHAINS) {
       const js = read(dirs.app, 'app.js');
       expect(js.split('\n')[0]).toBe('import * as __otelCtx from "otel-context-transformer/runtime";');
       expect(js).toContain('const __otelFrame = __otelCtx.rootFrame();');
-      expect(js).toContain('setTimeout(__otelCtx.bind(() => helper(\'tick\')), 10);');
+      expect(js).toContain("setTimeout(__otelCtx.bind(() => helper('tick')), 10);");
       expect(js).toContain('const first = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, input));');
       expect(js).toContain('input.then(__otelCtx.bind((v) => helper(v)));');
       expect(js).toMatch(/catch \(error\) \{\n\s+__otelCtx\.reenter\(__otelFrame\);/);
       expect(js).toContain('export function* generator(a, ...{ __otelFrame = __otelCtx.genFrame() }) {');
-      expect(js).toContain('const top = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, Promise.resolve(\'top\')));');
+      expect(js).toContain("const top = __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, Promise.resolve('top')));");
       expect(js.trimEnd().endsWith('//# sourceMappingURL=app.js.map')).toBe(true);
       // A file with nothing to rewrite is emitted as it was.
       expect(read(dirs.app, 'helper.js')).not.toContain('__otelCtx');
@@ -374,7 +380,9 @@ for (const toolchain of TOOLCHAINS) {
 
     it('an error inside the transformer on one file does not crash tspc: a warning, the file emitted unchanged', () => {
       const output = runs.trap.stdout + runs.trap.stderr;
-      expect(output).toMatch(/src[\\/]boom\.ts\(1,1\): warning TS90001: otel-context-transformer: could not transform .*boom\.ts, emitted it unchanged: trap: simulated failure inside the transformer/);
+      expect(output).toMatch(
+        /src[\\/]boom\.ts\(1,1\): warning TS90001: otel-context-transformer: could not transform .*boom\.ts, emitted it unchanged: trap: simulated failure inside the transformer/,
+      );
       expect(output).not.toMatch(/\n\s+at /);
       // tsc's status for "diagnostics present, outputs generated" (a warning counts as a diagnostic).
       expect(runs.trap.status).toBe(2);

@@ -21,9 +21,26 @@ const traps = {
     return Reflect.getOwnPropertyDescriptor(t, k);
   },
 };
-log('proxy', await new Proxy({ then(res) { res(1); } }, traps));
+log(
+  'proxy',
+  await new Proxy(
+    {
+      then(res) {
+        res(1);
+      },
+    },
+    traps,
+  ),
+);
 async function f() {
-  return await new Proxy({ then(res) { res(2); } }, traps);
+  return await new Proxy(
+    {
+      then(res) {
+        res(2);
+      },
+    },
+    traps,
+  );
 }
 log('in a function', await f());
 log('end');

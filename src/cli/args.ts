@@ -105,7 +105,10 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
 }
 
 function splitList(values: string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function normalizeExtensions(raw: unknown, where: string): string[] {

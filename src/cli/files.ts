@@ -1,14 +1,5 @@
 /** Finding the files to process, and reading each with its source map. */
-import {
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  statSync,
-  type Dirent,
-  type Stats,
-} from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { dataUrlJson, findSourceMapComment } from '../text/source-map-comment.js';
 import { UsageError, type Settings } from './args.js';

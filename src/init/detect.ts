@@ -99,11 +99,16 @@ export function detectBuilds(workspace: Workspace): PackageBuilds[] {
     const scripts = pkg.manifest.scripts ?? {};
     const tsc = tscInvocations(scripts);
     if (tsc || viaRoot.has(pkg.dir)) {
-      const configs = tsc && tsc.configs.length > 0 ? tsc.configs.map((c) => resolveTsconfig(pkg.dir, c)) : [path.join(pkg.dir, 'tsconfig.json')];
-      for (const config of configs) if (existsSync(config)) builds.push({ tool: 'tsc', config, references: !!tsc?.references || viaRoot.has(pkg.dir) });
+      const configs =
+        tsc && tsc.configs.length > 0 ? tsc.configs.map((c) => resolveTsconfig(pkg.dir, c)) : [path.join(pkg.dir, 'tsconfig.json')];
+      for (const config of configs)
+        if (existsSync(config)) builds.push({ tool: 'tsc', config, references: !!tsc?.references || viaRoot.has(pkg.dir) });
     }
     for (const tool of BUNDLERS) {
-      const config = firstExisting(pkg.dir, CONFIG_EXTENSIONS.map((e) => `${tool}.config.${e}`));
+      const config = firstExisting(
+        pkg.dir,
+        CONFIG_EXTENSIONS.map((e) => `${tool}.config.${e}`),
+      );
       if (config) builds.push({ tool, config });
     }
     const next = firstExisting(pkg.dir, ['next.config.js', 'next.config.mjs', 'next.config.ts', 'next.config.cjs']);
@@ -145,7 +150,7 @@ function findOtelSetup(dir: string): { web: string[]; node: string[] } {
 /** The tsconfig files a config extends, nearest first, while they stay inside the workspace. */
 export function tsconfigChain(config: string, root: string): string[] {
   const chain = [config];
-  for (let at = config; chain.length < 16; ) {
+  for (let at = config; chain.length < 16;) {
     const parent = readJsonc<{ extends?: string | string[] }>(at).extends;
     // A package (`@tsconfig/node20`) is not ours to edit; an array's last entry wins in TypeScript.
     const next = Array.isArray(parent) ? parent[parent.length - 1] : parent;

@@ -26,7 +26,13 @@ function formattingOf(text: string): FormattingOptions {
  * property it was written after), or in sorted position (as npm keeps
  * dependency lists). `insertAt` makes an array index an insertion.
  */
-export function setJson(text: string, jsonPath: (string | number)[], value: unknown, place: 'first' | 'sorted' = 'sorted', insertAt?: number): string {
+export function setJson(
+  text: string,
+  jsonPath: (string | number)[],
+  value: unknown,
+  place: 'first' | 'sorted' = 'sorted',
+  insertAt?: number,
+): string {
   const key = jsonPath[jsonPath.length - 1];
   const edits = modify(text, jsonPath, value, {
     formattingOptions: formattingOf(text),
@@ -48,11 +54,13 @@ export function jsonValueAt(text: string, jsonPath: (string | number)[]): unknow
 /** Adds `{ "transform": "otel-context-transformer" }` to compilerOptions.plugins of a tsconfig. */
 export function addTsconfigPlugin(text: string, file: string): EditResult {
   const tree = parseTree(text, [], { allowTrailingComma: true });
-  if (!tree || tree.type !== 'object') return { kind: 'manual', step: `${file}: add { "transform": "otel-context-transformer" } to compilerOptions.plugins` };
+  if (!tree || tree.type !== 'object')
+    return { kind: 'manual', step: `${file}: add { "transform": "otel-context-transformer" } to compilerOptions.plugins` };
   const plugins = findNodeAtLocation(tree, ['compilerOptions', 'plugins']);
   const entry = { transform: 'otel-context-transformer' };
   if (!plugins) return { kind: 'edit', text: setJson(text, ['compilerOptions', 'plugins'], [entry], 'first') };
-  if (plugins.type !== 'array') return { kind: 'manual', step: `${file}: compilerOptions.plugins is not an array; add ${JSON.stringify(entry)} to it` };
+  if (plugins.type !== 'array')
+    return { kind: 'manual', step: `${file}: compilerOptions.plugins is not an array; add ${JSON.stringify(entry)} to it` };
   const present = (plugins.children ?? []).some((p) => {
     const transform = p.type === 'object' ? findNodeAtLocation(p, ['transform']) : undefined;
     return transform?.value === 'otel-context-transformer';
@@ -196,7 +204,8 @@ function keyName(key: Node): string | undefined {
 function afterDirectives(program: Node): number {
   let at = program.hashbang ? program.hashbang.end + 1 : 0;
   for (const statement of program.body as Node[]) {
-    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined && statement.directive !== null) at = statement.end + 1;
+    if (statement.type === 'ExpressionStatement' && statement.directive !== undefined && statement.directive !== null)
+      at = statement.end + 1;
     else break;
   }
   return at;
@@ -295,8 +304,14 @@ export function addManagerRegistration(code: string, file: string): EditResult {
   const providers = new Set<string>();
   const registers: Node[] = [];
   visit(program, (node) => {
-    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && isProviderConstruction(node.init)) providers.add(node.id.name);
-    if (node.type === 'CallExpression' && node.callee.type === 'MemberExpression' && !node.callee.computed && node.callee.property.name === 'register') {
+    if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && isProviderConstruction(node.init))
+      providers.add(node.id.name);
+    if (
+      node.type === 'CallExpression' &&
+      node.callee.type === 'MemberExpression' &&
+      !node.callee.computed &&
+      node.callee.property.name === 'register'
+    ) {
       registers.push(node);
     }
   });
@@ -320,7 +335,8 @@ export function addManagerRegistration(code: string, file: string): EditResult {
   const commonjs = !program.body.some((n: Node) => n.type === 'ImportDeclaration' || n.type.startsWith('Export'));
   const imports = program.body.filter((n: Node) => n.type === 'ImportDeclaration') as Node[];
   if (commonjs) s.appendLeft(afterDirectives(program), `const { CompiledContextManager } = require('otel-context-transformer/runtime');\n`);
-  else if (imports.length > 0) s.appendLeft(imports[imports.length - 1]!.end, `\nimport { CompiledContextManager } from 'otel-context-transformer/runtime';`);
+  else if (imports.length > 0)
+    s.appendLeft(imports[imports.length - 1]!.end, `\nimport { CompiledContextManager } from 'otel-context-transformer/runtime';`);
   else s.appendLeft(afterDirectives(program), `import { CompiledContextManager } from 'otel-context-transformer/runtime';\n`);
   return { kind: 'edit', text: s.toString() };
 }

@@ -8,9 +8,17 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { detectBuilds, majorVersionOf, tsconfigChain, type Build, type BundlerTool, type PackageBuilds } from './detect.js';
-import { addBabelJsonPlugin, addConfigPlugin, addManagerRegistration, addNextIntegration, addTsconfigPlugin, jsonValueAt, setJson, type EditResult } from './edits.js';
+import {
+  addBabelJsonPlugin,
+  addConfigPlugin,
+  addManagerRegistration,
+  addNextIntegration,
+  addTsconfigPlugin,
+  jsonValueAt,
+  setJson,
+  type EditResult,
+} from './edits.js';
 import { findWorkspace, SKIPPED_DIRECTORIES, WorkspaceError, type Manifest, type PackageInfo, type Workspace } from '../workspace.js';
-
 
 const NAME = 'otel-context-transformer';
 /** ts-patch release line per TypeScript major (ts-patch 4 needs Node >= 22.15). */
@@ -64,7 +72,8 @@ export function planInit(root: string, version: string): { plan: InitPlan; texts
     planManager(p, d);
     if (d.builds.some((b) => b.tool !== 'next' && b.tool !== 'esbuild')) planDependencies(p, d.pkg);
   }
-  if (detected.every((d) => d.builds.length === 0)) p.plan.notes.push('No build found (tsc, Vite, Rollup, Rolldown, esbuild, webpack, Rspack, Next.js or Babel): nothing to set up.');
+  if (detected.every((d) => d.builds.length === 0))
+    p.plan.notes.push('No build found (tsc, Vite, Rollup, Rolldown, esbuild, webpack, Rspack, Next.js or Babel): nothing to set up.');
   return { plan: p.plan, texts: p.texts, removals: p.removals };
 }
 
@@ -105,7 +114,11 @@ function planTypeScript(p: Planner, detected: PackageBuilds[]): void {
   const major = majorVersionOf('typescript', [...new Set(tscBuilds.map((b) => b.d.pkg.dir)), root.dir]);
   if (major !== undefined && major >= 7) {
     for (const { config } of tscBuilds) {
-      manual(p, config, `TypeScript ${major} runs no compiler plugins: after tsc, run \`npx ${NAME} apply <outDir>\` (see the README, CLI)`);
+      manual(
+        p,
+        config,
+        `TypeScript ${major} runs no compiler plugins: after tsc, run \`npx ${NAME} apply <outDir>\` (see the README, CLI)`,
+      );
     }
     return;
   }
@@ -114,13 +127,16 @@ function planTypeScript(p: Planner, detected: PackageBuilds[]): void {
   const targets = new Map<string, string[]>();
   for (const { d, config } of tscBuilds) {
     const chain = tsconfigChain(config, p.workspace.root);
-    const target = chain.find((c) => jsonValueAt(readFileSync(c, 'utf8'), ['compilerOptions', 'plugins']) !== undefined) ?? chain[chain.length - 1]!;
+    const target =
+      chain.find((c) => jsonValueAt(readFileSync(c, 'utf8'), ['compilerOptions', 'plugins']) !== undefined) ?? chain[chain.length - 1]!;
     targets.set(target, [...(targets.get(target) ?? []), d.pkg.rel]);
   }
   let added = false;
   for (const [target, users] of targets) {
     const before = p.plan.steps.length;
-    edit(p, target, `add the plugin to compilerOptions.plugins (inherited by ${[...new Set(users)].join(', ')})`, (t) => addTsconfigPlugin(t, target));
+    edit(p, target, `add the plugin to compilerOptions.plugins (inherited by ${[...new Set(users)].join(', ')})`, (t) =>
+      addTsconfigPlugin(t, target),
+    );
     added ||= p.plan.steps.length > before && p.plan.steps[p.plan.steps.length - 1]!.action === 'edit';
   }
   // ts-patch's persistent mode: plain `tsc` and `tsc -b` then run the plugins; reinstalls undo it, so `prepare` redoes it.
@@ -136,10 +152,15 @@ function planTypeScript(p: Planner, detected: PackageBuilds[]): void {
   const prepare = (jsonValueAt(textOf(p, rootManifest), ['scripts', 'prepare']) as string | undefined) ?? '';
   if (!/ts-patch install/.test(prepare)) {
     const script = prepare ? `${prepare} && ts-patch install -s` : 'ts-patch install -s';
-    edit(p, rootManifest, `scripts.prepare: "${script}" (patches TypeScript in node_modules after every install, so plain tsc runs the plugin)`, (t) => ({
-      kind: 'edit',
-      text: setJson(t, ['scripts', 'prepare'], script),
-    }));
+    edit(
+      p,
+      rootManifest,
+      `scripts.prepare: "${script}" (patches TypeScript in node_modules after every install, so plain tsc runs the plugin)`,
+      (t) => ({
+        kind: 'edit',
+        text: setJson(t, ['scripts', 'prepare'], script),
+      }),
+    );
   }
   // TypeScript's up-to-date check does not know about compiler plugins: output built before the
   // plugin was added would be kept as it is. Removing the build info makes the next build redo it.
@@ -160,7 +181,8 @@ function buildInfoFiles(dir: string, depth = 0): string[] {
     if (entry.name === 'node_modules' || entry.name.startsWith('.git')) continue;
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!existsSync(path.join(file, 'package.json')) || SKIPPED_DIRECTORIES.has(entry.name)) found.push(...buildInfoFiles(file, depth + 1));
+      if (!existsSync(path.join(file, 'package.json')) || SKIPPED_DIRECTORIES.has(entry.name))
+        found.push(...buildInfoFiles(file, depth + 1));
     } else if (entry.name.endsWith('.tsbuildinfo')) {
       found.push(file);
     }
@@ -183,15 +205,22 @@ function planBuild(p: Planner, d: PackageBuilds, build: Build): void {
     case 'tsc':
       return; // planTypeScript
     case 'next':
-      edit(p, config!, `Next.js: the loader in turbopack.rules and the webpack plugin in the webpack hook`, (t) => addNextIntegration(t, config!));
+      edit(p, config!, `Next.js: the loader in turbopack.rules and the webpack plugin in the webpack hook`, (t) =>
+        addNextIntegration(t, config!),
+      );
       return;
     case 'esbuild':
-      manual(p, path.join(d.pkg.dir, 'package.json'), `esbuild from the command line takes no plugins: build with the JavaScript API and plugins: [otelContext()] from '${NAME}/esbuild', or run \`npx ${NAME} apply <outdir>\` after it`);
+      manual(
+        p,
+        path.join(d.pkg.dir, 'package.json'),
+        `esbuild from the command line takes no plugins: build with the JavaScript API and plugins: [otelContext()] from '${NAME}/esbuild', or run \`npx ${NAME} apply <outdir>\` after it`,
+      );
       return;
     case 'babel': {
       const plugin = `${NAME}/babel`;
       const what = `put '${plugin}' first in plugins (before the presets' async lowering)`;
-      if (config!.endsWith('.json') || path.basename(config!) === '.babelrc') edit(p, config!, what, (t) => addBabelJsonPlugin(t, config!, plugin));
+      if (config!.endsWith('.json') || path.basename(config!) === '.babelrc')
+        edit(p, config!, what, (t) => addBabelJsonPlugin(t, config!, plugin));
       else edit(p, config!, what, (t) => addConfigPlugin(t, config!, { call: `'${plugin}'`, what }));
       return;
     }
@@ -252,7 +281,8 @@ export function formatPlan(plan: InitPlan, write: boolean): string {
   const kind = plan.workspace === 'single' ? 'single package' : `${plan.workspace} workspace`;
   lines.push(`${NAME} init: ${kind} at ${plan.root}, ${plan.packages.length} package${plan.packages.length === 1 ? '' : 's'}`);
   const width = Math.max(...plan.packages.map((p) => p.dir.length), 4);
-  for (const pkg of plan.packages) lines.push(`  ${pkg.dir.padEnd(width)}  ${pkg.builds.length > 0 ? pkg.builds.join(', ') : '(no build found)'}`);
+  for (const pkg of plan.packages)
+    lines.push(`  ${pkg.dir.padEnd(width)}  ${pkg.builds.length > 0 ? pkg.builds.join(', ') : '(no build found)'}`);
   const changes = plan.steps.filter((s) => s.action !== 'manual');
   const manuals = plan.steps.filter((s) => s.action === 'manual');
   lines.push('');

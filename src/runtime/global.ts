@@ -13,6 +13,5 @@ import { bind, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFram
 
 const KEY = Symbol.for('otel-context-transformer.helpers.v1');
 const g = globalThis as Record<symbol, unknown>;
-if (g[KEY] === undefined) g[KEY] = Object.freeze({ bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait });
-
-
+if (g[KEY] === undefined)
+  g[KEY] = Object.freeze({ bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait });

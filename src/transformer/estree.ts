@@ -184,7 +184,12 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   } catch (error) {
     // The walks recurse with the tree; nesting thousands of levels deep exhausts the stack.
     if (!(error instanceof RangeError)) throw error;
-    diagnostics.push({ file: filename, line: 1, column: 1, message: `nesting too deep to transform (${error.message}); file left unchanged` });
+    diagnostics.push({
+      file: filename,
+      line: 1,
+      column: 1,
+      message: `nesting too deep to transform (${error.message}); file left unchanged`,
+    });
     return { diagnostics };
   }
   // A processed file was only walked to report its boundaries: its edits are discarded.
@@ -299,7 +304,11 @@ function visit(node: Node | null | undefined, fc: FileContext): void {
   // `return x` awaits x without saying so.
   if (!(fc.fn.isAsync && fc.fn.isGenerator) && fc.syntax.holdsNoBoundaryWord(node)) return;
   if (TYPE_ONLY.has(node.type) || node.declare === true) return;
-  if (fc.ignored.size > 0 && fc.ignored.has(node.start) && (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))) {
+  if (
+    fc.ignored.size > 0 &&
+    fc.ignored.has(node.start) &&
+    (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))
+  ) {
     return;
   }
   const handler = HANDLERS[node.type];
@@ -419,7 +428,10 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
     insert(fc, body.end, `;${exitText} }`);
     return;
   }
-  const directives = (body.body as Node[]).filter((s, i, all) => s.type === 'ExpressionStatement' && typeof s.directive === 'string' && all.slice(0, i).every((p) => typeof p.directive === 'string'));
+  const directives = (body.body as Node[]).filter(
+    (s, i, all) =>
+      s.type === 'ExpressionStatement' && typeof s.directive === 'string' && all.slice(0, i).every((p) => typeof p.directive === 'string'),
+  );
   const lastDirective = directives[directives.length - 1];
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
@@ -462,7 +474,6 @@ function skipTriviaBackward(code: string, i: number): number {
   while (i > 0 && /\s/.test(code[i]!)) i--;
   return i;
 }
-
 
 // --- suspension points ---------------------------------------------------------
 

@@ -197,8 +197,7 @@ function addBindingNames(ts: typeof TS, binding: TS.Node, into: Set<string>): vo
   if (ts.isIdentifier(binding)) into.add(binding.text);
   else if (ts.isParameter(binding) || ts.isBindingElement(binding) || ts.isVariableDeclaration(binding)) {
     addBindingNames(ts, binding.name, into);
-  }
-  else if (ts.isObjectBindingPattern(binding) || ts.isArrayBindingPattern(binding)) {
+  } else if (ts.isObjectBindingPattern(binding) || ts.isArrayBindingPattern(binding)) {
     for (const element of binding.elements) if (!ts.isOmittedExpression(element)) addBindingNames(ts, element.name, into);
   }
 }

@@ -122,7 +122,6 @@ function hasMarkerComment(ts: typeof TS, text: string, pos: number, marker: stri
   });
 }
 
-
 function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationContext, host: TsTransformHost): TS.SourceFile {
   const { ts } = host;
   // About half of a typical codebase holds no boundary's word at all: nothing to walk (TypeScript parsed
@@ -215,7 +214,9 @@ function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions):
   }
   const value =
     mode === 'require'
-      ? factory.createCallExpression(factory.createIdentifier('require'), undefined, [factory.createStringLiteral(host.options.runtimeModule)])
+      ? factory.createCallExpression(factory.createIdentifier('require'), undefined, [
+          factory.createStringLiteral(host.options.runtimeModule),
+        ])
       : // Printed as written: the same text the other backend emits (catalog: globalHelpersLookup).
         factory.createIdentifier(globalHelpersLookup(false));
   return factory.createVariableStatement(
@@ -455,9 +456,7 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const frame = fc.fn.frame!;
   const body = node.body!;
-  const statements = ts.isBlock(body)
-    ? [...body.statements]
-    : [ts.setTextRange(factory.createReturnStatement(body), body)];
+  const statements = ts.isBlock(body) ? [...body.statements] : [ts.setTextRange(factory.createReturnStatement(body), body)];
   const prologue: TS.Statement[] = [];
   while (statements.length > 0 && ts.isExpressionStatement(statements[0]!) && ts.isStringLiteral(statements[0]!.expression)) {
     prologue.push(statements.shift()!);
@@ -479,9 +478,7 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
-      factory.createObjectBindingPattern([
-        factory.createBindingElement(undefined, undefined, frame, helperCall(fc, HELPERS.genFrame, [])),
-      ]),
+      factory.createObjectBindingPattern([factory.createBindingElement(undefined, undefined, frame, helperCall(fc, HELPERS.genFrame, []))]),
     );
     parameters = factory.createNodeArray([...node.parameters, frameParameter]);
   }
@@ -496,24 +493,47 @@ function isStrict(ts: typeof TS, node: TS.Node, sourceFile: TS.SourceFile): bool
   return false;
 }
 
-function updateFunction(
-  fc: FileContext,
-  node: FunctionLike,
-  parameters: TS.NodeArray<TS.ParameterDeclaration>,
-  body: TS.Block,
-): TS.Node {
+function updateFunction(fc: FileContext, node: FunctionLike, parameters: TS.NodeArray<TS.ParameterDeclaration>, body: TS.Block): TS.Node {
   const { ts, factory } = fc;
   if (ts.isFunctionDeclaration(node)) {
-    return factory.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, body);
+    return factory.updateFunctionDeclaration(
+      node,
+      node.modifiers,
+      node.asteriskToken,
+      node.name,
+      node.typeParameters,
+      parameters,
+      node.type,
+      body,
+    );
   }
   if (ts.isFunctionExpression(node)) {
-    return factory.updateFunctionExpression(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, parameters, node.type, body);
+    return factory.updateFunctionExpression(
+      node,
+      node.modifiers,
+      node.asteriskToken,
+      node.name,
+      node.typeParameters,
+      parameters,
+      node.type,
+      body,
+    );
   }
   if (ts.isArrowFunction(node)) {
     return factory.updateArrowFunction(node, node.modifiers, node.typeParameters, parameters, node.type, node.equalsGreaterThanToken, body);
   }
   if (ts.isMethodDeclaration(node)) {
-    return factory.updateMethodDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.questionToken, node.typeParameters, parameters, node.type, body);
+    return factory.updateMethodDeclaration(
+      node,
+      node.modifiers,
+      node.asteriskToken,
+      node.name,
+      node.questionToken,
+      node.typeParameters,
+      parameters,
+      node.type,
+      body,
+    );
   }
   return node; // constructors and accessors are never async or generators
 }
@@ -571,7 +591,11 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
     const rest = nest(statements.slice(i + 1), awaitUsing.slice(i + 1));
     return [
       ...statements.slice(0, i + 1),
-      factory.createTryStatement(factory.createBlock(rest, true), undefined, factory.createBlock([helperStatement(fc, HELPERS.leave)], true)),
+      factory.createTryStatement(
+        factory.createBlock(rest, true),
+        undefined,
+        factory.createBlock([helperStatement(fc, HELPERS.leave)], true),
+      ),
     ];
   };
   const block = factory.updateBlock(visited, nest([...visited.statements], marks));
@@ -685,7 +709,10 @@ function reenterCatch(clause: TS.CatchClause, fc: FileContext): TS.CatchClause {
   const caught = factory.createIdentifier('__otelError');
   const unpack = factory.createVariableStatement(
     undefined,
-    factory.createVariableDeclarationList([factory.createVariableDeclaration(declaration.name, undefined, declaration.type, caught)], ts.NodeFlags.Let),
+    factory.createVariableDeclarationList(
+      [factory.createVariableDeclaration(declaration.name, undefined, declaration.type, caught)],
+      ts.NodeFlags.Let,
+    ),
   );
   return factory.updateCatchClause(
     clause,

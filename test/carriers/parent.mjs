@@ -40,7 +40,13 @@ const callback = () => {
   const promise = new Promise((resolve, reject) => (done = (error, stdout) => (error ? reject(error) : resolve(stdout))));
   return { done, promise };
 };
-const shellVars = (text) => Object.fromEntries(String(text).trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2)));
+const shellVars = (text) =>
+  Object.fromEntries(
+    String(text)
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+  );
 
 const pending = {};
 const userObjects = {};

@@ -106,7 +106,7 @@ function textTransform(name: string, format: 'esm' | 'cjs'): Backend {
         const source = readFileSync(file, 'utf8');
         const problems: string[] = [];
         const rewritten = transformOn
-          ? transform(source, { filename: file, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source
+          ? (transform(source, { filename: file, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source)
           : source;
         if (problems.length > 0) throw new Error(problems.join('\n'));
         return ts.transpileModule(rewritten, {
@@ -134,7 +134,12 @@ export function stem(file: string): string {
 }
 
 /** Writes one output per scenario file as <outDir>/<stem>.mjs|.cjs; returns the paths in order. */
-export function writeOutputs(files: string[], outDir: string, format: 'esm' | 'cjs', textOf: (file: string) => string | undefined): string[] {
+export function writeOutputs(
+  files: string[],
+  outDir: string,
+  format: 'esm' | 'cjs',
+  textOf: (file: string) => string | undefined,
+): string[] {
   mkdirSync(outDir, { recursive: true });
   return files.map((file) => {
     const text = textOf(file);

@@ -53,7 +53,14 @@ function stripTypes(code, file, target = 'es2022') {
 
 /** Test-only rollup resolver (instead of @rollup/plugin-node-resolve): relative TS files and bare packages. */
 function resolveFiles() {
-  const candidates = (base) => [base, base.replace(/\.[cm]?js$/, '.ts'), `${base}.ts`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
+  const candidates = (base) => [
+    base,
+    base.replace(/\.[cm]?js$/, '.ts'),
+    `${base}.ts`,
+    `${base}.js`,
+    join(base, 'index.ts'),
+    join(base, 'index.js'),
+  ];
   return {
     name: 'test-resolve',
     resolveId(source, importer) {
@@ -85,7 +92,13 @@ const builders = {
     if (plugin) plugins.push(await ourPlugin('rollup', plugin));
     plugins.push({ name: 'test-strip-types', transform: (code, id) => (TS.test(id) ? stripTypes(code, id) : null) });
     const bundle = await rollup({ input: entries, external: (id) => EXTERNAL.test(id), plugins, onwarn: fail });
-    await bundle.write({ dir: outDir, format: format === 'esm' ? 'es' : 'cjs', entryFileNames: `[name].${ext(format)}`, sourcemap, exports: 'named' });
+    await bundle.write({
+      dir: outDir,
+      format: format === 'esm' ? 'es' : 'cjs',
+      entryFileNames: `[name].${ext(format)}`,
+      sourcemap,
+      exports: 'named',
+    });
     await bundle.close();
   },
 
@@ -229,6 +242,6 @@ try {
   rmSync(spec.outDir, { recursive: true, force: true });
   await builder({ sourcemap: false, ...spec });
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 }

@@ -107,15 +107,28 @@ g.clearInterval = function clearInterval(id) {
 
 var FRAME_MS = 16;
 g.requestAnimationFrame = function requestAnimationFrame(fn) {
-  return addTimer(function () {
-    fn(g.performance.now());
-  }, FRAME_MS, []);
+  return addTimer(
+    function () {
+      fn(g.performance.now());
+    },
+    FRAME_MS,
+    [],
+  );
 };
 g.cancelAnimationFrame = clearTimer;
 g.requestIdleCallback = function requestIdleCallback(fn) {
-  return addTimer(function () {
-    fn({ didTimeout: false, timeRemaining: function () { return 5; } });
-  }, 1, []);
+  return addTimer(
+    function () {
+      fn({
+        didTimeout: false,
+        timeRemaining: function () {
+          return 5;
+        },
+      });
+    },
+    1,
+    [],
+  );
 };
 g.cancelIdleCallback = clearTimer;
 

@@ -35,7 +35,16 @@ globalThis.self ??= globalThis;
 globalThis.requestAnimationFrame ??= (cb) => setTimeout(() => cb(performance.now()), 1);
 globalThis.requestIdleCallback ??= (cb) => setTimeout(() => cb({ didTimeout: false, timeRemaining: () => 5 }), 1);
 globalThis.scheduler ??= {
-  postTask: (cb) => new Promise((resolve, reject) => setTimeout(() => { try { resolve(cb()); } catch (e) { reject(e); } }, 0)),
+  postTask: (cb) =>
+    new Promise((resolve, reject) =>
+      setTimeout(() => {
+        try {
+          resolve(cb());
+        } catch (e) {
+          reject(e);
+        }
+      }, 0),
+    ),
 };
 
 const activeSpanName = () => trace.getActiveSpan()?.name;
@@ -76,7 +85,9 @@ for (const file of files) {
     let timer;
     await Promise.race([
       scenario.run((event) => events.push(event)),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('scenario timed out after 10 s')), 10_000); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('scenario timed out after 10 s')), 10_000);
+      }),
     ]);
     clearTimeout(timer);
     // Let stray timers of the scenario fire before we look at the spans.

@@ -36,7 +36,12 @@ class LeakyGlobalManager implements ContextManager {
   active(): Context {
     return this.current;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     this.current = ctx;
     return fn.call(thisArg, ...args);
   }

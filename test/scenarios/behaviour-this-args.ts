@@ -13,9 +13,14 @@ export const scenario: Scenario = {
       log(['handle', typeof handle.unref, handle.hasRef(), handle.unref() === handle, handle.hasRef(), handle.refresh() === handle]);
       clearTimeout(handle);
       const value = await new Promise((resolve) =>
-        setTimeout(function (this: unknown, ...args: unknown[]) {
-          resolve([typeof this, args]);
-        }, 1, 'one', 2),
+        setTimeout(
+          function (this: unknown, ...args: unknown[]) {
+            resolve([typeof this, args]);
+          },
+          1,
+          'one',
+          2,
+        ),
       );
       log(['timer args', value]);
       const returned = await Promise.resolve(3).then(function (this: unknown, v: number) {

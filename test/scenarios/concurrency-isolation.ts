@@ -17,16 +17,19 @@ export const scenario: Scenario = {
   expect,
   run: async (log) => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const handle = (i: number) =>
       tracer.startActiveSpan(`request-${i}`, async (span) => {
         await sleep(Math.floor(random() * 4));
         await Promise.resolve().then(() => tracer.startSpan(`db-${i}`).end());
         await new Promise<void>((resolve) =>
-          setTimeout(() => {
-            tracer.startSpan(`render-${i}`).end();
-            resolve();
-          }, Math.floor(random() * 3)),
+          setTimeout(
+            () => {
+              tracer.startSpan(`render-${i}`).end();
+              resolve();
+            },
+            Math.floor(random() * 3),
+          ),
         );
         span.end();
       });

@@ -40,12 +40,19 @@ export const scenario: Scenario = {
         }),
       );
       step('b', 3);
-      for await (const x of (async function* () { yield 1; await null; yield 2; })()) step('b-for', x);
+      for await (const x of (async function* () {
+        yield 1;
+        await null;
+        yield 2;
+      })())
+        step('b-for', x);
       step('b', 4);
       tracer.startSpan('b-end').end();
       span.end();
     });
-    Promise.resolve().then(() => step('main-then', 1)).then(() => step('main-then', 2));
+    Promise.resolve()
+      .then(() => step('main-then', 1))
+      .then(() => step('main-then', 2));
     await Promise.all([a, b]);
   },
 };

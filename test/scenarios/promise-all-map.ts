@@ -15,8 +15,8 @@ export const scenario: Scenario = {
     'item-2': 'batch',
     'settled-0': 'batch',
     'settled-1': 'batch',
-    'raced': 'batch',
-    'any': 'batch',
+    raced: 'batch',
+    any: 'batch',
     'after-all': 'batch',
   },
   run: async (log) => {
@@ -38,8 +38,28 @@ export const scenario: Scenario = {
         }),
       );
       log(['allSettled', settled.map((s) => s.status)]);
-      log(['race', await Promise.race([sleep(5).then(() => 'slow'), (async () => { await sleep(1); tracer.startSpan('raced').end(); return 'fast'; })()])]);
-      log(['any', await Promise.any([Promise.reject(new Error('x')), (async () => { await null; tracer.startSpan('any').end(); return 'ok'; })()])]);
+      log([
+        'race',
+        await Promise.race([
+          sleep(5).then(() => 'slow'),
+          (async () => {
+            await sleep(1);
+            tracer.startSpan('raced').end();
+            return 'fast';
+          })(),
+        ]),
+      ]);
+      log([
+        'any',
+        await Promise.any([
+          Promise.reject(new Error('x')),
+          (async () => {
+            await null;
+            tracer.startSpan('any').end();
+            return 'ok';
+          })(),
+        ]),
+      ]);
       await sleep(6);
       tracer.startSpan('after-all').end();
       span.end();

@@ -16,7 +16,13 @@ function thenable(span: string, value: string) {
 // Promise.resolve(x) and a promise executor's resolve(x) call a thenable x's then in a later job
 // (NewPromiseResolveThenableJob): it runs in the context of the call. A promise passes through as itself.
 export const scenario: Scenario = {
-  expect: { caller: null, 'via-promise-resolve': 'caller', 'via-executor-resolve': 'caller', 'via-global-promise': 'caller', after: 'caller' },
+  expect: {
+    caller: null,
+    'via-promise-resolve': 'caller',
+    'via-executor-resolve': 'caller',
+    'via-global-promise': 'caller',
+    after: 'caller',
+  },
   run: async (log) => {
     await tracer.startActiveSpan('caller', async (span) => {
       const adopted = Promise.resolve(thenable('via-promise-resolve', 'a'));

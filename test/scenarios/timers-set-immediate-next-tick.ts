@@ -16,10 +16,14 @@ export const scenario: Scenario = {
           span.end();
           done();
         }, 'i');
-        process.nextTick((x: string, y: string) => {
-          log(['nextTick', x, y]);
-          tracer.startSpan('next-tick').end();
-        }, 'a', 'b');
+        process.nextTick(
+          (x: string, y: string) => {
+            log(['nextTick', x, y]);
+            tracer.startSpan('next-tick').end();
+          },
+          'a',
+          'b',
+        );
       });
     }),
 };
