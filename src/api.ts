@@ -9,7 +9,8 @@ import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptio
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
 import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
 
-export type { Diagnostic, HelpersReference } from './transformer/estree.js';
+export type { Diagnostic } from './transformer/estree.js';
+export type { HelpersReference } from './options.js';
 export type { ProcessedEvidence } from './text/processed-output.js';
 
 /** One async boundary (see ApiOptions.onBoundary). */

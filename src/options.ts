@@ -30,6 +30,8 @@ export interface TransformOptions {
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
 export type HelpersMode = (typeof HELPERS_MODES)[number];
+/** How one file reaches the helpers, once `auto` is settled for it. */
+export type HelpersReference = Exclude<HelpersMode, 'auto'>;
 
 export interface ResolvedOptions {
   skip: ReadonlySet<Category>;

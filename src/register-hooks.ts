@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, transform, type ApiOptions } from './api.js';
-import { resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
+import { resolveOptions, type HelpersReference, type ResolvedOptions, type TransformOptions } from './options.js';
 import { dataUrlJson, findSourceMapComment, withInlineSourceMap } from './text/source-map-comment.js';
 
 /** The options, as JSON in this environment variable. */
@@ -24,7 +24,8 @@ export interface LoadHookData {
   options: TransformOptions;
 }
 
-type Helpers = 'import' | 'require';
+/** A module here is an ES module or CommonJS: it imports or requires the helpers. */
+type Helpers = Extract<HelpersReference, 'import' | 'require'>;
 
 export class SourceTransformer {
   private readonly resolved: ResolvedOptions;

@@ -1,12 +1,10 @@
 /** The command line: flags, the --config file and the options they make. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { HelpersReference } from '../api.js';
-import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from '../options.js';
+import { HELPERS_MODES, OptionsError, resolveOptions, type HelpersMode, type ResolvedOptions, type TransformOptions } from '../options.js';
 import { ioMessage } from './output.js';
 
 const DEFAULT_EXTENSIONS = ['.js', '.mjs', '.cjs'];
-const HELPER_MODES = ['auto', 'import', 'require', 'global'] as const;
 
 export class UsageError extends Error {}
 
@@ -16,7 +14,7 @@ export interface Settings {
   extensions: string[];
   transformOptions: TransformOptions;
   resolved: ResolvedOptions;
-  helpers: HelpersReference | 'auto';
+  helpers: HelpersMode;
   check: boolean;
   json: boolean;
   quiet: boolean;
@@ -83,9 +81,9 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   const { helpers: configHelpers, ext: configExt, ...configOptions } = config;
   const transformOptions = { ...configOptions, ...fromFlags } as TransformOptions;
   const helpers = values.helpers ?? configHelpers ?? 'auto';
-  if (!(HELPER_MODES as readonly unknown[]).includes(helpers)) {
+  if (!(HELPERS_MODES as readonly unknown[]).includes(helpers)) {
     const where = values.helpers !== undefined ? '--helpers' : values.config;
-    const allowed = HELPER_MODES.join(', ');
+    const allowed = HELPERS_MODES.join(', ');
     throw new OptionsError(`${where}: option "helpers" has unknown value ${JSON.stringify(helpers)}; allowed values: ${allowed}`);
   }
   let extensions = DEFAULT_EXTENSIONS;
@@ -97,7 +95,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
     extensions,
     transformOptions,
     resolved: resolveOptions(transformOptions),
-    helpers: helpers as HelpersReference | 'auto',
+    helpers: helpers as HelpersMode,
     check: !!values.check,
     json: !!values.json,
     quiet: !!values.quiet,

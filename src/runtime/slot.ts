@@ -62,31 +62,31 @@ interface SlotState {
 }
 // v2: the slot holds a Store (v1 held an OTel Context); a v1 copy in the same process keeps its own slot.
 const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v2');
-const S: SlotState = ((globalThis as Record<symbol, SlotState>)[SLOT_KEY] ??= (() => {
+const slot: SlotState = ((globalThis as Record<symbol, SlotState>)[SLOT_KEY] ??= (() => {
   const empty = new Store();
   return { current: empty, empty, managerOn: false, managers: 0, variablesOn: false };
 })());
 
-export const EMPTY: Store = S.empty;
+export const EMPTY: Store = slot.empty;
 
 /** What the slot holds now. */
 export function active(): Store {
-  return S.current;
+  return slot.current;
 }
 
 /** The carried root context (see SlotState.root), or undefined. */
 export function carriedRoot(): unknown {
-  return S.root && S.root();
+  return slot.root && slot.root();
 }
 
 /** Installs the carried root (carrier.ts). */
 export function setCarriedRoot(root: () => unknown): void {
-  S.root = root;
+  slot.root = root;
 }
 
 /** Sets the slot (context.attach and its token); the frame protocol puts it back at the next suspension. */
 export function setActive(m: Store): void {
-  S.current = m;
+  slot.current = m;
 }
 
 /**
@@ -94,12 +94,12 @@ export function setActive(m: Store): void {
  * completes: Python's attach/detach in try/finally.
  */
 export function runIn<A extends unknown[], R>(m: Store, fn: (...args: A) => R, thisArg: unknown, args: A): R {
-  const prev = S.current;
-  S.current = m;
+  const prev = slot.current;
+  slot.current = m;
   try {
     return fn.apply(thisArg, args);
   } finally {
-    S.current = prev;
+    slot.current = prev;
   }
 }
 
@@ -110,14 +110,14 @@ export function runIn<A extends unknown[], R>(m: Store, fn: (...args: A) => R, t
  * Enabling is counted per instance: disabling one leaves the others working.
  */
 export function managerEnabled(delta: 1 | -1): void {
-  S.managers += delta;
-  S.managerOn = S.managers > 0;
+  slot.managers += delta;
+  slot.managerOn = slot.managers > 0;
 }
 export function setVariablesOn(): void {
-  S.variablesOn = true;
+  slot.variablesOn = true;
 }
-function propagating(): boolean {
-  return S.managerOn || S.variablesOn;
+function propagationOn(): boolean {
+  return slot.managerOn || slot.variablesOn;
 }
 
 // ---------------------------------------------------------------------------
@@ -138,7 +138,7 @@ interface ForeignManager {
  */
 let otelApi: { context?: ForeignManager } | undefined;
 function foreignManager(): ForeignManager | undefined {
-  if (S.managerOn) return undefined;
+  if (slot.managerOn) return undefined;
   // The API's registry object, once created, stays (registration only sets and deletes its fields).
   const api = (otelApi ??= (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API]);
   const m = api && api.context;
@@ -155,25 +155,25 @@ function foreignManager(): ForeignManager | undefined {
  * empty context anyway, from the event loop or the microtask queue: it needs no
  * wrapper. Callbacks outside any span pay nothing.
  */
-function carrying(): boolean {
-  return propagating() && S.current !== S.empty;
+function hasContextToCarry(): boolean {
+  return propagationOn() && slot.current !== slot.empty;
 }
 
 /** Binds a callback to the context active now (when it is scheduled or registered). */
 export function bind<T>(cb: T): T {
   if (typeof cb !== 'function') return cb;
   let fn = cb as unknown as Function;
-  if (carrying()) {
-    const captured = S.current;
+  if (hasContextToCarry()) {
+    const captured = slot.current;
     const inner = fn;
     // Named for stack traces, where this one frame shows between the scheduler and the callback.
     fn = function boundToContext(this: unknown) {
-      const prev = S.current;
-      S.current = captured;
+      const prev = slot.current;
+      slot.current = captured;
       try {
         return inner.apply(this, arguments);
       } finally {
-        S.current = prev;
+        slot.current = prev;
       }
     };
   }
@@ -209,7 +209,7 @@ export interface Frame {
 }
 
 /** Shared by every frame made while no frame is needed (see frame); the helpers leave it alone. */
-const OFF: Frame = { c: EMPTY, p: EMPTY };
+const INERT_FRAME: Frame = { c: EMPTY, p: EMPTY };
 
 /**
  * Entry of an async function: the body starts synchronously, in the caller's
@@ -219,24 +219,24 @@ const OFF: Frame = { c: EMPTY, p: EMPTY };
  * needs a frame to stay out of the caller.
  */
 export function frame(): Frame {
-  return S.managerOn || carrying() ? { c: S.current, p: S.current } : OFF;
+  return slot.managerOn || hasContextToCarry() ? { c: slot.current, p: slot.current } : INERT_FRAME;
 }
 
 /** Creation of a generator object: the body runs later, in the context of this moment. */
 export function genFrame(): Frame {
-  return propagating() ? { c: S.current, p: undefined } : OFF;
+  return propagationOn() ? { c: slot.current, p: undefined } : INERT_FRAME;
 }
 
 /** Module top level: runs in the root context after each top-level await. */
 export function rootFrame(): Frame {
-  return propagating() ? { c: EMPTY, p: S.current } : OFF;
+  return propagationOn() ? { c: EMPTY, p: slot.current } : INERT_FRAME;
 }
 
 /** Before a suspension that does not adopt thenables (yield, yield*, for-await's next): put back what we found. */
 export function leave<T>(f: Frame, value: T): T {
-  if (f !== OFF && f.p !== undefined) {
-    f.c = S.current;
-    S.current = f.p;
+  if (f !== INERT_FRAME && f.p !== undefined) {
+    f.c = slot.current;
+    slot.current = f.p;
     f.p = undefined;
   }
   return value;
@@ -244,8 +244,8 @@ export function leave<T>(f: Frame, value: T): T {
 
 /** Before `await`: put back what we found, and make a non-native thenable's `then` run in our context. */
 export function suspend<T>(f: Frame, value: T): T {
-  if (f === OFF) return value;
-  return leave(f, maybeThenable(value) ? (adopt(value, S.current) as T) : value);
+  if (f === INERT_FRAME) return value;
+  return leave(f, maybeThenable(value) ? (adopt(value, slot.current) as T) : value);
 }
 
 /**
@@ -256,7 +256,7 @@ export function suspend<T>(f: Frame, value: T): T {
  * thenable's `then` must still run in that context.
  */
 export function tail<T>(value: T): T {
-  return carrying() && maybeThenable(value) ? (adopt(value, S.current) as T) : value;
+  return hasContextToCarry() && maybeThenable(value) ? (adopt(value, slot.current) as T) : value;
 }
 
 /**
@@ -317,18 +317,18 @@ function dataThen(value: object): unknown {
 
 /** After a suspension: note what we found and switch to the body's context. */
 export function resume<T>(f: Frame, value: T): T {
-  if (f !== OFF) {
-    f.p = S.current;
-    S.current = f.c;
+  if (f !== INERT_FRAME) {
+    f.p = slot.current;
+    slot.current = f.c;
   }
   return value;
 }
 
 /** At the top of catch/finally blocks and generator bodies: resume if we got here still suspended. */
 export function reenter(f: Frame): void {
-  if (f !== OFF && f.p === undefined) {
-    f.p = S.current;
-    S.current = f.c;
+  if (f !== INERT_FRAME && f.p === undefined) {
+    f.p = slot.current;
+    slot.current = f.c;
   }
 }
 
@@ -356,7 +356,7 @@ if (typeof Symbol.asyncIterator === 'symbol') ITERATOR_KEYS.unshift(Symbol.async
  * Typed as the identity, so that transformed TypeScript still type-checks the loop variable.
  */
 export function forAwait<T>(f: Frame, iterable: T): T {
-  if (f === OFF || iterable == null) return iterable;
+  if (f === INERT_FRAME || iterable == null) return iterable;
   const source = iterable as Record<PropertyKey, unknown>;
   let key: PropertyKey | undefined;
   let method: unknown;

@@ -45,8 +45,6 @@ export interface Diagnostic {
   message: string;
 }
 
-export type HelpersReference = 'import' | 'require' | 'global';
-
 /** One async boundary the walk met (see TextTransformInput.onBoundary). */
 export interface Boundary {
   /**
