@@ -4,7 +4,7 @@
  */
 
 /** Groups a user can switch off with the `skip` option. */
-export const CATEGORIES = ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators'] as const;
+export const CATEGORIES = ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators', 'finalizers'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** A global function that schedules a callback to run later, in a later job. */
@@ -48,6 +48,23 @@ export const SCHEDULERS: readonly SchedulerBoundary[] = [
  */
 export function passesNoValues(boundary: SchedulerBoundary, argumentCount: number, hasSpread: boolean): boolean {
   return !hasSpread && (boundary.forwardsFrom === undefined || argumentCount <= boundary.forwardsFrom);
+}
+
+/**
+ * A global constructor that keeps a callback and calls it later from a job of
+ * its own: the callback runs in the context of the construction (the proposal's
+ * FinalizationRegistry cleanup callback), bound like a scheduler's.
+ */
+export interface ConstructorBoundary {
+  name: string;
+  callbacks: readonly number[];
+  category: Category;
+}
+
+export const CONSTRUCTORS: readonly ConstructorBoundary[] = [{ name: 'FinalizationRegistry', callbacks: [0], category: 'finalizers' }];
+
+export function findConstructor(name: string): ConstructorBoundary | undefined {
+  return CONSTRUCTORS.find((b) => b.name === name);
 }
 
 /**
@@ -149,6 +166,12 @@ export const HELPERS = {
   forAwait: 'forAwait',
 } as const;
 
+/**
+ * OpenTelemetry API 1.10's `context.attach(ctx)`: what it sets holds until its token is disposed,
+ * within the calling function only, so an async function that calls it gets a frame (planner).
+ */
+export const CONTEXT_ATTACH = 'attach';
+
 export const DEFAULT_RUNTIME_MODULE = 'otel-context-transformer/runtime';
 
 /** Where the otel-context-transformer/global prelude puts the helpers, for `helpers: "global"`. */
@@ -183,6 +206,7 @@ const BOUNDARY_WORDS = [
   ...SCHEDULERS.map((b) => b.name),
   ...Object.keys(PROMISE_METHODS),
   ...ADOPTERS.map((b) => b.name),
+  ...CONSTRUCTORS.map((b) => b.name),
   'await',
   'yield',
   'async',

@@ -22,7 +22,7 @@ const scenarios = await Promise.all(
 );
 
 function runUnderZone(compiled: string[]): Map<string, ScenarioResult> {
-  const stdout = execFileSync(process.execPath, [join(here, 'harness/zone-runner.mjs'), 'compiled', ...compiled], {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'harness/zone-runner.mjs'), 'compiled', ...compiled], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,

@@ -29,6 +29,7 @@ import {
   rewritesForAwait,
   wrapsArgument,
   yieldHelper,
+  type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
   type Scope,
@@ -345,8 +346,17 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 /** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
 function visitCall(node: Node, fc: FileContext): void {
-  const plan = planCall(fc.plan, node);
-  const args = node.arguments as Node[];
+  visitPlanned(node, fc, planCall(fc.plan, node));
+}
+
+/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
+function visitNew(node: Node, fc: FileContext): void {
+  visitPlanned(node, fc, planNew(fc.plan, node));
+}
+
+/** A call or `new` whose planned arguments are wrapped in their helper. */
+function visitPlanned(node: Node, fc: FileContext, plan: CallbackPlan<Node> | undefined): void {
+  const args = (node.arguments ?? []) as Node[];
   const wrapped = plan
     ? plan.positions
         .filter((i) => args[i] && wrapsArgument(fc.plan, plan, args[i]!) && !fc.ignored.has(args[i]!.start))
@@ -360,12 +370,6 @@ function visitCall(node: Node, fc: FileContext): void {
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${plan!.helper}(`);
   visitChildren(node, fc);
   for (const arg of wrapped) insert(fc, arg.end, ')');
-}
-
-/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
-function visitNew(node: Node, fc: FileContext): void {
-  planNew(fc.plan, node);
-  visitChildren(node, fc);
 }
 
 /** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */

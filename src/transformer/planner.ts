@@ -7,8 +7,10 @@
  * decide alike (test/backend-equivalence.test.ts).
  */
 import {
+  CONTEXT_ATTACH,
   EXECUTOR_RESOLVE,
   findAdopter,
+  findConstructor,
   findScheduler,
   GLOBAL_OBJECTS,
   HELPERS,
@@ -71,8 +73,28 @@ export function planFunction<N>(context: PlanContext<N>, fn: N): FunctionPlan<N>
   // An async generator is a generator: the `generators` category decides for it.
   const suspends =
     !!body && !context.skip.has(isGenerator ? 'generators' : 'await') && containsSuspension(syntax, body, isGenerator, isAsync);
-  const tails = suspends && isAsync && !isGenerator ? tailAwaits(syntax, fn, context.oracle) : undefined;
-  return { isAsync, isGenerator, framed: suspends && !tails, tails };
+  // `context.attach(ctx)` holds until its token is disposed, within this function only: the frame's
+  // exit is what puts back what the caller had, so a function that attaches needs one, tail or not.
+  const attaches = isAsync && !isGenerator && !!body && !context.skip.has('await') && callsAttach(syntax, body);
+  const tails = suspends && isAsync && !isGenerator && !attaches ? tailAwaits(syntax, fn, context.oracle) : undefined;
+  return { isAsync, isGenerator, framed: (suspends && !tails) || attaches, tails };
+}
+
+/**
+ * A call of a method named `attach` anywhere in this body, nested functions included (a callback
+ * run synchronously attaches in this function's context too). Any receiver: the API is reached
+ * through `context`, an alias or a wrapper alike, and an extra frame changes nothing observable.
+ */
+function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
+  let found = false;
+  const walk = (node: N): void => {
+    if (found) return;
+    const kind = syntax.kind(node);
+    if (kind === 'call' && syntax.member(syntax.callee(node))?.name === CONTEXT_ATTACH) found = true;
+    else if (kind !== 'type') syntax.forEachChild(node, walk);
+  };
+  walk(root);
+  return found;
 }
 
 /**
@@ -411,11 +433,31 @@ export function isGlobal<N>(context: PlanContext<N>, identifier: N): boolean {
 }
 
 /**
- * `new Promise(executor)` with the global Promise: notes the executor's resolve
- * and reject references that need no binding, and the calls of its resolve,
- * whose value is adopted (they count as boundaries from now on).
+ * `new FinalizationRegistry(cb)` with the global constructor: the callback to
+ * bind (catalog: CONSTRUCTORS). `new Promise(executor)` with the global Promise:
+ * notes the executor's resolve and reject references that need no binding, and
+ * the calls of its resolve, whose value is adopted (they count as boundaries
+ * from now on); nothing to wrap at the `new` itself.
  */
-export function planNew<N>(context: PlanContext<N>, newExpression: N): void {
+export function planNew<N>(context: PlanContext<N>, newExpression: N): CallbackPlan<N> | undefined {
+  const { syntax } = context;
+  const callee = syntax.callee(newExpression);
+  if (syntax.kind(callee) === 'identifier') {
+    const boundary = findConstructor(syntax.name(callee));
+    if (boundary && !context.skip.has(boundary.category) && isGlobal(context, callee)) {
+      const args = syntax.callArguments(newExpression);
+      const firstSpread = args.findIndex((a) => syntax.isSpread(a));
+      const positions = firstSpread === -1 ? boundary.callbacks : boundary.callbacks.filter((p) => p < firstSpread);
+      return positions.length > 0
+        ? { positions, helper: HELPERS.bind, kind: `new ${boundary.name}`, at: callee, settles: false }
+        : undefined;
+    }
+  }
+  planExecutor(context, newExpression);
+  return undefined;
+}
+
+function planExecutor<N>(context: PlanContext<N>, newExpression: N): void {
   const executor = promiseExecutor(context, newExpression);
   if (!executor) return;
   const references = executorReferences(context.syntax, executor);

@@ -26,6 +26,7 @@ import {
   rewritesForAwait,
   wrapsArgument,
   yieldHelper,
+  type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
   type Scope,
@@ -302,25 +303,36 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!plan) return visited;
-  let changed = false;
-  const original = node.arguments;
-  const args = visited.arguments.map((arg, i) => {
-    if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
-    if (isIgnored(fc, original[i]!)) return arg;
-    changed = true;
-    return helperCall(fc, plan.helper, [arg], arg);
-  });
-  if (!changed) return visited;
+  const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
+  if (!args) return visited;
   return ts.isCallChain(visited)
     ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
     : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
 }
 
-/** `new Promise(executor)`: what its resolve and reject need (planner: planNew). */
+/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
 function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
-  planNew(fc.plan, node);
-  return fc.ts.visitEachChild(node, fc.visit, fc.context);
+  const plan = planNew(fc.plan, node);
+  const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
+  const args = plan && node.arguments && visited.arguments && wrapPlanned(fc, plan, node.arguments, visited.arguments);
+  return args ? fc.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
+}
+
+/** The visited arguments with the planned ones wrapped in their helper; undefined when none is. */
+function wrapPlanned(
+  fc: FileContext,
+  plan: CallbackPlan<TS.Node>,
+  original: TS.NodeArray<TS.Expression>,
+  visited: TS.NodeArray<TS.Expression>,
+): TS.Expression[] | undefined {
+  let changed = false;
+  const args = visited.map((arg, i) => {
+    if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
+    if (isIgnored(fc, original[i]!)) return arg;
+    changed = true;
+    return helperCall(fc, plan.helper, [arg], arg);
+  });
+  return changed ? args : undefined;
 }
 
 function isIgnored(fc: FileContext, node: TS.Node): boolean {

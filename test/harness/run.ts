@@ -33,7 +33,8 @@ export function scenarioFiles(): string[] {
 
 /** Runs compiled files in one process (scenarios in sequence, each with a fresh exporter). */
 export function runCompiled(files: string[], manager: 'compiled' | 'als' = 'compiled'): Map<string, ScenarioResult> {
-  const stdout = execFileSync(process.execPath, [join(here, 'runner.mjs'), manager, ...files], {
+  // --expose-gc: the FinalizationRegistry scenario collects garbage on purpose.
+  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'runner.mjs'), manager, ...files], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,

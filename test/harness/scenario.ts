@@ -22,6 +22,11 @@ export interface Scenario {
    * follow ALS, not the semantics we give compiled code.
    */
   attachSemantics?: boolean;
+  /**
+   * FinalizationRegistry scenarios: AsyncLocalStorage does not carry a context into cleanup callbacks
+   * (they run from a job of the engine's own), and compiled code steps aside under that manager.
+   */
+  finalizerSemantics?: boolean;
   /** Scenarios that need ES module syntax at run time (top-level await). */
   esmOnly?: boolean;
   /**
