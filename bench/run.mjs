@@ -491,7 +491,7 @@ if (want('browser')) {
 }
 
 async function browserBench() {
-  const { chromium } = await import('playwright-core');
+  const { launchChromium } = await import('../test/harness/chromium.mjs');
   const browserVariants = [
     { id: 'floor', label: 'untransformed, no propagation (the floor)', file: plain, manager: 'compiled' },
     { id: 'compiled', label: 'transformed + CompiledContextManager', file: transformed, manager: 'compiled' },
@@ -534,17 +534,7 @@ async function browserBench() {
     });
     bundles[v.id] = r.outputFiles[0].text;
   }
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const data = Object.fromEntries(browserVariants.map((v) => [v.id, { label: v.label, times: [], wrong: 0 }]));
   try {
     for (let round = 1; round <= rounds; round++) {

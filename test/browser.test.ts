@@ -8,14 +8,14 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './harness/chromium.mjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkPackage } from '../examples/link-package.mjs';
 import { TMP_DIR } from './harness/run.js';
 
 const ROOT = resolve(import.meta.dirname, '../examples/browser');
-const CHROMIUM = '/usr/bin/chromium';
 const EXPECTED = ['cart loaded', 'render 3 items', 'timer', 'animation frame'];
 
 interface OtlpSpan {
@@ -121,19 +121,8 @@ function connectedClicks(spans: OtlpSpan[]): number {
 describe('browser: Vite build in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (scripts/ensure-chromium.mjs)`).toBe(true);
     linkPackage();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,12 +7,11 @@
  * Two backends: native await (ES2022) and async downlevelled to generators (ES2015, TypeScript's
  * __awaiter, which takes the global Promise: what zone.js users compile to).
  */
-import { execFileSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './harness/backends.js';
-import { scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
+import { runCompiled, scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
 import type { Scenario } from './harness/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,18 +21,7 @@ const scenarios = await Promise.all(
 );
 
 function runUnderZone(compiled: string[]): Map<string, ScenarioResult> {
-  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'harness/zone-runner.mjs'), 'compiled', ...compiled], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 120_000,
-  });
-  const results = new Map<string, ScenarioResult>();
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('@@RESULT ')) continue;
-    const result = JSON.parse(line.slice('@@RESULT '.length)) as ScenarioResult;
-    results.set(result.name, result);
-  }
-  return results;
+  return runCompiled(compiled, 'compiled', join(here, 'harness/zone-runner.mjs'));
 }
 
 for (const backendName of ['tsc5-esm', 'tsc5-es2015-cjs']) {

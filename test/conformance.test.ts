@@ -65,7 +65,9 @@ for (const backend of BACKENDS) {
 // working and the helpers must stay out of the way: same trees, no leaks, same events.
 describe('compiled code under AsyncLocalStorageContextManager', () => {
   const backend = BACKENDS[0]!;
-  const list = scenarios.filter((s) => !s.scenario.generatorSemantics && !s.scenario.attachSemantics && !s.scenario.finalizerSemantics && !s.scenario.esmOnly);
+  const list = scenarios.filter(
+    (s) => !s.scenario.generatorSemantics && !s.scenario.attachSemantics && !s.scenario.finalizerSemantics && !s.scenario.esmOnly,
+  );
   let results: Map<string, ScenarioResult>;
   beforeAll(() => {
     results = runCompiled(

@@ -12,7 +12,8 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './harness/chromium.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocks } from './harness/readme.js';
 // @ts-expect-error plain JavaScript shared with `npm run example`
@@ -21,7 +22,6 @@ import { linkNodeModules } from '../examples/link-workspace.mjs';
 const require = createRequire(import.meta.url);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = join(repo, 'test', '.tmp', 'nextjs');
-const CHROMIUM = '/usr/bin/chromium';
 
 const APP = {
   'app/layout.jsx': 'export default function RootLayout({ children }) {\n  return (<html><body>{children}</body></html>);\n}\n',
@@ -173,18 +173,7 @@ function connectedClicks(spans: SpanRecord[]): number {
 describe('Next.js client code in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: npm test installs it (scripts/ensure-chromium.mjs)`).toBe(true);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

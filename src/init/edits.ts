@@ -110,14 +110,8 @@ export function addConfigPlugin(code: string, file: string, edit: JsPluginEdit):
   const marker = edit.specifier ?? JSON.parse(edit.call.replace(/^'|'$/g, '"'));
   if (code.includes(marker)) return { kind: 'present' };
   const manual: EditResult = { kind: 'manual', step: `${file}: ${edit.what}` };
-  let program: Node;
-  try {
-    const parsed = parseSync(file, code, {});
-    if (parsed.errors.length > 0) return manual;
-    program = parsed.program as unknown as Node;
-  } catch {
-    return manual;
-  }
+  const program = parseProgram(code, file);
+  if (!program) return manual;
   const exported = exportedValue(program);
   if (!exported) return manual;
   const object = configObject(exported.value, program);
@@ -293,14 +287,8 @@ export function addManagerRegistration(code: string, file: string): EditResult {
     kind: 'manual',
     step: `${file}: register the manager where the tracer provider is registered: provider.register({ contextManager: new CompiledContextManager() }) with import { CompiledContextManager } from 'otel-context-transformer/runtime'`,
   };
-  let program: Node;
-  try {
-    const parsed = parseSync(file, code, {});
-    if (parsed.errors.length > 0) return manual;
-    program = parsed.program as unknown as Node;
-  } catch {
-    return manual;
-  }
+  const program = parseProgram(code, file);
+  if (!program) return manual;
   const providers = new Set<string>();
   const registers: Node[] = [];
   visit(program, (node) => {

@@ -31,10 +31,17 @@ export function scenarioFiles(): string[] {
     .map((f) => join(SCENARIO_DIR, f));
 }
 
-/** Runs compiled files in one process (scenarios in sequence, each with a fresh exporter). */
-export function runCompiled(files: string[], manager: 'compiled' | 'als' = 'compiled'): Map<string, ScenarioResult> {
+/**
+ * Runs compiled files in one process (scenarios in sequence, each with a fresh exporter), through
+ * runner.mjs or another runner with the same output (zone-runner.mjs: zone.js loaded first).
+ */
+export function runCompiled(
+  files: string[],
+  manager: 'compiled' | 'als' = 'compiled',
+  runner = join(here, 'runner.mjs'),
+): Map<string, ScenarioResult> {
   // --expose-gc: the FinalizationRegistry scenario collects garbage on purpose.
-  const stdout = execFileSync(process.execPath, ['--expose-gc', join(here, 'runner.mjs'), manager, ...files], {
+  const stdout = execFileSync(process.execPath, ['--expose-gc', runner, manager, ...files], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,
