@@ -5,6 +5,7 @@
  *   transform(code, { filename }) → { code, map } | undefined (nothing to rewrite)
  */
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
+import { injectedFault, internalErrorMessage } from './internal-errors.js';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
 import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
@@ -121,26 +122,10 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
 
 /** The diagnostic for an unexpected exception inside the transform (the file is left unchanged). */
 export function internalError(file: string, error: unknown): Diagnostic {
-  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return {
-    file,
-    line: 1,
-    column: 1,
-    message: `internal error, file left unchanged: ${what} (please report it, with this file if you can)`,
-  };
+  return { file, line: 1, column: 1, message: internalErrorMessage(error) };
 }
 
-/**
- * Fault injection for the tests of the policy above, in every integration (bundlers, the CLI,
- * the load hook, Babel) and in child processes: with this variable set, transform() fails inside
- * for every file whose path contains its value.
- */
-export const INJECT_FAULT_ENV = 'OTEL_CONTEXT_TRANSFORMER_INJECT_FAULT';
-
-function injectedFault(filename: string): void {
-  const needle = typeof process === 'object' ? process.env?.[INJECT_FAULT_ENV] : undefined;
-  if (needle && filename.includes(needle)) throw new Error(`fault injected by ${INJECT_FAULT_ENV}`);
-}
+export { INJECT_FAULT_ENV } from './internal-errors.js';
 
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: otel-context-transformer: ${d.message}`;

@@ -1,12 +1,10 @@
 /**
- * One policy for an unexpected exception inside the text transform, in every
- * integration that uses it: the build goes on, a diagnostic names the file
- * (file:line:col) and the problem, and the file is left exactly as it was —
- * like the tsconfig plugin (src/transformer/typescript.ts: a warning, the file
- * emitted unchanged). The fault is injected with OTEL_CONTEXT_TRANSFORMER_INJECT_FAULT
- * (src/api.ts), which makes transform() throw inside for files whose path holds
- * its value; without it the same builds rewrite the files (so the fault is what
- * leaves them unchanged).
+ * One policy for an unexpected exception inside the transform (src/internal-errors.ts),
+ * in every integration: the build goes on, a diagnostic names the file (file:line:col,
+ * or the tsconfig plugin's warning on the file) and the problem, and the file is left
+ * exactly as it was. The fault is injected with OTEL_CONTEXT_TRANSFORMER_INJECT_FAULT,
+ * which makes the transform throw inside for files whose path holds its value; without
+ * it the same builds rewrite the files (so the fault is what leaves them unchanged).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INJECT_FAULT_ENV, transform, type Diagnostic } from '../dist/esm/api.js';
+import otelContextTransformer from '../dist/esm/index.js';
 import { CLI_BIN } from './harness/cli-backends.js';
 
 const require = createRequire(import.meta.url);
@@ -162,5 +161,43 @@ describe('the Babel plugin', () => {
     const faulted = withFault(() => compile(filename, true, diagnostics));
     expect(faulted).toBe(compile(filename, false, []));
     expect(diagnostics).toEqual([{ file: filename, line: 1, column: 1, message: expect.stringContaining(MESSAGE) }]);
+  });
+});
+
+describe('the tsconfig plugin', () => {
+  const ts = require('typescript') as typeof import('typescript');
+  const emit = (file: string, plugin: boolean, warnings: string[]) => {
+    const program = ts.createProgram([file], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      allowJs: true,
+      outDir: join(WORK, 'ts-out'),
+    });
+    let output = '';
+    const before = plugin
+      ? [
+          otelContextTransformer(
+            program,
+            {},
+            {
+              ts,
+              addDiagnostic: (d) =>
+                warnings.push(`${ts.DiagnosticCategory[d.category]} TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+            },
+          ),
+        ]
+      : [];
+    program.emit(undefined, (_, text) => (output = text), undefined, false, { before });
+    return output;
+  };
+
+  it('TypeScript emits the file as without the plugin, with a warning that names the problem', () => {
+    const dir = fresh('tsconfig-plugin', { [`${FAULT}.mjs`]: MODULE });
+    const file = join(dir, `${FAULT}.mjs`);
+    expect(emit(file, true, [])).toContain('__otelCtx');
+    const warnings: string[] = [];
+    const faulted = withFault(() => emit(file, true, warnings));
+    expect(faulted).toBe(emit(file, false, []));
+    expect(warnings).toEqual([`Warning TS90002: otel-context-transformer: ${MESSAGE} (please report it, with this file if you can)`]);
   });
 });

@@ -7,6 +7,7 @@
  * boundaries themselves come from the catalog. Per file, a `FileContext` holds
  * everything a handler needs.
  */
+import { injectedFault, internalErrorMessage } from '../internal-errors.js';
 import type * as TS from 'typescript';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -75,18 +76,18 @@ export function createTsTransformerFactory(host: TsTransformHost): TS.Transforme
   return (context) => (sourceFile) => {
     if (!shouldTransformFile(ts, sourceFile, host)) return sourceFile;
     try {
-      return transformFile(sourceFile, context, host);
+      const transformed = transformFile(sourceFile, context, host);
+      injectedFault(sourceFile.fileName);
+      return transformed;
     } catch (error) {
-      // Never break the build: report, and emit the file exactly as it was.
+      // Never break the build: report, and emit the file exactly as it was (src/internal-errors.ts).
       host.report({
         category: ts.DiagnosticCategory.Warning,
-        code: 90001,
+        code: 90002,
         file: sourceFile,
         start: 0,
         length: 0,
-        messageText: `otel-context-transformer: could not transform ${sourceFile.fileName}, emitted it unchanged: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        messageText: `otel-context-transformer: ${internalErrorMessage(error)}`,
       });
       return sourceFile;
     }
