@@ -35,32 +35,30 @@ for (const file of esm.filter((f) => f.endsWith('.d.ts'))) cpSync(file, file.rep
 mkdirSync(`${staging}/cjs`, { recursive: true });
 writeFileSync(`${staging}/cjs/package.json`, '{ "type": "commonjs" }\n');
 writeFileSync(`${staging}/esm/package.json`, '{ "type": "module" }\n');
-// The helpers prelude for plain <script> pages (helpers: "global").
-await build({
-  entryPoints: [`${staging}/esm/runtime/global.js`],
-  outfile: `${staging}/global.iife.js`,
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2018',
-  logLevel: 'warning',
-});
-// The AsyncContext prelude for plain <script> pages: defines globalThis.AsyncContext when absent, on the slot
-// the compiled code and the helpers prelude share.
-await build({
-  stdin: {
-    contents: "import { install } from './runtime/async-context.js';\ninstall();\n",
-    resolveDir: `${staging}/esm`,
-    sourcefile: 'async-context.iife.js',
+// Preludes for plain <script> pages, minified classic scripts.
+const prelude = (entry, outfile) =>
+  build({
+    ...entry,
+    outfile: `${staging}/${outfile}`,
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2018',
+    logLevel: 'warning',
+  });
+// The helpers (helpers: "global").
+await prelude({ entryPoints: [`${staging}/esm/runtime/global.js`] }, 'global.iife.js');
+// globalThis.AsyncContext when absent, on the slot the compiled code and the helpers prelude share.
+await prelude(
+  {
+    stdin: {
+      contents: "import { install } from './runtime/async-context.js';\ninstall();\n",
+      resolveDir: `${staging}/esm`,
+      sourcefile: 'async-context.iife.js',
+    },
   },
-  outfile: `${staging}/async-context.iife.js`,
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2018',
-  logLevel: 'warning',
-});
+  'async-context.iife.js',
+);
 rmSync('dist', { recursive: true, force: true });
 renameSync(staging, 'dist');
