@@ -197,8 +197,9 @@ export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
 /**
- * The words every boundary is written with: a scheduler's, promise method's or
- * adopter's name, `await`, `yield`, `async`, or a `\u` escape that could spell
+ * The words every boundary is written with: a scheduler's, promise method's,
+ * adopter's or constructor's name, `attach` (its caller gets a frame), `await`,
+ * `yield`, `async`, or a `\u` escape that could spell
  * one (a promise executor's resolve, whatever its name, is marked by the planner).
  * Comments and strings may hold them too: that only costs a walk.
  */
@@ -207,6 +208,7 @@ const BOUNDARY_WORDS = [
   ...Object.keys(PROMISE_METHODS),
   ...ADOPTERS.map((b) => b.name),
   ...CONSTRUCTORS.map((b) => b.name),
+  CONTEXT_ATTACH,
   'await',
   'yield',
   'async',

@@ -88,7 +88,8 @@ export function planFunction<N>(context: PlanContext<N>, fn: N): FunctionPlan<N>
 function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
   let found = false;
   const walk = (node: N): void => {
-    if (found) return;
+    // `attach` is a boundary word: a subtree without one holds no such call.
+    if (found || syntax.holdsNoBoundaryWord(node)) return;
     const kind = syntax.kind(node);
     if (kind === 'call' && syntax.member(syntax.callee(node))?.name === CONTEXT_ATTACH) found = true;
     else if (kind !== 'type') syntax.forEachChild(node, walk);
