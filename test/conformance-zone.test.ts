@@ -9,9 +9,10 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { BACKENDS } from './harness/backends.js';
-import { runCompiled, scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
+import { expectConformant } from './harness/expect-scenario.js';
+import { runCompiled, scenarioFiles, TMP_DIR, type ScenarioResult } from './harness/run.js';
 import type { Scenario } from './harness/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,15 +38,7 @@ for (const backendName of ['tsc5-esm', 'tsc5-es2015-cjs']) {
     });
     for (const { name, scenario } of runnable) {
       it(name, () => {
-        const withTransform = transformed.get(name);
-        const without = plain.get(name);
-        expect(withTransform, `no result for ${name}`).toBeDefined();
-        expect(without, `no plain result for ${name}`).toBeDefined();
-        expect(withTransform!.error).toBeUndefined();
-        expect(without!.error).toBeUndefined();
-        expect(traceProblems(withTransform!.spans, scenario.expect)).toEqual([]);
-        expect(withTransform!.leaks).toEqual([]);
-        expect(withTransform!.events).toEqual(without!.events);
+        expectConformant(name, scenario, transformed.get(name), plain.get(name));
       });
     }
   });

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from './harness/backends.js';
+import { expectConformant } from './harness/expect-scenario.js';
 import { compileAndRun, runCompiled, scenarioFiles, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
 import type { Scenario } from './harness/scenario.js';
 
@@ -44,13 +45,7 @@ for (const backend of BACKENDS) {
       it(name, () => {
         const withTransform = transformed.get(name);
         const without = plain.get(name);
-        expect(withTransform, `no result for ${name}`).toBeDefined();
-        expect(without, `no plain result for ${name}`).toBeDefined();
-        expect(withTransform!.error).toBeUndefined();
-        expect(without!.error).toBeUndefined();
-        expect(traceProblems(withTransform!.spans, scenario.expect)).toEqual([]);
-        expect(withTransform!.leaks).toEqual([]);
-        expect(withTransform!.events).toEqual(without!.events);
+        expectConformant(name, scenario, withTransform, without);
         if (scenario.breaksWithout !== false) {
           expect(traceProblems(without!.spans, scenario.expect), 'the untransformed program should lose the context').not.toEqual([]);
         } else {
