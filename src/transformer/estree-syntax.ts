@@ -2,7 +2,7 @@
  * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
  */
 import { anyOffsetIn, insertOffset } from '../catalog.js';
-import type { Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
+import type { ImportBinding, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
 export interface Node {
@@ -179,6 +179,11 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
       else if (node.computed && property.type === 'Literal' && typeof property.value === 'string') name = property.value;
       return name === undefined ? undefined : { object: unwrap(node.object), name, nameNode: property };
     },
+    isConstruct: (node) => node.type === 'NewExpression',
+    stringValue: (node) => {
+      if (node.type === 'Literal') return typeof node.value === 'string' ? node.value : undefined;
+      return node.type === 'TemplateLiteral' && node.expressions.length === 0 ? (node.quasis[0]?.value.cooked ?? undefined) : undefined;
+    },
     scopeParts,
     unwrapExport: (statement) =>
       (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration
@@ -199,10 +204,12 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
       }
     },
     bindingNames: addPatternNames,
-    importedNames: (statement) =>
-      statement.type === 'ImportDeclaration' && statement.importKind !== 'type'
-        ? (statement.specifiers as Node[]).filter((sp) => sp.importKind !== 'type').map((sp) => sp.local.name as string)
-        : [],
+    bindingPaths: (target) => {
+      const found: Array<{ name: string; path: readonly string[] | undefined }> = [];
+      addPatternPaths(target, [], found);
+      return found;
+    },
+    importBindings,
   };
 }
 
@@ -239,6 +246,63 @@ function scopeParts(node: Node): ScopeParts<Node> | undefined {
     default:
       return undefined;
   }
+}
+
+/** Names under a pattern, with their property paths from the initializer (undefined past a default, rest or computed key). */
+function addPatternPaths(
+  pattern: Node | null,
+  path: readonly string[] | undefined,
+  into: Array<{ name: string; path: readonly string[] | undefined }>,
+): void {
+  if (!pattern) return;
+  switch (pattern.type) {
+    case 'Identifier':
+      into.push({ name: pattern.name, path });
+      break;
+    case 'ObjectPattern':
+      for (const p of pattern.properties as Node[]) {
+        if (p.type === 'RestElement') {
+          addPatternPaths(p.argument, undefined, into);
+          continue;
+        }
+        const key = p.key as Node;
+        const name = !p.computed && key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined;
+        addPatternPaths(p.value, path && typeof name === 'string' ? [...path, name] : undefined, into);
+      }
+      break;
+    case 'ArrayPattern':
+      for (const e of pattern.elements as Node[]) addPatternPaths(e, undefined, into);
+      break;
+    case 'RestElement':
+      addPatternPaths(pattern.argument, undefined, into);
+      break;
+    case 'AssignmentPattern':
+      addPatternPaths(pattern.left, undefined, into);
+      break;
+  }
+}
+
+function importBindings(statement: Node): ImportBinding[] {
+  if (statement.type === 'TSImportEqualsDeclaration') {
+    const reference = statement.moduleReference as Node;
+    return statement.importKind !== 'type' && reference.type === 'TSExternalModuleReference'
+      ? [{ local: statement.id.name, module: reference.expression.value, imported: '*' }]
+      : [];
+  }
+  if (statement.type !== 'ImportDeclaration' || statement.importKind === 'type') return [];
+  const module = statement.source.value as string;
+  return (statement.specifiers as Node[])
+    .filter((sp) => sp.importKind !== 'type')
+    .map((sp) => ({
+      local: sp.local.name as string,
+      module,
+      imported:
+        sp.type === 'ImportDefaultSpecifier'
+          ? 'default'
+          : sp.type === 'ImportNamespaceSpecifier'
+            ? '*'
+            : (sp.imported.name ?? sp.imported.value),
+    }));
 }
 
 function addPatternNames(pattern: Node | null, into: Set<string>): void {

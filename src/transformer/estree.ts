@@ -20,7 +20,6 @@ import {
   frameInParameters,
   helperCallName,
   isProcessed,
-  lazyScope,
   planCall,
   planFunction,
   planNew,
@@ -32,8 +31,8 @@ import {
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
-  type Scope,
 } from './planner.js';
+import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
 import { isMarkerText, skipTrivia } from './text.js';
 
@@ -110,7 +109,7 @@ interface FileContext {
   code: string;
   s: MagicString;
   options: ResolvedOptions;
-  scopes: Scope[];
+  scopes: Array<Scope<Node>>;
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
   syntax: Syntax<Node>;
   plan: PlanContext<Node>;
@@ -158,7 +157,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
 
   const s = new MagicString(code);
   const syntax = estreeSyntax(boundaryWordOffsets(code));
-  const scopes: Scope[] = [];
+  const scopes: Array<Scope<Node>> = [];
   const fc: FileContext = {
     code,
     s,

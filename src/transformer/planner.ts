@@ -21,19 +21,14 @@ import {
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
+import type { Scope } from './origins.js';
 import type { Oracle, Syntax } from './syntax.js';
-
-/** The scopes around the node being visited, innermost last: whether one declares a name. */
-export type ScopeStack = ReadonlyArray<Scope>;
-export interface Scope {
-  has(name: string): boolean;
-}
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
 export interface PlanContext<N> {
   syntax: Syntax<N>;
   skip: ReadonlySet<Category>;
-  scopes: ScopeStack;
+  scopes: ReadonlyArray<Scope<N>>;
   oracle?: Oracle<N>;
   /** References to promise executors' resolve and reject that need no binding where a scheduler passes them no value. */
   settleRefs: Set<N>;
@@ -45,7 +40,7 @@ export interface PlanContext<N> {
 export function isProcessed<N>(syntax: Syntax<N>, statements: readonly N[]): boolean {
   return statements.some(
     (s) =>
-      syntax.importedNames(s).includes(HELPERS.namespace) ||
+      syntax.importBindings(s).some((i) => i.local === HELPERS.namespace) ||
       (syntax.kind(s) === 'variables' && syntax.declarators(s).some((d) => d.plainName && syntax.name(d.id) === HELPERS.namespace)),
   );
 }
@@ -527,62 +522,4 @@ function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; r
     passed: names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!),
     resolveCalls: resolveName === undefined || disqualified.has(resolveName) ? [] : resolveCalls,
   };
-}
-
-// --- scopes ----------------------------------------------------------------------
-
-/**
- * A scope whose names are collected when first asked for: most are never asked
- * (only boundary calls ask). For telling a local `setTimeout` from the global
- * one without a type checker.
- */
-export function lazyScope<N>(syntax: Syntax<N>, node: N): Scope {
-  let names: Set<string> | undefined;
-  return { has: (name) => (names ??= scopeNames(syntax, node)).has(name) };
-}
-
-/**
- * The names the scope `node` opens declares. Over-approximates on purpose: a
- * name taken for a local is left alone, which is always safe.
- */
-export function scopeNames<N>(syntax: Syntax<N>, node: N): Set<string> {
-  const names = new Set<string>();
-  const parts = syntax.scopeParts(node);
-  if (!parts) return names;
-  if (parts.kind === 'function') names.add('arguments');
-  if (parts.ownName !== undefined) names.add(parts.ownName);
-  for (const binding of parts.bindings) syntax.bindingNames(binding, names);
-  if (parts.kind === 'program' || parts.kind === 'function') {
-    for (const statement of parts.statements) addVarNames(syntax, statement, names);
-  }
-  for (const statement of parts.statements) {
-    const declaration = syntax.unwrapExport(statement);
-    if (syntax.isAmbient(declaration)) continue;
-    if (syntax.kind(declaration) === 'variables') {
-      for (const d of syntax.declarators(declaration)) syntax.bindingNames(d.id, names);
-    } else {
-      const name = syntax.declaredName(declaration);
-      if (name !== undefined) names.add(name);
-    }
-    if (parts.kind === 'program') for (const name of syntax.importedNames(statement)) names.add(name);
-  }
-  return names;
-}
-
-/** `var` declarations (and, for sloppy-mode hoisting, nested function declarations) anywhere in a function body. */
-function addVarNames<N>(syntax: Syntax<N>, root: N, into: Set<string>): void {
-  const walk = (node: N): void => {
-    const kind = syntax.kind(node);
-    if (kind === 'type' || kind === 'class' || syntax.isAmbient(node)) return;
-    if (kind === 'function') {
-      const name = syntax.declaredName(node);
-      if (name !== undefined) into.add(name);
-      return;
-    }
-    if (kind === 'variables' && syntax.declarationKind(node) === 'var') {
-      for (const d of syntax.declarators(node)) syntax.bindingNames(d.id, into);
-    }
-    syntax.forEachChild(node, walk);
-  };
-  walk(root);
 }

@@ -6,6 +6,8 @@
  * and never a child worth entering.
  */
 
+import type { Origin } from './origins.js';
+
 /** The node kinds decisions tell apart; everything else is `other`. */
 export type Kind =
   /** A function of any form: declaration, expression, arrow, method, accessor, constructor. */
@@ -93,8 +95,12 @@ export interface Syntax<N> {
   isSpread(node: N): boolean;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
+  /** A `new` expression (its callee and arguments as a call's). */
+  isConstruct(node: N): boolean;
+  /** A string literal's value (or a template's without substitutions); undefined for any other node. */
+  stringValue(node: N): string | undefined;
 
-  // --- scopes (planner: scopeNames) ---
+  // --- scopes (origins.ts: scopeBindings) ---
   /** What a node that opens a scope declares from; undefined for any other node. */
   scopeParts(node: N): ScopeParts<N> | undefined;
   /** The declaration an `export` statement holds, or the statement itself. */
@@ -105,8 +111,22 @@ export interface Syntax<N> {
   declaredName(declaration: N): string | undefined;
   /** Every name a binding target binds: a name, a destructuring pattern, a parameter. */
   bindingNames(binding: N, into: Set<string>): void;
-  /** The local names of an import declaration's values (none for type-only imports and other statements). */
-  importedNames(statement: N): readonly string[];
+  /**
+   * Every name a declarator's target binds, with the property names that lead
+   * from the initializer to it (`{ a: { b: x } }` binds x at [a, b]); the path
+   * is undefined where it cannot be followed (a default value, a rest element,
+   * an array pattern, a computed key).
+   */
+  bindingPaths(target: N): ReadonlyArray<{ name: string; path: readonly string[] | undefined }>;
+  /** The values an import declaration (or `import x = require('m')`) binds; none for type-only imports and other statements. */
+  importBindings(statement: N): readonly ImportBinding[];
+}
+
+/** `import { imported as local } from 'module'`: `imported` is `default`, or `*` for a whole namespace. */
+export interface ImportBinding {
+  local: string;
+  module: string;
+  imported: string;
 }
 
 /** What a scope declares from (see Syntax.scopeParts). */
@@ -133,4 +153,11 @@ export interface Oracle<N> {
   isGlobal(identifier: N): boolean;
   /** Whether `object.method(...)` is a promise reaction (the method comes from Promise or PromiseLike, or the receiver is untyped). */
   isPromiseReceiver(object: N, method: string): boolean;
+  /**
+   * Where an identifier's value comes from, following its symbol through
+   * imports, re-exports and `const` declarations in any file (origins.ts:
+   * Origin); null when the checker knows it has none (a parameter, a `let`),
+   * undefined when the checker cannot tell (then the file's own scopes decide).
+   */
+  origin?(identifier: N): Origin | null | undefined;
 }

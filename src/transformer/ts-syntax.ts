@@ -5,7 +5,7 @@
  */
 import type * as TS from 'typescript';
 import { anyOffsetIn, insertOffset } from '../catalog.js';
-import type { DeclarationKind, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
+import type { DeclarationKind, ImportBinding, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 const NONE: readonly TS.Node[] = [];
 
@@ -148,6 +148,8 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
       }
       return undefined;
     },
+    isConstruct: (node) => ts.isNewExpression(node),
+    stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
     scopeParts: (node) => scopeParts(ts, kinds, node),
     unwrapExport: (statement) => statement,
     isAmbient: (node) =>
@@ -158,15 +160,12 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
       return ts.isModuleDeclaration(node) && ts.isIdentifier(node.name) ? node.name.text : undefined;
     },
     bindingNames: (binding, into) => addBindingNames(ts, binding, into),
-    importedNames: (statement) => {
-      const clause = ts.isImportDeclaration(statement) ? statement.importClause : undefined;
-      if (!clause || clause.isTypeOnly) return [];
-      const names = clause.name ? [clause.name.text] : [];
-      const bindings = clause.namedBindings;
-      if (bindings && ts.isNamespaceImport(bindings)) names.push(bindings.name.text);
-      else if (bindings) for (const element of bindings.elements) if (!element.isTypeOnly) names.push(element.name.text);
-      return names;
+    bindingPaths: (target) => {
+      const found: Array<{ name: string; path: readonly string[] | undefined }> = [];
+      addBindingPaths(ts, target, [], found);
+      return found;
     },
+    importBindings: (statement) => importBindingsOf(ts, statement),
   };
   return syntax;
 }
@@ -200,6 +199,47 @@ function addBindingNames(ts: typeof TS, binding: TS.Node, into: Set<string>): vo
   } else if (ts.isObjectBindingPattern(binding) || ts.isArrayBindingPattern(binding)) {
     for (const element of binding.elements) if (!ts.isOmittedExpression(element)) addBindingNames(ts, element.name, into);
   }
+}
+
+/** Names under a binding target, with their property paths from the initializer (undefined past a default, rest or computed key). */
+function addBindingPaths(
+  ts: typeof TS,
+  target: TS.Node,
+  path: readonly string[] | undefined,
+  into: Array<{ name: string; path: readonly string[] | undefined }>,
+): void {
+  if (ts.isIdentifier(target)) into.push({ name: target.text, path });
+  else if (ts.isObjectBindingPattern(target)) {
+    for (const element of target.elements) {
+      const key = element.propertyName ?? element.name;
+      const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+      const followed = path && name !== undefined && !element.initializer && !element.dotDotDotToken ? [...path, name] : undefined;
+      addBindingPaths(ts, element.name, followed, into);
+    }
+  } else if (ts.isArrayBindingPattern(target)) {
+    for (const element of target.elements) if (!ts.isOmittedExpression(element)) addBindingPaths(ts, element.name, undefined, into);
+  }
+}
+
+function importBindingsOf(ts: typeof TS, statement: TS.Node): ImportBinding[] {
+  if (ts.isImportEqualsDeclaration(statement)) {
+    const reference = statement.moduleReference;
+    return !statement.isTypeOnly && ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression)
+      ? [{ local: statement.name.text, module: reference.expression.text, imported: '*' }]
+      : [];
+  }
+  const clause = ts.isImportDeclaration(statement) ? statement.importClause : undefined;
+  if (!clause || clause.isTypeOnly || !ts.isStringLiteral((statement as TS.ImportDeclaration).moduleSpecifier)) return [];
+  const module = ((statement as TS.ImportDeclaration).moduleSpecifier as TS.StringLiteral).text;
+  const bindings: ImportBinding[] = clause.name ? [{ local: clause.name.text, module, imported: 'default' }] : [];
+  const named = clause.namedBindings;
+  if (named && ts.isNamespaceImport(named)) bindings.push({ local: named.name.text, module, imported: '*' });
+  else if (named) {
+    for (const element of named.elements) {
+      if (!element.isTypeOnly) bindings.push({ local: element.name.text, module, imported: (element.propertyName ?? element.name).text });
+    }
+  }
+  return bindings;
 }
 
 function declarationKindOf(ts: typeof TS, flags: TS.NodeFlags): DeclarationKind {

@@ -18,7 +18,6 @@ import {
   containsSuspension,
   frameInParameters,
   isProcessed,
-  lazyScope,
   planCall,
   planFunction,
   planNew,
@@ -30,10 +29,11 @@ import {
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
-  type Scope,
 } from './planner.js';
-import type { Oracle, Syntax } from './syntax.js';
+import { lazyScope, type Scope } from './origins.js';
+import type { Syntax } from './syntax.js';
 import { tsSyntax } from './ts-syntax.js';
+import { checkerOracle } from './ts-oracle.js';
 
 export interface TsTransformHost {
   ts: typeof TS;
@@ -55,7 +55,7 @@ interface FileContext {
   host: TsTransformHost;
   sourceFile: TS.SourceFile;
   /** Scope stack for deciding whether a name is the real global when there is no checker. */
-  scopes: Scope[];
+  scopes: Array<Scope<TS.Node>>;
   fn: FunctionState;
   /** Set once any rewrite references the runtime: the import is added only then. */
   usesRuntime: boolean;
@@ -133,7 +133,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords);
-  const scopes: Scope[] = [];
+  const scopes: Array<Scope<TS.Node>> = [];
   const fc: FileContext = {
     ts,
     factory: context.factory,
@@ -145,7 +145,14 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     syntax,
-    plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host), settleRefs: new Set(), resolveCalls: new Set() },
+    plan: {
+      syntax,
+      skip: host.options.skip,
+      scopes,
+      oracle: checkerOracle(ts, host.options.typeCheck ? host.checker : undefined),
+      settleRefs: new Set(),
+      resolveCalls: new Set(),
+    },
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
@@ -338,86 +345,6 @@ function wrapPlanned(
 
 function isIgnored(fc: FileContext, node: TS.Node): boolean {
   return fc.hasIgnoreComments && node.pos >= 0 && hasMarkerComment(fc.ts, fc.sourceFile.text, node.pos, IGNORE_MARKER);
-}
-
-/**
- * What the type checker knows (planner.ts asks): with `typeCheck` on and a
- * Program, else nothing (transpile mode), and then the planner takes the safe side.
- */
-function checkerOracle(ts: typeof TS, host: TsTransformHost): Oracle<TS.Node> | undefined {
-  const checker = host.options.typeCheck ? host.checker : undefined;
-  if (!checker) return undefined;
-  return {
-    isPrimitive: (node) => isPrimitive(ts, checker, node),
-    isGlobal: (id) => isGlobalSymbol(ts, checker, id),
-    isPromiseReceiver: (object, method) => isPromiseReceiver(ts, checker, object, method),
-  };
-}
-
-/**
- * Its symbol is declared only in declaration files, at global scope (lib,
- * @types, `declare global`), and is not an import; or the checker knows no symbol.
- */
-function isGlobalSymbol(ts: typeof TS, checker: TS.TypeChecker, id: TS.Node): boolean {
-  const symbol = checker.getSymbolAtLocation(ts.getOriginalNode(id));
-  if (!symbol) return true;
-  if (symbol.flags & ts.SymbolFlags.Alias) return false;
-  const declarations = symbol.declarations ?? [];
-  return declarations.every((d) =>
-    d.getSourceFile().isDeclarationFile
-      ? isGlobalDeclaration(ts, d)
-      : // `declare const scheduler: ...` in a source file emits nothing: at run time the name is the global.
-        (ts.getCombinedModifierFlags(d as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0 || isInGlobalAugmentation(ts, d),
-  );
-}
-
-function isInGlobalAugmentation(ts: typeof TS, declaration: TS.Node): boolean {
-  for (let node = declaration.parent; node; node = node.parent) {
-    if (ts.isModuleDeclaration(node) && node.flags & ts.NodeFlags.GlobalAugmentation) return true;
-  }
-  return false;
-}
-
-function isGlobalDeclaration(ts: typeof TS, declaration: TS.Node): boolean {
-  for (let node = declaration.parent; node; node = node.parent) {
-    if (ts.isModuleDeclaration(node)) return (node.flags & ts.NodeFlags.GlobalAugmentation) !== 0;
-    if (ts.isSourceFile(node)) return !ts.isExternalModule(node);
-  }
-  return true;
-}
-
-/**
- * Whether `object.then(...)` (catch, finally) is a promise reaction: the
- * method comes from the Promise or PromiseLike interfaces of the lib
- * (subclasses and unions included) or the receiver is untyped (`any`).
- */
-function isPromiseReceiver(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, method: string): boolean {
-  const original = ts.getOriginalNode(object);
-  if (original.pos < 0) return true;
-  const type = checker.getApparentType(checker.getNonNullableType(checker.getTypeAtLocation(original)));
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-  const members = type.isUnion() ? type.types : [type];
-  return members.some((member) => {
-    const property = checker.getPropertyOfType(checker.getApparentType(member), method);
-    return (property?.declarations ?? []).some((d) => {
-      const owner = d.parent;
-      return (
-        d.getSourceFile().isDeclarationFile &&
-        ts.isInterfaceDeclaration(owner) &&
-        (owner.name.text === 'Promise' || owner.name.text === 'PromiseLike')
-      );
-    });
-  });
-}
-
-/** The checker says a primitive: coercing it calls no valueOf/toString. */
-function isPrimitive(ts: typeof TS, checker: TS.TypeChecker, node: TS.Node): boolean {
-  const original = ts.getOriginalNode(node);
-  if (original.pos < 0) return false;
-  const { NumberLike, StringLike, BooleanLike, BigIntLike, Null, Undefined } = ts.TypeFlags;
-  const primitive = NumberLike | StringLike | BooleanLike | BigIntLike | Null | Undefined;
-  const type = checker.getTypeAtLocation(original);
-  return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
 }
 
 // --- functions ---------------------------------------------------------------

@@ -1,0 +1,207 @@
+/**
+ * The type checker's answers to the planner (syntax.ts: Oracle), for the
+ * tsconfig plugin with `typeCheck` on and a Program.
+ */
+import type * as TS from 'typescript';
+import { GLOBAL_OBJECTS } from '../catalog.js';
+import { ORIGIN_CALL, ORIGIN_NEW, type Origin } from './origins.js';
+import type { Oracle } from './syntax.js';
+
+/**
+ * What the type checker knows (planner.ts asks): with `typeCheck` on and a
+ * Program, else nothing (transpile mode), and then the planner takes the safe side.
+ */
+export function checkerOracle(ts: typeof TS, checker: TS.TypeChecker | undefined): Oracle<TS.Node> | undefined {
+  if (!checker) return undefined;
+  return {
+    isPrimitive: (node) => isPrimitive(ts, checker, node),
+    isGlobal: (id) => isGlobalSymbol(ts, checker, id),
+    isPromiseReceiver: (object, method) => isPromiseReceiver(ts, checker, object, method),
+    origin: (id) => {
+      const original = ts.getOriginalNode(id);
+      const symbol = original.pos >= 0 ? checker.getSymbolAtLocation(original) : undefined;
+      return symbol && symbolOrigin(ts, checker, symbol, 0);
+    },
+  };
+}
+
+/**
+ * Its symbol is declared only in declaration files, at global scope (lib,
+ * @types, `declare global`), and is not an import; or the checker knows no symbol.
+ */
+function isGlobalSymbol(ts: typeof TS, checker: TS.TypeChecker, id: TS.Node): boolean {
+  const symbol = checker.getSymbolAtLocation(ts.getOriginalNode(id));
+  if (!symbol) return true;
+  if (symbol.flags & ts.SymbolFlags.Alias) return false;
+  const declarations = symbol.declarations ?? [];
+  return declarations.every((d) =>
+    d.getSourceFile().isDeclarationFile
+      ? isGlobalDeclaration(ts, d)
+      : // `declare const scheduler: ...` in a source file emits nothing: at run time the name is the global.
+        (ts.getCombinedModifierFlags(d as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0 || isInGlobalAugmentation(ts, d),
+  );
+}
+
+function isInGlobalAugmentation(ts: typeof TS, declaration: TS.Node): boolean {
+  for (let node = declaration.parent; node; node = node.parent) {
+    if (ts.isModuleDeclaration(node) && node.flags & ts.NodeFlags.GlobalAugmentation) return true;
+  }
+  return false;
+}
+
+function isGlobalDeclaration(ts: typeof TS, declaration: TS.Node): boolean {
+  for (let node = declaration.parent; node; node = node.parent) {
+    if (ts.isModuleDeclaration(node)) return (node.flags & ts.NodeFlags.GlobalAugmentation) !== 0;
+    if (ts.isSourceFile(node)) return !ts.isExternalModule(node);
+  }
+  return true;
+}
+
+/**
+ * Whether `object.then(...)` (catch, finally) is a promise reaction: the
+ * method comes from the Promise or PromiseLike interfaces of the lib
+ * (subclasses and unions included) or the receiver is untyped (`any`).
+ */
+function isPromiseReceiver(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, method: string): boolean {
+  const original = ts.getOriginalNode(object);
+  if (original.pos < 0) return true;
+  const type = checker.getApparentType(checker.getNonNullableType(checker.getTypeAtLocation(original)));
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  const members = type.isUnion() ? type.types : [type];
+  return members.some((member) => {
+    const property = checker.getPropertyOfType(checker.getApparentType(member), method);
+    return (property?.declarations ?? []).some((d) => {
+      const owner = d.parent;
+      return (
+        d.getSourceFile().isDeclarationFile &&
+        ts.isInterfaceDeclaration(owner) &&
+        (owner.name.text === 'Promise' || owner.name.text === 'PromiseLike')
+      );
+    });
+  });
+}
+
+/** The checker says a primitive: coercing it calls no valueOf/toString. */
+function isPrimitive(ts: typeof TS, checker: TS.TypeChecker, node: TS.Node): boolean {
+  const original = ts.getOriginalNode(node);
+  if (original.pos < 0) return false;
+  const { NumberLike, StringLike, BooleanLike, BigIntLike, Null, Undefined } = ts.TypeFlags;
+  const primitive = NumberLike | StringLike | BooleanLike | BigIntLike | Null | Undefined;
+  const type = checker.getTypeAtLocation(original);
+  return (type.isUnion() ? type.types : [type]).every((t) => (t.flags & primitive) !== 0);
+}
+
+/** Chains longer than this are not followed. */
+const MAX_DEPTH = 16;
+
+/**
+ * Where a symbol's value comes from (origins.ts: Origin): through imports and
+ * re-exports to its declaration; a `const` in a source file is its
+ * initializer's origin; a declaration file's value is a module's export or a global.
+ */
+function symbolOrigin(ts: typeof TS, checker: TS.TypeChecker, symbol: TS.Symbol, depth: number): Origin | null | undefined {
+  if (depth > MAX_DEPTH) return null;
+  if (symbol.flags & ts.SymbolFlags.Alias) {
+    const target = checker.getAliasedSymbol(symbol);
+    // An unresolved module (no types): the import's own text decides (origins.ts).
+    if (!target.declarations?.length) return undefined;
+    symbol = target;
+  }
+  const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  if (!declaration) return undefined;
+  const source = declaration.getSourceFile();
+  if (source.isDeclarationFile || (ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0) {
+    return declaredOrigin(ts, symbol, declaration);
+  }
+  const bound = constBinding(ts, declaration);
+  if (!bound) return null;
+  const base = expressionOrigin(ts, checker, bound.init, depth + 1);
+  return base && { module: base.module, path: [...base.path, ...bound.path] };
+}
+
+/** `const x = init`, `const { a: { b: x } } = init`: the initializer and the property path to x. */
+function constBinding(ts: typeof TS, declaration: TS.Node): { init: TS.Expression; path: string[] } | undefined {
+  const path: string[] = [];
+  let node = declaration;
+  while (ts.isBindingElement(node)) {
+    if (node.initializer || node.dotDotDotToken || !ts.isObjectBindingPattern(node.parent)) return undefined;
+    const key = node.propertyName ?? node.name;
+    if (!ts.isIdentifier(key) && !ts.isStringLiteral(key)) return undefined;
+    path.unshift(key.text);
+    node = node.parent.parent;
+  }
+  if (!ts.isVariableDeclaration(node) || !node.initializer || !ts.isVariableDeclarationList(node.parent)) return undefined;
+  return node.parent.flags & ts.NodeFlags.Const ? { init: node.initializer, path } : undefined;
+}
+
+function expressionOrigin(ts: typeof TS, checker: TS.TypeChecker, expression: TS.Expression, depth: number): Origin | null | undefined {
+  let node = expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) {
+    node = node.expression;
+  }
+  if (ts.isIdentifier(node)) {
+    const symbol = checker.getSymbolAtLocation(node);
+    if (!symbol) return GLOBAL_OBJECTS.includes(node.text) ? { path: [] } : null;
+    return symbolOrigin(ts, checker, symbol, depth);
+  }
+  if (ts.isPropertyAccessExpression(node) || (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression))) {
+    const name = ts.isPropertyAccessExpression(node) ? node.name.text : (node.argumentExpression as TS.StringLiteralLike).text;
+    return extend(expressionOrigin(ts, checker, node.expression, depth + 1), name);
+  }
+  if (ts.isCallExpression(node)) {
+    const [first] = node.arguments;
+    if (
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'require' &&
+      node.arguments.length === 1 &&
+      ts.isStringLiteralLike(first!)
+    ) {
+      return { module: first.text, path: [] };
+    }
+    return extend(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_CALL);
+  }
+  if (ts.isNewExpression(node)) return extend(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_NEW);
+  return null;
+}
+
+function extend(origin: Origin | null | undefined, segment: string): Origin | null | undefined {
+  return origin && { module: origin.module, path: [...origin.path, segment] };
+}
+
+/**
+ * A declaration file's value: inside `declare global` or a script, a global
+ * (`globalThis` itself has the empty path); inside `declare module "m"`, m's
+ * export; in a module file, its package's export.
+ */
+function declaredOrigin(ts: typeof TS, symbol: TS.Symbol, declaration: TS.Node): Origin | null {
+  // A namespace import's target: the module itself.
+  if (ts.isModuleDeclaration(declaration) && ts.isStringLiteral(declaration.name)) return { module: declaration.name.text, path: [] };
+  if (ts.isSourceFile(declaration)) {
+    const module = packageOf(declaration.fileName);
+    return module === undefined ? null : { module, path: [] };
+  }
+  const name = symbol.escapedName as string;
+  for (let node = declaration.parent; node; node = node.parent) {
+    if (ts.isModuleDeclaration(node)) {
+      if (node.flags & ts.NodeFlags.GlobalAugmentation) break;
+      if (ts.isStringLiteral(node.name)) return { module: node.name.text, path: [name] };
+      return null; // a namespace member: not followed
+    }
+    if (ts.isSourceFile(node)) {
+      if (!ts.isExternalModule(node)) break;
+      const module = packageOf(node.fileName);
+      return module === undefined ? null : { module, path: [name] };
+    }
+  }
+  return { path: GLOBAL_OBJECTS.includes(name) ? [] : [name] };
+}
+
+/** `…/node_modules/@scope/name/dist/index.d.ts` → `@scope/name`; `@types/x` → `x`, `@types/a__b` → `@a/b`. */
+function packageOf(fileName: string): string | undefined {
+  const match = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(fileName.split('\\').join('/'));
+  if (!match) return undefined;
+  const name = match[1]!;
+  if (!name.startsWith('@types/')) return name;
+  const typed = name.slice('@types/'.length);
+  return typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+}
