@@ -42,7 +42,10 @@ export const READY = 'ready';
 type Envelope = { [ENVELOPE]: Fields | typeof READY; data?: unknown };
 
 /** The ends this realm posts envelopes to: a gated end that said READY, or this worker's gated spawner. */
-const carrying: WeakSet<object> = ((globalThis as Record<symbol, any>)[Symbol.for(ENVELOPE)] ??= new WeakSet());
+// (No `??=` on a computed key here: TypeScript would declare a temporary above the ignore-file marker.)
+const CARRYING = Symbol.for(ENVELOPE);
+const carrying: WeakSet<object> =
+  (globalThis as Record<symbol, any>)[CARRYING] || ((globalThis as Record<symbol, any>)[CARRYING] = new WeakSet());
 /** Node adds its own ways to construct a worker (carrier-node's environment data) and pools: see messages-node.ts. */
 export const constructors: Array<(target: Function, args: unknown[]) => { value: object } | undefined> = [];
 
