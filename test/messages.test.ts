@@ -3,7 +3,8 @@
  * test/messages/main.mts spawns a worker and posts to it from inside spans,
  * the worker answers from spans of its own; pool-main.mts submits tasks to a
  * real Piscina and Tinypool. Each is compiled by the TypeScript plugin (whole
- * program, type checker on), the text transform and the Babel plugin, and run;
+ * program, type checker on), the text transform, the Babel plugin and the Node
+ * load hook (OTEL_CONTEXT_TRANSFORMER_OPTIONS, in every worker too), and run;
  * "untransformed" is the same source with types stripped and nothing else: every
  * handler and task then starts a trace of its own, so each assertion on a parent
  * span fails without the transform. Workers we did not compile (plain-worker.mjs,
@@ -95,6 +96,17 @@ const BACKENDS: Record<string, Compile> = {
   untransformed(files) {
     return new Map(files.map((file) => [path.basename(file).replace(/\.mts$/, '.mjs'), stripTypes(readFileSync(file, 'utf8'), file)]));
   },
+  // The untransformed files, rewritten as Node loads them (here and in every worker: --import is in execArgv).
+  'load hook'(files) {
+    return BACKENDS.untransformed!(files);
+  },
+};
+/** How each backend's output runs: the load hook compiles at load time (never the plain-*.mjs ends). */
+const RUNS: Record<string, { args: string[]; env: Record<string, string> }> = {
+  'load hook': {
+    args: ['--import', pathToFileURL(path.resolve('dist/esm/register.js')).href],
+    env: { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ messages: true, exclude: ['**/node_modules/**', '**/plain-*.mjs'] }) },
+  },
 };
 
 function compileAll(backend: string): string {
@@ -105,10 +117,11 @@ function compileAll(backend: string): string {
   return dir;
 }
 
-function run<T>(file: string, ...args: string[]): T {
-  const env = { ...process.env };
+function run<T>(backend: string, file: string, ...args: string[]): T {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...RUNS[backend]?.env };
   for (const name of ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE', 'OTEL_TEST_MANAGER']) delete env[name];
-  const stdout = execFileSync(process.execPath, [file, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const nodeArgs = RUNS[backend]?.args ?? [];
+  const stdout = execFileSync(process.execPath, [...nodeArgs, file, ...args], { encoding: 'utf8', env, timeout: 60_000 });
   return JSON.parse(stdout) as T;
 }
 
@@ -118,12 +131,12 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
-describe.each(['tsc', 'text', 'babel'])('messages through %s', (backend) => {
+describe.each(['tsc', 'text', 'babel', 'load hook'])('messages through %s', (backend) => {
   let dir: string;
   let main: MainRun;
   beforeAll(() => {
     dir = compileAll(backend);
-    main = run<MainRun>(path.join(dir, 'main.mjs'));
+    main = run<MainRun>(backend, path.join(dir, 'main.mjs'));
   });
 
   it('worker_threads: a message handler runs in the sender’s context, both ways', () => {
@@ -162,12 +175,12 @@ describe.each(['tsc', 'text', 'babel'])('messages through %s', (backend) => {
   });
 
   it('a spawner we did not compile receives exactly what the compiled worker posts', () => {
-    const got = run<unknown[]>(path.resolve(SRC, 'plain-main.mjs'), pathToFileURL(path.join(dir, 'worker.mjs')).href);
+    const got = run<unknown[]>(backend, path.resolve(SRC, 'plain-main.mjs'), pathToFileURL(path.join(dir, 'worker.mjs')).href);
     expect(got).toEqual([{ n: 5, got: { n: 5 } }]);
   });
 
   it.each(['piscina', 'tinypool'])('%s: a task runs in the context of its run() call', (pool) => {
-    const result = run<PoolRun>(path.join(dir, 'pool-main.mjs'), pool);
+    const result = run<PoolRun>(backend, path.join(dir, 'pool-main.mjs'), pool);
     expect(result.results).toEqual([
       { how: 'default', got: { n: 0 } },
       { how: 'default', got: { n: 1 } },
@@ -188,13 +201,13 @@ describe.each(['tsc', 'text', 'babel'])('messages through %s', (backend) => {
 describe('messages untransformed (what the assertions above fail on)', () => {
   it('every handler and task starts a trace of its own', () => {
     const dir = compileAll('untransformed');
-    const main = run<MainRun>(path.join(dir, 'main.mjs'));
+    const main = run<MainRun>('untransformed', path.join(dir, 'main.mjs'));
     for (const n of [1, 2]) {
       expect(byName(main.workerSpans, `worker handler ${n}`).parentSpanId).toBeUndefined();
       expect(byName(main.spans, `main handler ${n}`).parentSpanId).toBeUndefined();
     }
     for (const pool of ['piscina', 'tinypool']) {
-      const result = run<PoolRun>(path.join(dir, 'pool-main.mjs'), pool);
+      const result = run<PoolRun>('untransformed', path.join(dir, 'pool-main.mjs'), pool);
       for (const n of [1, 2]) expect(byName(result.taskSpans, `task ${n}`).parentSpanId, pool).toBeUndefined();
     }
   });
