@@ -4,14 +4,15 @@
  * the worker answers from spans of its own; pool-main.mts submits tasks to a
  * real Piscina and Tinypool. Each is compiled by the TypeScript plugin (whole
  * program, type checker on), the text transform, the Babel plugin and the Node
- * load hook (OTEL_CONTEXT_TRANSFORMER_OPTIONS, in every worker too), and run;
+ * load hook (OTEL_CONTEXT_TRANSFORMER_OPTIONS, in every worker too), and run
+ * (the TypeScript plugin's output on Node 20 and on Node 24);
  * "untransformed" is the same source with types stripped and nothing else: every
  * handler and task then starts a trace of its own, so each assertion on a parent
  * span fails without the transform. Workers we did not compile (plain-worker.mjs,
  * and plain-main.mjs spawning a compiled worker) see exactly what was posted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,13 +97,18 @@ const BACKENDS: Record<string, Compile> = {
   untransformed(files) {
     return new Map(files.map((file) => [path.basename(file).replace(/\.mts$/, '.mjs'), stripTypes(readFileSync(file, 'utf8'), file)]));
   },
+  'tsc, on Node 24'(files) {
+    return BACKENDS.tsc!(files);
+  },
   // The untransformed files, rewritten as Node loads them (here and in every worker: --import is in execArgv).
   'load hook'(files) {
     return BACKENDS.untransformed!(files);
   },
 };
 /** How each backend's output runs: the load hook compiles at load time (never the plain-*.mjs ends). */
-const RUNS: Record<string, { args: string[]; env: Record<string, string> }> = {
+const RUNS: Record<string, { node?: string; args?: string[]; env?: Record<string, string> }> = {
+  // Node 24 (tools/node24, installed by npm test): its MessagePort internals, and require() of ES modules in the pools.
+  'tsc, on Node 24': { node: path.resolve('tools/node24/node_modules/node24/bin/node') },
   'load hook': {
     args: ['--import', pathToFileURL(path.resolve('dist/esm/register.js')).href],
     env: { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ messages: true, exclude: ['**/node_modules/**', '**/plain-*.mjs'] }) },
@@ -121,7 +127,9 @@ function run<T>(backend: string, file: string, ...args: string[]): T {
   const env: NodeJS.ProcessEnv = { ...process.env, ...RUNS[backend]?.env };
   for (const name of ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE', 'OTEL_TEST_MANAGER']) delete env[name];
   const nodeArgs = RUNS[backend]?.args ?? [];
-  const stdout = execFileSync(process.execPath, [...nodeArgs, file, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const node = RUNS[backend]?.node ?? process.execPath;
+  expect(existsSync(node), `${node} is missing: node scripts/ensure-node24.mjs`).toBe(true);
+  const stdout = execFileSync(node, [...nodeArgs, file, ...args], { encoding: 'utf8', env, timeout: 60_000 });
   return JSON.parse(stdout) as T;
 }
 
@@ -131,7 +139,7 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
-describe.each(['tsc', 'text', 'babel', 'load hook'])('messages through %s', (backend) => {
+describe.each(['tsc', 'tsc, on Node 24', 'text', 'babel', 'load hook'])('messages through %s', (backend) => {
   let dir: string;
   let main: MainRun;
   beforeAll(() => {
