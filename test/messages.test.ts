@@ -3,7 +3,7 @@
  * test/messages/main.mts spawns a worker and posts to it from inside spans,
  * the worker answers from spans of its own; pool-main.mts submits tasks to a
  * real Piscina and Tinypool. Each is compiled by the TypeScript plugin (whole
- * program, type checker on), the text transform, the Babel plugin and the Node
+ * program, type checker on), the text transform, the Babel plugin, the CLI and the Node
  * load hook (OTEL_CONTEXT_TRANSFORMER_OPTIONS, in every worker too), and run
  * (the TypeScript plugin's output on Node 20 and on Node 24);
  * "untransformed" is the same source with types stripped and nothing else: every
@@ -100,6 +100,10 @@ const BACKENDS: Record<string, Compile> = {
   'tsc, on Node 24'(files) {
     return BACKENDS.tsc!(files);
   },
+  // The untransformed files, rewritten in place by `otel-context-transformer apply --messages` (see compileAll).
+  cli(files) {
+    return BACKENDS.untransformed!(files);
+  },
   // The untransformed files, rewritten as Node loads them (here and in every worker: --import is in execArgv).
   'load hook'(files) {
     return BACKENDS.untransformed!(files);
@@ -120,6 +124,8 @@ function compileAll(backend: string): string {
   mkdirSync(dir, { recursive: true });
   const out = BACKENDS[backend]!(FILES.map((f) => path.join(SRC, f)));
   for (const [name, text] of out) writeFileSync(path.join(dir, name), text);
+  if (backend === 'cli')
+    execFileSync(process.execPath, [path.resolve('bin/otel-context-transformer.mjs'), 'apply', '--messages', '--quiet', dir]);
   return dir;
 }
 
@@ -139,7 +145,7 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
-describe.each(['tsc', 'tsc, on Node 24', 'text', 'babel', 'load hook'])('messages through %s', (backend) => {
+describe.each(['tsc', 'tsc, on Node 24', 'text', 'babel', 'cli', 'load hook'])('messages through %s', (backend) => {
   let dir: string;
   let main: MainRun;
   beforeAll(() => {
