@@ -569,7 +569,7 @@ if (want('carriers')) {
   // Messages, opt-in (bench/messages.mjs): per message, both ends carrying vs compiled without the option.
   const batch = quick ? 500 : 2000;
   const messages = execFileSync(node20, [join(here, 'messages.mjs'), String(rounds), String(batch)], { encoding: 'utf8', cwd: root });
-  results.carriers.messages = { ...JSON.parse(messages), batch };
+  results.carriers.messages = { ...JSON.parse(messages), batchSize: batch };
   process.stdout.write('carriers done\n');
 }
 
@@ -860,7 +860,7 @@ function reportMessages(r) {
     `Between a worker thread and its spawner, both ends carrying (spawned through \`messageConstruct\`, posting through ` +
       `the helper, inside a span) vs the same exchange compiled without the option; ${r.rounds} rounds, the variants ` +
       `alternating, ratio within the round (median, spread). "one at a time": each message waits for its answer ` +
-      `(${m.roundTrip.messages / r.rounds} per round); "batch": ${m.batch} posted at once. Thread wake-ups dominate ` +
+      `(${m.roundTrip.messages / r.rounds} per round); "batch": ${m.batchSize} posted at once. Thread wake-ups dominate ` +
       `these and vary with the machine's load: the in-thread figures above are the cost itself.`,
     '',
     '| exchange | with messages, µs per message | without, µs | with / without |',
