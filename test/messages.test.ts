@@ -39,6 +39,7 @@ interface MainRun {
   workerSpans: Span[];
   seen: { compiled: any[]; plain: any[] };
   detached: number;
+  fromGrandchild: unknown;
 }
 interface PoolRun {
   spans: Span[];
@@ -186,6 +187,10 @@ describe.each(['tsc', 'tsc, on Node 24', 'text', 'babel', 'cli', 'load hook'])('
       { value: { n: 11, list: [1, 2] }, viaEvent: { n: 11, list: [1, 2] }, count: 2 },
       { value: 'text', viaEvent: 'text', count: 3 },
     ]);
+  });
+
+  it('a worker we did not compile, spawning a compiled one, receives exactly what that one posts', () => {
+    expect(main.fromGrandchild).toEqual({ n: 9, got: { n: 9 } });
   });
 
   it('a spawner we did not compile receives exactly what the compiled worker posts', () => {

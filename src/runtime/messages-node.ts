@@ -5,7 +5,9 @@
  * messages.ts, and what Node adds to them:
  *
  * - worker_threads: `new Worker(...)` marks the worker_threads environment data
- *   (next to carrier-node's carrier) and gates the Worker object: an own `emit`
+ *   (next to carrier-node's carrier: 4 bytes of shared memory holding the new
+ *   worker's threadId, so that a worker we did not compile cannot hand the mark
+ *   on to one it spawns) and gates the Worker object: an own `emit`
  *   that swallows READY and takes envelopes off before any `message` listener.
  *   The worker, finding the mark, gates `parentPort` where Node dispatches its
  *   messages (the port's hybrid dispatch, reached through Node's registered
@@ -43,13 +45,18 @@ function ownMethod(object: object, key: string | symbol, value: Function): void 
 constructors.push((target, args) => {
   if (!threads || !(target === threads.Worker || target.prototype instanceof threads.Worker)) return undefined;
   const options = workerOptions(args[1]); // the spawn carrier (carrier-node.ts)
-  threads.setEnvironmentData(MESSAGES_FIELD, '1');
+  // The mark: shared memory into which this worker's threadId is written once it has one. Environment
+  // data is inherited, so a worker we did not compile hands the mark on; only the worker it names takes it.
+  const mark = new Int32Array(new SharedArrayBuffer(4));
+  threads.setEnvironmentData(MESSAGES_FIELD, mark.buffer);
   let worker: any;
   try {
     worker = Reflect.construct(target, [args[0], options, ...args.slice(2)]);
   } finally {
     threads.setEnvironmentData(MESSAGES_FIELD, undefined);
   }
+  Atomics.store(mark, 0, worker.threadId);
+  Atomics.notify(mark, 0);
   const emit = worker.emit;
   ownMethod(worker, 'emit', function (this: any, type: unknown, ...rest: unknown[]) {
     const data = rest[0];
@@ -61,11 +68,15 @@ constructors.push((target, args) => {
   return { value: worker };
 });
 
-if (threads && !threads.isMainThread && threads.getEnvironmentData(MESSAGES_FIELD) === '1') {
-  threads.setEnvironmentData(MESSAGES_FIELD, undefined); // workers this one spawns decide for themselves
+const shared = threads && !threads.isMainThread ? threads.getEnvironmentData(MESSAGES_FIELD) : undefined;
+if (shared instanceof SharedArrayBuffer && shared.byteLength === 4) {
+  threads.setEnvironmentData(MESSAGES_FIELD, undefined); // workers this one spawns get marks of their own, or none
+  const mark = new Int32Array(shared);
+  // The spawner writes the id right after its constructor returns, while this thread starts: wait for it (µs).
+  if (Atomics.load(mark, 0) === 0) Atomics.wait(mark, 0, 0, 5000);
   const port = threads.parentPort;
   const dispatch = port?.[HYBRID_DISPATCH];
-  if (typeof dispatch === 'function' && !port[GATED]) {
+  if (Atomics.load(mark, 0) === threads.threadId && typeof dispatch === 'function' && !port[GATED]) {
     ownMethod(port, GATED, () => true);
     ownMethod(port, HYBRID_DISPATCH, function (this: unknown, data: unknown, type: unknown, event: unknown) {
       if (type !== 'message' || !isEnvelope(data) || data[ENVELOPE] === READY) return dispatch.call(this, data, type, event);

@@ -45,4 +45,9 @@ await tracer.startActiveSpan('send plain', async (span) => {
 });
 await plain.terminate();
 
-console.log(JSON.stringify({ spans: spans(), workerSpans, seen, detached }));
+// A worker we did not compile, spawning a compiled one: the mark it was spawned with is not for that one.
+const middle = new Worker(new URL('../../../messages/plain-middle.mjs', here), { workerData: new URL('worker.mjs', here).href });
+const fromGrandchild = await exchange(middle, 'go');
+await middle.terminate();
+
+console.log(JSON.stringify({ spans: spans(), workerSpans, seen, detached, fromGrandchild }));
