@@ -103,11 +103,21 @@ export function messageConstruct(target: Function, ...args: unknown[]): object {
 
 // --- the browser ------------------------------------------------------------------
 
-/** A browser Worker's options with the spawn carrier and the mark in its `name` (carrier.ts reads it there). */
-function markedWorkerOptions(options: unknown): unknown {
+/**
+ * A browser Worker's options with the spawn carrier and the mark in its `name` (carrier.ts reads it
+ * there). The mark is the worker's URL, resolved as the constructor resolves it: a worker we did not
+ * compile that hands its own name on to a worker of another script does not hand the mark on with it.
+ */
+function markedWorkerOptions(url: unknown, options: unknown): unknown {
   if (!(options == null || (typeof options === 'object' && !Array.isArray(options)))) return options;
+  let mark: string;
+  try {
+    mark = new URL(String(url), g.location?.href).href;
+  } catch {
+    return options; // the constructor throws its own SyntaxError
+  }
   const name = (options as { name?: unknown } | null)?.name;
-  const fields = { ...activeFields(), [MESSAGES_FIELD]: '1' };
+  const fields = { ...activeFields(), [MESSAGES_FIELD]: mark };
   const copy = options == null ? {} : Object.assign(Object.create(Object.getPrototypeOf(options)), options);
   return Object.defineProperty(copy, 'name', {
     value: `${name === undefined ? '' : name}\u2063otel-carrier\u2063${JSON.stringify(fields)}`,
@@ -143,14 +153,14 @@ function gateBrowserEnd(end: EventTarget): void {
 
 constructors.push((target, args) => {
   if (typeof g.Worker !== 'function' || target !== g.Worker || !g.EventTarget) return undefined;
-  const worker = Reflect.construct(target, [args[0], markedWorkerOptions(args[1]), ...args.slice(2)]);
+  const worker = Reflect.construct(target, [args[0], markedWorkerOptions(args[0], args[1]), ...args.slice(2)]);
   gateBrowserEnd(worker);
   return { value: worker };
 });
 
 // A dedicated worker spawned by compiled code with the option: gate this end and say READY.
 const GATED = Symbol.for(MESSAGES_FIELD);
-if (g.WorkerGlobalScope && typeof g.postMessage === 'function' && carried.carrier?.[MESSAGES_FIELD] === '1' && !g[GATED]) {
+if (g.WorkerGlobalScope && typeof g.postMessage === 'function' && carried.carrier?.[MESSAGES_FIELD] === g.location?.href && !g[GATED]) {
   // One gate however many copies of the runtime load (a symbol-keyed, non-enumerable mark).
   Object.defineProperty(g, GATED, { value: true });
   gateBrowserEnd(g as unknown as EventTarget);
