@@ -101,6 +101,9 @@ const BACKENDS: Record<string, Compile> = {
   'tsc, on Node 24'(files) {
     return BACKENDS.tsc!(files);
   },
+  'tsc, AsyncLocalStorageContextManager'(files) {
+    return BACKENDS.tsc!(files);
+  },
   // The untransformed files, rewritten in place by `otel-context-transformer apply --messages` (see compileAll).
   cli(files) {
     return BACKENDS.untransformed!(files);
@@ -114,6 +117,8 @@ const BACKENDS: Record<string, Compile> = {
 const RUNS: Record<string, { node?: string; args?: string[]; env?: Record<string, string> }> = {
   // Node 24 (tools/node24, installed by npm test): its MessagePort internals, and require() of ES modules in the pools.
   'tsc, on Node 24': { node: path.resolve('tools/node24/node_modules/node24/bin/node') },
+  // Every thread's SDK with AsyncLocalStorageContextManager (test/carriers/otel.mjs reads OTEL_TEST_MANAGER).
+  'tsc, AsyncLocalStorageContextManager': { env: { OTEL_TEST_MANAGER: 'als' } },
   'load hook': {
     args: ['--import', pathToFileURL(path.resolve('dist/esm/register.js')).href],
     env: { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ messages: true, exclude: ['**/node_modules/**', '**/plain-*.mjs'] }) },
@@ -131,8 +136,9 @@ function compileAll(backend: string): string {
 }
 
 function run<T>(backend: string, file: string, ...args: string[]): T {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...RUNS[backend]?.env };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE', 'OTEL_TEST_MANAGER']) delete env[name];
+  Object.assign(env, RUNS[backend]?.env);
   const nodeArgs = RUNS[backend]?.args ?? [];
   const node = RUNS[backend]?.node ?? process.execPath;
   expect(existsSync(node), `${node} is missing: node scripts/ensure-node24.mjs`).toBe(true);
@@ -146,76 +152,79 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
-describe.each(['tsc', 'tsc, on Node 24', 'text', 'babel', 'cli', 'load hook'])('messages through %s', (backend) => {
-  let dir: string;
-  let main: MainRun;
-  beforeAll(() => {
-    dir = compileAll(backend);
-    main = run<MainRun>(backend, path.join(dir, 'main.mjs'));
-  });
+describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager', 'text', 'babel', 'cli', 'load hook'])(
+  'messages through %s',
+  (backend) => {
+    let dir: string;
+    let main: MainRun;
+    beforeAll(() => {
+      dir = compileAll(backend);
+      main = run<MainRun>(backend, path.join(dir, 'main.mjs'));
+    });
 
-  it('worker_threads: a message handler runs in the sender’s context, both ways', () => {
-    for (const n of [1, 2]) {
-      const sent = byName(main.spans, `send ${n}`);
-      const handler = byName(main.workerSpans, `worker handler ${n}`);
-      expect(handler.traceId).toBe(sent.traceId);
-      expect(handler.parentSpanId).toBe(sent.spanId);
-      // The worker's reply, posted from a later job inside a span of its own, carries that span back.
-      const reply = byName(main.workerSpans, `worker reply ${n}`);
-      expect(reply.parentSpanId).toBe(handler.spanId);
-      const back = byName(main.spans, `main handler ${n}`);
-      expect(back.traceId).toBe(sent.traceId);
-      expect(back.parentSpanId).toBe(reply.spanId);
-    }
-    // Sent outside any span: nothing carried, the handler starts its own trace.
-    expect(byName(main.workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
-  });
-
-  it('worker_threads: listeners get the data as posted (transfers too) and never see the handshake', () => {
-    expect(main.seen.compiled.slice(0, 3)).toEqual([
-      { n: 0, got: { n: 0 } },
-      { n: 1, got: { n: 1, bytes: 8 } },
-      { n: 2, got: { n: 2 } },
-    ]);
-    expect(main.seen.compiled).toHaveLength(4); // and the report
-    expect(main.detached).toBe(0);
-  });
-
-  it('a worker we did not compile receives exactly what was posted', () => {
-    expect(main.seen.plain).toEqual([
-      { value: { n: 10 }, viaEvent: { n: 10 }, count: 1 },
-      { value: { n: 11, list: [1, 2] }, viaEvent: { n: 11, list: [1, 2] }, count: 2 },
-      { value: 'text', viaEvent: 'text', count: 3 },
-    ]);
-  });
-
-  it('a worker we did not compile, spawning a compiled one, receives exactly what that one posts', () => {
-    expect(main.fromGrandchild).toEqual({ n: 9, got: { n: 9 } });
-  });
-
-  it('a spawner we did not compile receives exactly what the compiled worker posts', () => {
-    const got = run<unknown[]>(backend, path.resolve(SRC, 'plain-main.mjs'), pathToFileURL(path.join(dir, 'worker.mjs')).href);
-    expect(got).toEqual([{ n: 5, got: { n: 5 } }]);
-  });
-
-  it.each(['piscina', 'tinypool'])('%s: a task runs in the context of its run() call', (pool) => {
-    const result = run<PoolRun>(backend, path.join(dir, 'pool-main.mjs'), pool);
-    expect(result.results).toEqual([
-      { how: 'default', got: { n: 0 } },
-      { how: 'default', got: { n: 1 } },
-      { how: 'named', got: { n: 2, bytes: [1, 2, 3] } },
-    ]);
-    for (const n of [1, 2]) {
-      const submit = byName(result.spans, `submit ${n}`);
-      for (const name of [`task ${n}`, `task ${n} after await`]) {
-        const task = byName(result.taskSpans, name);
-        expect(task.traceId, name).toBe(submit.traceId);
-        expect(task.parentSpanId, name).toBe(submit.spanId);
+    it('worker_threads: a message handler runs in the sender’s context, both ways', () => {
+      for (const n of [1, 2]) {
+        const sent = byName(main.spans, `send ${n}`);
+        const handler = byName(main.workerSpans, `worker handler ${n}`);
+        expect(handler.traceId).toBe(sent.traceId);
+        expect(handler.parentSpanId).toBe(sent.spanId);
+        // The worker's reply, posted from a later job inside a span of its own, carries that span back.
+        const reply = byName(main.workerSpans, `worker reply ${n}`);
+        expect(reply.parentSpanId).toBe(handler.spanId);
+        const back = byName(main.spans, `main handler ${n}`);
+        expect(back.traceId).toBe(sent.traceId);
+        expect(back.parentSpanId).toBe(reply.spanId);
       }
-    }
-    expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
-  });
-});
+      // Sent outside any span: nothing carried, the handler starts its own trace.
+      expect(byName(main.workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
+    });
+
+    it('worker_threads: listeners get the data as posted (transfers too) and never see the handshake', () => {
+      expect(main.seen.compiled.slice(0, 3)).toEqual([
+        { n: 0, got: { n: 0 } },
+        { n: 1, got: { n: 1, bytes: 8 } },
+        { n: 2, got: { n: 2 } },
+      ]);
+      expect(main.seen.compiled).toHaveLength(4); // and the report
+      expect(main.detached).toBe(0);
+    });
+
+    it('a worker we did not compile receives exactly what was posted', () => {
+      expect(main.seen.plain).toEqual([
+        { value: { n: 10 }, viaEvent: { n: 10 }, count: 1 },
+        { value: { n: 11, list: [1, 2] }, viaEvent: { n: 11, list: [1, 2] }, count: 2 },
+        { value: 'text', viaEvent: 'text', count: 3 },
+      ]);
+    });
+
+    it('a worker we did not compile, spawning a compiled one, receives exactly what that one posts', () => {
+      expect(main.fromGrandchild).toEqual({ n: 9, got: { n: 9 } });
+    });
+
+    it('a spawner we did not compile receives exactly what the compiled worker posts', () => {
+      const got = run<unknown[]>(backend, path.resolve(SRC, 'plain-main.mjs'), pathToFileURL(path.join(dir, 'worker.mjs')).href);
+      expect(got).toEqual([{ n: 5, got: { n: 5 } }]);
+    });
+
+    it.each(['piscina', 'tinypool'])('%s: a task runs in the context of its run() call', (pool) => {
+      const result = run<PoolRun>(backend, path.join(dir, 'pool-main.mjs'), pool);
+      expect(result.results).toEqual([
+        { how: 'default', got: { n: 0 } },
+        { how: 'default', got: { n: 1 } },
+        { how: 'named', got: { n: 2, bytes: [1, 2, 3] } },
+      ]);
+      for (const n of [1, 2]) {
+        const submit = byName(result.spans, `submit ${n}`);
+        for (const name of [`task ${n}`, `task ${n} after await`]) {
+          const task = byName(result.taskSpans, name);
+          expect(task.traceId, name).toBe(submit.traceId);
+          expect(task.parentSpanId, name).toBe(submit.spanId);
+        }
+      }
+      expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
+    });
+  },
+);
 
 describe('messages untransformed (what the assertions above fail on)', () => {
   it('every handler and task starts a trace of its own', () => {
