@@ -18,6 +18,11 @@ await tracer.startActiveSpan('submit 2', async (span) => {
   results.push(await pool.run({ n: 2, bytes }, { name: 'named', transferList: [bytes.buffer] }));
   span.end();
 });
+// Piscina.move(): transferred as Piscina transfers it (the sender's copy is detached).
+if (pool instanceof Piscina) {
+  const moved = new Uint8Array([7, 8]);
+  results.push(await pool.run(Piscina.move(moved)), { senderLength: moved.byteLength });
+}
 const taskSpans = await pool.run('report');
 await pool.destroy();
 console.log(JSON.stringify({ spans: spans(), taskSpans, results }));
