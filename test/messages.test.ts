@@ -241,3 +241,50 @@ describe('messages untransformed (what the assertions above fail on)', () => {
     }
   });
 });
+
+describe('message helpers, toward ends that take no envelopes: exactly what the call would do', () => {
+  it('postMessage and messageConstruct pass values, this, errors and new.target through', async () => {
+    const helpers = await import('../dist/esm/runtime/messages-node.js');
+    const { MessageChannel } = await import('node:worker_threads');
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise((resolve) => port2.once('message', resolve));
+    const message = { a: [1, { b: 2 }] };
+    const other = new MessageChannel();
+    const returned = other.port1.postMessage(message);
+    other.port1.close();
+    expect(helpers.postMessage(port1, message)).toBe(returned);
+    expect(await received).toEqual(message);
+    // The same error as the call itself throws.
+    const direct = (() => {
+      try {
+        port1.postMessage(() => 1);
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    expect(() => helpers.postMessage(port1, () => 1)).toThrow(direct!.constructor as new () => Error);
+    expect(() => helpers.postMessage(undefined, 1)).toThrow(TypeError);
+    port1.close();
+    // A target's own postMessage gets the target as `this` and the arguments as given.
+    const target = {
+      postMessage(this: unknown, ...args: unknown[]) {
+        return { self: this, args };
+      },
+    };
+    expect(helpers.postMessage(target, 1, [2], 3)).toEqual({ self: target, args: [1, [2], 3] });
+    // Any other constructor named like a channel's: as `new` would.
+    class Worker {
+      seen: unknown[];
+      target: unknown;
+      constructor(...args: unknown[]) {
+        this.seen = args;
+        this.target = new.target;
+      }
+    }
+    const made = helpers.messageConstruct(Worker, 'a', { b: 1 }) as Worker;
+    expect(made).toBeInstanceOf(Worker);
+    expect(made.seen).toEqual(['a', { b: 1 }]);
+    expect(made.target).toBe(Worker);
+    expect(() => helpers.messageConstruct((() => 1) as never)).toThrow(TypeError);
+  });
+});
