@@ -89,7 +89,7 @@ if (shared instanceof SharedArrayBuffer && shared.byteLength === 4) {
 
 // --- pools --------------------------------------------------------------------
 
-/** Pools whose tasks are carried (catalog: MESSAGE_CONSTRUCTORS): Piscina and Tinypool share `run(task, { filename, name, transferList })`. */
+/** Pools whose tasks are carried (catalog: MESSAGE_CONSTRUCTORS): both take `run(task, { filename, name, transferList })`. */
 const POOLS = ['Piscina', 'Tinypool'];
 declare const __filename: string | undefined;
 /** pool-task.js of the ES module build (a pool imports it). */

@@ -12,9 +12,10 @@
  * envelopes, and it can only say so to an end that is known to consume what it
  * says:
  *   1. `new Worker(...)` compiled with the option (messageConstruct) marks the
- *      spawn carrier with MESSAGES_FIELD (a browser Worker's `name`; worker_threads
- *      environment data) and gates the new Worker object: its own first look at
- *      every `message`, before any listener.
+ *      spawn carrier with MESSAGES_FIELD, naming the one worker the mark is for
+ *      (in a browser Worker's `name`: its URL; in worker_threads environment
+ *      data: its threadId), and gates the new Worker object: its own first
+ *      look at every `message`, before any listener.
  *   2. A worker whose runtime (this module) finds that mark gates its own end
  *      (the worker global; `parentPort`) and posts READY to its spawner. The
  *      spawner's gate swallows READY; no listener ever sees it. A worker we did
@@ -41,7 +42,7 @@ export const READY = 'ready';
 
 type Envelope = { [ENVELOPE]: Fields | typeof READY; data?: unknown };
 
-/** The ends this realm posts envelopes to: a gated end that said READY, or this worker's gated spawner. */
+// The ends this realm posts envelopes to: a gated end that said READY, or this worker's gated spawner.
 // (No `??=` on a computed key here: TypeScript would declare a temporary above the ignore-file marker.)
 const CARRYING = Symbol.for(ENVELOPE);
 const carrying: WeakSet<object> =
