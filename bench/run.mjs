@@ -566,6 +566,10 @@ if (want('carriers')) {
   const perRound = quick ? 4 : 8;
   const text = execFileSync(node20, [join(here, 'carriers.mjs'), String(rounds), String(perRound)], { encoding: 'utf8', cwd: root });
   results.carriers = { ...JSON.parse(text), perRound };
+  // Messages, opt-in (bench/messages.mjs): per message, both ends carrying vs compiled without the option.
+  const batch = quick ? 500 : 2000;
+  const messages = execFileSync(node20, [join(here, 'messages.mjs'), String(rounds), String(batch)], { encoding: 'utf8', cwd: root });
+  results.carriers.messages = { ...JSON.parse(messages), batchSize: batch };
   process.stdout.write('carriers done\n');
 }
 
@@ -836,6 +840,43 @@ function reportCarriers(r) {
     `The helpers alone, per call inside a span: \`spawnOptions\` ${(c.helperNs.spawnOptions / 1000).toFixed(1)} µs ` +
       `(a copy of process.env, which Node reads variable by variable; child_process reads it once more itself), ` +
       `\`workerOptions\` ${(c.helperNs.workerOptions / 1000).toFixed(2)} µs.`,
+    '',
+  );
+  return [...lines, ...reportMessages(r)];
+}
+
+/** Messages, opt-in (bench/messages.mjs): the per-message cost of `messages: true`. */
+function reportMessages(r) {
+  const m = r.carriers?.messages;
+  const lines = ['### Messages (`messages: true`)', ''];
+  if (!m) return [...lines, 'Not measured in this run.', ''];
+  const us = (ns) => (ns / 1000).toFixed(2);
+  lines.push(
+    `Per message, in one thread (median of 5 × 20,000 calls): \`postMessage\` of a small object on a MessagePort ` +
+      `${us(m.postNs.direct)} µs; through the helper to an end that takes no envelopes ${us(m.postNs.helperNotCarrying)} µs; ` +
+      `to one that does, inside a span (W3C inject, a larger clone) ${us(m.postNs.helperCarrying)} µs. At the receiving ` +
+      `end the gate adds ${us(m.receiveNs.gate - m.receiveNs.direct)} µs (extract, listeners inside \`context.with\`).`,
+    '',
+    `Between a worker thread and its spawner, both ends carrying (spawned through \`messageConstruct\`, posting through ` +
+      `the helper, inside a span) vs the same exchange compiled without the option; ${r.rounds} rounds, the variants ` +
+      `alternating, ratio within the round (median, spread). "one at a time": each message waits for its answer ` +
+      `(${m.roundTrip.messages / r.rounds} per round); "batch": ${m.batchSize} posted at once. Thread wake-ups dominate ` +
+      `these and vary with the machine's load: the in-thread figures above are the cost itself.`,
+    '',
+    '| exchange | with messages, µs per message | without, µs | with / without |',
+    '|---|---|---|---|',
+  );
+  for (const [shape, label] of [
+    ['roundTrip', 'one at a time (round trip)'],
+    ['batch', 'batch'],
+  ]) {
+    const k = m[shape];
+    const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;
+    lines.push(`| ${label} | ${k.withUs.toFixed(1)} | ${k.withoutUs.toFixed(1)} | ${ratio} |`);
+  }
+  lines.push(
+    '',
+    `Answers carried (the worker's handler ran under the sender's span): ${m.carried.with} with, ${m.carried.without} without.`,
     '',
   );
   return lines;

@@ -196,10 +196,41 @@ export function globalHelpersLookup(typed: boolean): string {
 export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
+// ---------------------------------------------------------------------------
+// Messages (issue 9, opt-in: the `messages` option). The planner's planMessage applies these; the
+// runtime is src/runtime/messages.ts (+ messages-node.ts), an entry of its own that compiled code
+// imports only with the option (MESSAGES_RUNTIME_MODULE), so pages without it carry none of it.
+
+/** The helpers message rewrites call (runtime/messages.ts). */
+export const MESSAGE_HELPERS = {
+  /** `target.postMessage(...args)` → `postMessage(target, ...args)`: carried to an end that takes envelopes. */
+  postMessage: 'postMessage',
+  /** A bare global `postMessage(...args)` (a worker's own) → `postGlobalMessage(...args)`. */
+  postGlobalMessage: 'postGlobalMessage',
+  /** `new C(...args)` → `messageConstruct(C, ...args)`: the runtime gates the channel when C is one it knows. */
+  messageConstruct: 'messageConstruct',
+} as const;
+
+/** The method whose message is carried (on a Worker object, a worker's global, `parentPort`). */
+export const MESSAGE_POST_METHOD = 'postMessage';
+
+/**
+ * Constructors whose instances are gated ends (by name, however they were imported: the runtime
+ * looks at the constructor itself and calls any other exactly as `new` would): the browser's
+ * `Worker`, worker_threads' `Worker`, and the pools `Piscina` and `Tinypool`.
+ */
+export const MESSAGE_CONSTRUCTORS: readonly string[] = ['Worker', 'Piscina', 'Tinypool'];
+
+/** What compiled code imports its helpers from with `messages: true` (unless `runtimeModule` says otherwise). */
+export const MESSAGES_RUNTIME_MODULE = 'otel-context-transformer/runtime/messages';
+
+/** The words message rewrites are written with (for the boundary-word walk pruning). */
+const MESSAGE_WORDS = [MESSAGE_POST_METHOD, ...MESSAGE_CONSTRUCTORS];
+
 /**
  * The words every boundary is written with: a scheduler's, promise method's,
  * adopter's or constructor's name, `attach` (its caller gets a frame), `await`,
- * `yield`, `async`, or a `\u` escape that could spell
+ * `yield`, `async`, a message rewrite's (MESSAGE_WORDS), or a `\u` escape that could spell
  * one (a promise executor's resolve, whatever its name, is marked by the planner).
  * Comments and strings may hold them too: that only costs a walk.
  */
@@ -212,6 +243,7 @@ const BOUNDARY_WORDS = [
   'await',
   'yield',
   'async',
+  ...MESSAGE_WORDS,
 ];
 export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set(BOUNDARY_WORDS)].join('|')})\\b|\\\\u`;
 

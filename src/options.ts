@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import * as path from 'node:path';
-import { CATEGORIES, DEFAULT_RUNTIME_MODULE, type Category } from './catalog.js';
+import { CATEGORIES, DEFAULT_RUNTIME_MODULE, MESSAGES_RUNTIME_MODULE, type Category } from './catalog.js';
 
 export interface TransformOptions {
   /** Globs (relative to the working directory) of files to transform. Default: every file. */
@@ -26,6 +26,14 @@ export interface TransformOptions {
    * scripts). Default `auto`: import in ES modules, require in CommonJS.
    */
   helpers?: HelpersMode;
+  /**
+   * Messages, opt-in: `postMessage` between a dedicated worker (browser Worker, worker_threads) and
+   * the code that spawned it carries the sender's context to the receiver's `message` listeners once
+   * both ends, compiled with this option, have said so; Piscina and Tinypool tasks run in the
+   * context of their `run` call. Helpers come from otel-context-transformer/runtime/messages.
+   * Default: false.
+   */
+  messages?: boolean;
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -38,6 +46,8 @@ export interface ResolvedOptions {
   helpers: HelpersMode;
   runtimeModule: string;
   typeCheck: boolean;
+  /** The `messages` option (planner: planMessage). */
+  messages: boolean;
   /** Whether the file at this path is to be transformed (include/exclude). */
   matches(fileName: string): boolean;
 }
@@ -80,6 +90,9 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
       throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${HELPERS_MODES.join(', ')}`);
     }
   },
+  messages: (value, key) => {
+    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
 };
 
 function describe(value: unknown): string {
@@ -103,6 +116,11 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
     if (value !== undefined) check(value, key);
   }
   const options = raw as TransformOptions;
+  const messages = options.messages ?? false;
+  // The message helpers are not in the helpers prelude (a plain script cannot gate a channel it did not open).
+  if (messages && options.helpers === 'global') {
+    throw new OptionsError('option "messages" needs the helpers imported or required; it cannot be used with helpers: "global"');
+  }
   const cwd = process.cwd();
   const glob = (patterns: string[]) => picomatch(patterns, { dot: true });
   const included = options.include && options.include.length > 0 ? glob(options.include) : () => true;
@@ -113,8 +131,9 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   return {
     skip: new Set(options.skip ?? []),
     helpers: options.helpers ?? 'auto',
-    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
+    runtimeModule: options.runtimeModule ?? (messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
     typeCheck: options.typeCheck ?? true,
+    messages,
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];

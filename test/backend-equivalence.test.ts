@@ -275,3 +275,58 @@ describe('both backends make the same decisions (type checker off)', () => {
     expect(failures.map((f) => `${f.backend} ${f.kind}`)).toEqual(['text decisions']);
   });
 });
+
+// --- messages (issue 9, opt-in) ------------------------------------------------------
+
+/** Inputs for the `messages: true` rewrites (planner: planMessage): posts, bare posts, channel constructors, and what is left alone. */
+const MESSAGE_INPUTS: Record<string, string> = {
+  'message-posts.ts': [
+    `import { Worker as W, parentPort } from 'node:worker_threads';`,
+    `const w = new Worker(new URL('./w.js', import.meta.url), { type: 'module' });`,
+    `const t = new W(file, { workerData: 1 }); new threads.Worker; new Piscina({ filename }); new Tinypool(o);`,
+    `w.postMessage({ a: 1 }, [buffer]); (w as any).postMessage(x); (w.postMessage)(y); w['postMessage'](z);`,
+    `parentPort!.postMessage(await f()); postMessage(v); self.postMessage(); port.postMessage(...args);`,
+    `w?.postMessage(1); a?.b.postMessage(2); w.postMessage?.(3);`,
+    `class C extends D { m() { super.postMessage(1); } }`,
+    `setTimeout(() => w.postMessage(p.then((r) => r)), 1);`,
+    `function local(postMessage: (m: unknown) => void) { postMessage(1); }`,
+    `async function f() { await w.postMessage(await g()); return new Worker(await url()); }`,
+  ].join('\n'),
+};
+
+describe('messages: both backends make the same message rewrites', () => {
+  it.each(Object.entries(MESSAGE_INPUTS))('%s', (fileName, source) => {
+    const problems: string[] = [];
+    const options = { messages: true };
+    const text = transform(source, { filename: fileName, ...options, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source;
+    const plugin = otelContextTransformer(undefined, options, {
+      ts,
+      addDiagnostic: (d: TS.Diagnostic) => problems.push(String(d.messageText)),
+    });
+    const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext };
+    const emitted = ts.transpileModule(source, { fileName, compilerOptions, transformers: { before: [plugin] } }).outputText;
+    expect(problems).toEqual([]);
+    const fromText = helperCalls(text, fileName)!;
+    expect(firstDecisionDifference(fromText, helperCalls(emitted, 'out.js')!)).toBeUndefined();
+    // `new W(...)`: constructors are matched by the name they are called with (README, "Messages (opt-in)").
+    expect(fromText.filter((name) => /message|Message/.test(name))).toEqual([
+      'messageConstruct',
+      'messageConstruct',
+      'messageConstruct',
+      'messageConstruct',
+      'postMessage',
+      'postMessage',
+      'postMessage',
+      'postMessage',
+      'postMessage',
+      'postGlobalMessage',
+      'postMessage',
+      'postMessage',
+      'postMessage',
+      'postMessage',
+      'messageConstruct',
+    ]);
+    // Without the option nothing of it is rewritten.
+    expect(helperCalls(transform(source, { filename: fileName })?.code ?? source, fileName)!.filter((n) => /essage/.test(n))).toEqual([]);
+  });
+});

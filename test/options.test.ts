@@ -16,7 +16,7 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 ];
 const ts5 = VERSIONS[0]!.ts;
 
-const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck, packages, helpers';
+const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages';
 const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers';
 /** ts-patch's own keys of a plugin entry. */
 const TS_PATCH_ENTRY = {
@@ -396,4 +396,15 @@ describe('runtimeModule', () => {
       }
     },
   );
+});
+
+describe('messages (issue 9, opt-in)', () => {
+  it('is a boolean, off by default; on, the helpers come from runtime/messages unless runtimeModule says otherwise', () => {
+    expect(resolveOptions({}).messages).toBe(false);
+    expect(resolveOptions({}).runtimeModule).toBe('otel-context-transformer/runtime');
+    expect(resolveOptions({ messages: true }).runtimeModule).toBe('otel-context-transformer/runtime/messages');
+    expect(resolveOptions({ messages: true, runtimeModule: 'my-runtime' }).runtimeModule).toBe('my-runtime');
+    expect(() => resolveOptions({ messages: 'yes' })).toThrow(new OptionsError('option "messages" must be true or false, got "yes"'));
+    expect(() => resolveOptions({ messages: true, helpers: 'global' })).toThrow(/cannot be used with helpers: "global"/);
+  });
 });

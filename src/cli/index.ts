@@ -58,8 +58,12 @@ Options:
                           (default: otel-context-transformer/runtime)
   --helpers <mode>        auto (import in ES modules, require in CommonJS),
                           import, require or global (default: auto)
+  --messages              carry contexts through postMessage between dedicated
+                          workers and their spawners, and into Piscina and
+                          Tinypool tasks (README "Messages (opt-in)")
   --config <file.json>    the options above as JSON: include, exclude, skip,
-                          runtimeModule, typeCheck, helpers, ext; flags win
+                          runtimeModule, typeCheck, helpers, messages, ext;
+                          flags win
   --check                 report: list only boundaries that are not rewritten
                           and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout

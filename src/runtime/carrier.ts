@@ -39,7 +39,9 @@ const g = globalThis as Record<string | symbol, any>;
 export const OTEL_API = Symbol.for('opentelemetry.js.api.1');
 
 /** Shared by every copy of the runtime (like the slot): the first to load reads the carrier. */
-export const carried: Carried = (g[Symbol.for('otel-context-transformer.carrier.v1')] ??= readWorkerName());
+// (No `??=` on a computed key: TypeScript would declare a temporary above the ignore-file marker.)
+const CARRIED = Symbol.for('otel-context-transformer.carrier.v1');
+export const carried: Carried = g[CARRIED] || (g[CARRIED] = readWorkerName());
 
 function readWorkerName(): Carried {
   const name: unknown = g.WorkerGlobalScope && g.name;

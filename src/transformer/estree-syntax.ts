@@ -74,6 +74,7 @@ const KINDS: Readonly<Record<string, Kind>> = Object.assign(Object.create(null) 
   CallExpression: 'call',
   ClassDeclaration: 'class',
   ClassExpression: 'class',
+  Super: 'super',
   ...Object.fromEntries([...TYPE_ONLY].map((type) => [type, 'type'])),
 });
 
@@ -171,6 +172,15 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     callee: (call) => unwrap(call.callee),
     callArguments: (call) => call.arguments,
     isSpread: (node) => node.type === 'SpreadElement',
+    isOptionalChain: (call) => {
+      // Down the chain's spine: a `?.` anywhere before a parenthesis ends it short-circuits the call.
+      for (let n: Node | undefined = call; n; n = n.type === 'CallExpression' ? n.callee : n.object) {
+        if (n.type === 'ChainExpression' || n.type === 'TSNonNullExpression') n = n.expression;
+        if (!n || (n.type !== 'CallExpression' && n.type !== 'MemberExpression')) return false;
+        if (n.optional) return true;
+      }
+      return false;
+    },
     member: (node) => {
       if (node.type !== 'MemberExpression') return undefined;
       const property = node.property as Node;

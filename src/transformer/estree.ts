@@ -22,12 +22,14 @@ import {
   isProcessed,
   planCall,
   planFunction,
+  planMessage,
   planNew,
   planTry,
   returnSuspends,
   rewritesForAwait,
   wrapsArgument,
   yieldHelper,
+  type MessagePlan,
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
@@ -164,7 +166,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set() },
+    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), messages: options.messages },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
@@ -345,12 +347,49 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 /** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
 function visitCall(node: Node, fc: FileContext): void {
+  const message = planMessage(fc.plan, node, false);
+  if (message) return visitMessage(node, fc, message);
   visitPlanned(node, fc, planCall(fc.plan, node));
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
 function visitNew(node: Node, fc: FileContext): void {
+  const message = planMessage(fc.plan, node, true);
+  if (message) return visitMessage(node, fc, message);
   visitPlanned(node, fc, planNew(fc.plan, node));
+}
+
+/**
+ * A message rewrite (planner: planMessage), in place: `x.postMessage(a)` → `__otelCtx.postMessage(x, a)`,
+ * `postMessage(a)` → `__otelCtx.postGlobalMessage(a)`, `new Worker(a)` → `__otelCtx.messageConstruct(Worker, a)`.
+ * The text before the receiver (`new `, parentheses) and between it and the first argument is replaced;
+ * the receiver and the arguments keep their text and their own rewrites.
+ */
+function visitMessage(node: Node, fc: FileContext, plan: MessagePlan<Node>): void {
+  fc.report?.(plan.at.start, plan.kind, false);
+  const args = node.arguments as Node[];
+  let receiver: Node | undefined;
+  if (plan.receiver) {
+    receiver = node.callee as Node;
+    if (node.type === 'CallExpression') {
+      while (receiver.type !== 'MemberExpression') receiver = receiver.expression as Node;
+      receiver = receiver.object as Node;
+    }
+  }
+  const head = `${NS}.${plan.helper}(`;
+  const replace = (start: number, end: number, text: string) =>
+    start < end ? fc.s.overwrite(start, end, text, { contentOnly: true }) : fc.s.appendLeft(start, text);
+  const argsStart = args.length > 0 ? args[0]!.start : node.end;
+  if (!receiver) {
+    replace(node.start, argsStart, args.length > 0 ? head : `${head})`);
+  } else {
+    replace(node.start, receiver.start, head);
+    // `new Worker` without parentheses ends with its callee.
+    if (args.length > 0) replace(receiver.end, argsStart, ', ');
+    else replace(receiver.end, node.end, ')');
+  }
+  fc.changed = true;
+  visitChildren(node, fc);
 }
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */

@@ -14,6 +14,9 @@ import {
   findScheduler,
   GLOBAL_OBJECTS,
   HELPERS,
+  MESSAGE_CONSTRUCTORS,
+  MESSAGE_HELPERS,
+  MESSAGE_POST_METHOD,
   INERT_ON_PRIMITIVES,
   INERT_OPERATORS,
   passesNoValues,
@@ -34,6 +37,8 @@ export interface PlanContext<N> {
   settleRefs: Set<N>;
   /** Calls of a promise executor's own resolve: the value they resolve with is adopted (catalog: EXECUTOR_RESOLVE). */
   resolveCalls: Set<N>;
+  /** The `messages` option: planMessage rewrites posts and channel constructors. */
+  messages?: boolean;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -522,4 +527,51 @@ function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; r
     passed: names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!),
     resolveCalls: resolveName === undefined || disqualified.has(resolveName) ? [] : resolveCalls,
   };
+}
+
+// --- messages (issue 9, opt-in) ----------------------------------------------------
+
+/**
+ * A message rewrite: the call or `new` becomes a call of `helper` with `receiver` (when there is
+ * one) before the original arguments, which keep their order and their own rewrites:
+ *   target.postMessage(a, b)  →  postMessage(target, a, b)
+ *   postMessage(a)            →  postGlobalMessage(a)
+ *   new Worker(a, b)          →  messageConstruct(Worker, a, b)
+ * Every operand is evaluated in the same order as before; only the read of the `postMessage`
+ * property moves after the arguments (inside the helper).
+ */
+export interface MessagePlan<N> {
+  helper: (typeof MESSAGE_HELPERS)[keyof typeof MESSAGE_HELPERS];
+  /** The post's target or the constructor, as unwrapped by the syntax (the backends emit the node that holds it). */
+  receiver?: N;
+  kind: string;
+  at: N;
+}
+
+/**
+ * With `messages: true`: `x.postMessage(...)` (not in an optional chain, not on `super`), a bare
+ * global `postMessage(...)`, and `new C(...)` where C is named like a channel constructor
+ * (catalog: MESSAGE_CONSTRUCTORS). The runtime decides, per target and per constructor, whether
+ * anything is carried; everything else runs exactly as written.
+ */
+export function planMessage<N>(context: PlanContext<N>, node: N, isNew: boolean): MessagePlan<N> | undefined {
+  if (!context.messages) return undefined;
+  const { syntax } = context;
+  const callee = syntax.callee(node);
+  if (isNew) {
+    const access = syntax.member(callee);
+    const name = syntax.kind(callee) === 'identifier' ? syntax.name(callee) : access?.name;
+    if (name === undefined || !MESSAGE_CONSTRUCTORS.includes(name)) return undefined;
+    return { helper: MESSAGE_HELPERS.messageConstruct, receiver: callee, kind: `new ${name}`, at: access?.nameNode ?? callee };
+  }
+  if (syntax.isOptionalChain(node)) return undefined;
+  if (syntax.kind(callee) === 'identifier') {
+    if (syntax.name(callee) !== MESSAGE_POST_METHOD || !isGlobal(context, callee)) return undefined;
+    return { helper: MESSAGE_HELPERS.postGlobalMessage, kind: MESSAGE_POST_METHOD, at: callee };
+  }
+  const access = syntax.member(callee);
+  if (!access || access.name !== MESSAGE_POST_METHOD || syntax.kind(access.object) === 'super') return undefined;
+  // Our own output (`__otelCtx.postMessage(target, ...)`) is never rewritten again.
+  if (syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace) return undefined;
+  return { helper: MESSAGE_HELPERS.postMessage, receiver: access.object, kind: MESSAGE_POST_METHOD, at: access.nameNode };
 }

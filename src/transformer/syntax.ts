@@ -33,6 +33,8 @@ export type Kind =
   | 'call'
   /** A class declaration or expression. */
   | 'class'
+  /** `super` (in `super.m()`): no value of its own. */
+  | 'super'
   | 'type'
   | 'other';
 
@@ -93,6 +95,8 @@ export interface Syntax<N> {
   /** A call's or `new`'s arguments. */
   callArguments(call: N): readonly N[];
   isSpread(node: N): boolean;
+  /** A call that is part of an optional chain (`a?.b.m()`, `a.m?.()`): its callee may never be evaluated. */
+  isOptionalChain(call: N): boolean;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
   /** A `new` expression (its callee and arguments as a call's). */

@@ -34,6 +34,7 @@ function kindTableFor(ts: typeof TS): Kind[] {
     ['variables', [K.VariableStatement, K.VariableDeclarationList]],
     ['expressionStatement', [K.ExpressionStatement]],
     ['with', [K.WithStatement]],
+    ['super', [K.SuperKeyword]],
     ['identifier', [K.Identifier]],
     [
       'literal',
@@ -139,6 +140,7 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     callee: (call) => unwrapTyped((call as TS.CallExpression | TS.NewExpression).expression),
     callArguments: (call) => (call as TS.CallExpression | TS.NewExpression).arguments ?? [],
     isSpread: (node) => ts.isSpreadElement(node),
+    isOptionalChain: (call) => ts.isOptionalChain(call),
     member: (node) => {
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
         return { object: unwrapTyped(node.expression), name: node.name.text, nameNode: node.name };

@@ -19,6 +19,7 @@ import {
   frameInParameters,
   isProcessed,
   planCall,
+  planMessage,
   planFunction,
   planNew,
   planTry,
@@ -152,6 +153,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       oracle: checkerOracle(ts, host.options.typeCheck ? host.checker : undefined),
       settleRefs: new Set(),
       resolveCalls: new Set(),
+      messages: host.options.messages,
     },
     visit: undefined as unknown as TS.Visitor,
   };
@@ -309,6 +311,7 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
  */
 function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
+  if (planMessage(fc.plan, node, false)) return visitMessage(node, fc);
   const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
@@ -320,10 +323,33 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
 function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
+  if (planMessage(fc.plan, node, true)) return visitMessage(node, fc);
   const plan = planNew(fc.plan, node);
   const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
   const args = plan && node.arguments && visited.arguments && wrapPlanned(fc, plan, node.arguments, visited.arguments);
   return args ? fc.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
+}
+
+/**
+ * A message rewrite (planner: planMessage): `x.postMessage(a)` → `__otelCtx.postMessage(x, a)`,
+ * `postMessage(a)` → `__otelCtx.postGlobalMessage(a)`, `new Worker(a)` → `__otelCtx.messageConstruct(Worker, a)`.
+ */
+function visitMessage(node: TS.CallExpression | TS.NewExpression, fc: FileContext): TS.Node {
+  const { ts } = fc;
+  const plan = planMessage(fc.plan, node, ts.isNewExpression(node))!;
+  const visited = ts.visitEachChild(node, fc.visit, fc.context) as TS.CallExpression | TS.NewExpression;
+  const args = [...(visited.arguments ?? [])];
+  let receiver: TS.Expression | undefined;
+  if (plan.receiver) {
+    receiver = visited.expression;
+    if (ts.isCallExpression(visited)) {
+      while (!ts.isPropertyAccessExpression(receiver) && !ts.isElementAccessExpression(receiver)) {
+        receiver = (receiver as TS.ParenthesizedExpression).expression;
+      }
+      receiver = receiver.expression;
+    }
+  }
+  return helperCall(fc, plan.helper, receiver ? [receiver, ...args] : args, node);
 }
 
 /** The visited arguments with the planned ones wrapped in their helper; undefined when none is. */

@@ -1,0 +1,170 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
+/**
+ * Messages, opt-in (`messages: true`, issue 9): a `postMessage` between a
+ * dedicated worker and the code that spawned it carries the sender's context
+ * to the receiver's `message` listeners, when both ends were compiled with the
+ * option. Compiled code with the option imports its helpers from
+ * otel-context-transformer/runtime/messages, so nothing here ships otherwise.
+ *
+ * The protocol. The sender cannot know from the source whether the receiver
+ * was compiled, and a receiver we did not compile must never see an altered
+ * message, so nothing is carried until the receiving end has said it takes
+ * envelopes, and it can only say so to an end that is known to consume what it
+ * says:
+ *   1. `new Worker(...)` compiled with the option (messageConstruct) marks the
+ *      spawn carrier with MESSAGES_FIELD, naming the one worker the mark is for
+ *      (in a browser Worker's `name`: its URL; in worker_threads environment
+ *      data: its threadId), and gates the new Worker object: its own first
+ *      look at every `message`, before any listener.
+ *   2. A worker whose runtime (this module) finds that mark gates its own end
+ *      (the worker global; `parentPort`) and posts READY to its spawner. The
+ *      spawner's gate swallows READY; no listener ever sees it. A worker we did
+ *      not compile never finds the mark and never says anything.
+ *   3. From then on `postMessage` (the rewritten call, helper postMessage) sends
+ *      `{ [ENVELOPE]: fields, data }` to that end when the propagator writes
+ *      fields; the receiving gate takes the envelope off and hands the listeners
+ *      `data` inside the carried context. The worker sends envelopes to its
+ *      spawner from the start (step 1 said the spawner is gated); the spawner
+ *      from the first message after READY, which is the first message the
+ *      worker ever sends.
+ * Any other target (a MessagePort, a BroadcastChannel, a window, a worker we
+ * did not spawn so) gets its message exactly as written: see README
+ * "Messages (opt-in)" for why those are left out.
+ */
+import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { activeFields, carried, type Fields } from './carrier.js';
+
+/** The spawn carrier's mark: the spawning end gates its Worker object and takes envelopes. */
+export const MESSAGES_FIELD = 'otel-context-transformer.messages.v1';
+/** The key of an envelope (its value: the propagation fields) and of READY (its value: READY). */
+export const ENVELOPE = 'otel-context-transformer.message.v1';
+export const READY = 'ready';
+
+type Envelope = { [ENVELOPE]: Fields | typeof READY; data?: unknown };
+
+// The ends this realm posts envelopes to: a gated end that said READY, or this worker's gated spawner.
+// (No `??=` on a computed key here: TypeScript would declare a temporary above the ignore-file marker.)
+const CARRYING = Symbol.for(ENVELOPE);
+const carrying: WeakSet<object> =
+  (globalThis as Record<symbol, any>)[CARRYING] || ((globalThis as Record<symbol, any>)[CARRYING] = new WeakSet());
+/** Node adds its own ways to construct a worker (carrier-node's environment data) and pools: see messages-node.ts. */
+export const constructors: Array<(target: Function, args: unknown[]) => { value: object } | undefined> = [];
+
+const g = globalThis as Record<string | symbol, any>;
+
+export function isEnvelope(data: unknown): data is Envelope {
+  return typeof data === 'object' && data !== null && Object.prototype.hasOwnProperty.call(data, ENVELOPE);
+}
+
+/** The context an envelope carries, extracted through the propagator registered now. */
+export function carriedContext(fields: Fields): Context {
+  try {
+    return propagation.extract(ROOT_CONTEXT, fields);
+  } catch {
+    return ROOT_CONTEXT;
+  }
+}
+
+/** Marks `end` as one that takes envelopes (it said READY, or it is this worker's gated spawner). */
+export function carryTo(end: object): void {
+  carrying.add(end);
+}
+
+/**
+ * `target.postMessage(...args)` as compiled code with the option calls it:
+ * to an end that takes envelopes, with the active context's fields around the
+ * message (the transfer list or options as given: transferables travel inside
+ * the envelope); to any other, exactly as written.
+ */
+export function postMessage(target: any, ...args: unknown[]): unknown {
+  if (args.length === 0 || target == null || !carrying.has(target)) return target.postMessage(...args);
+  const fields = activeFields();
+  if (fields) args[0] = { [ENVELOPE]: fields, data: args[0] } satisfies Envelope;
+  return target.postMessage(...args);
+}
+
+/** A bare `postMessage(...args)`: a worker posting to its spawner through its global. */
+export function postGlobalMessage(...args: unknown[]): unknown {
+  return postMessage(g, ...args);
+}
+
+/**
+ * `new C(...args)` for a constructor named like one that opens a channel
+ * (catalog: MESSAGE_CONSTRUCTORS): a browser Worker is spawned carrying the
+ * mark and gated, Node's worker_threads Worker and the pools see
+ * messages-node.ts; any other constructor is called exactly as `new` would.
+ */
+export function messageConstruct(target: Function, ...args: unknown[]): object {
+  for (const construct of constructors) {
+    const made = construct(target, args);
+    if (made) return made.value;
+  }
+  return Reflect.construct(target, args);
+}
+
+// --- the browser ------------------------------------------------------------------
+
+/**
+ * A browser Worker's options with the spawn carrier and the mark in its `name` (carrier.ts reads it
+ * there). The mark is the worker's URL, resolved as the constructor resolves it: a worker we did not
+ * compile that hands its own name on to a worker of another script does not hand the mark on with it.
+ */
+function markedWorkerOptions(url: unknown, options: unknown): unknown {
+  if (!(options == null || (typeof options === 'object' && !Array.isArray(options)))) return options;
+  let mark: string;
+  try {
+    mark = new URL(String(url), g.location?.href).href;
+  } catch {
+    return options; // the constructor throws its own SyntaxError
+  }
+  const name = (options as { name?: unknown } | null)?.name;
+  const fields = { ...activeFields(), [MESSAGES_FIELD]: mark };
+  const copy = options == null ? {} : Object.assign(Object.create(Object.getPrototypeOf(options)), options);
+  return Object.defineProperty(copy, 'name', {
+    value: `${name === undefined ? '' : name}\u2063otel-carrier\u2063${JSON.stringify(fields)}`,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/**
+ * The gate on a browser end (a Worker object, a worker's global): a capturing
+ * listener, which the DOM runs at the target before every other listener
+ * whenever it was added. READY is swallowed; an envelope is stopped and its
+ * `data` dispatched again, synchronously, as a new MessageEvent (same origin,
+ * lastEventId, source, ports) inside the carried context.
+ */
+function gateBrowserEnd(end: EventTarget): void {
+  end.addEventListener(
+    'message',
+    (event) => {
+      const data = (event as MessageEvent).data;
+      if (!isEnvelope(data)) return;
+      event.stopImmediatePropagation();
+      const fields = data[ENVELOPE];
+      if (fields === READY) return carryTo(end);
+      const { origin, lastEventId, source, ports } = event as MessageEvent;
+      const again = new MessageEvent('message', { data: data.data, origin, lastEventId, source, ports: [...ports] });
+      context.with(carriedContext(fields), () => end.dispatchEvent(again));
+    },
+    true,
+  );
+}
+
+constructors.push((target, args) => {
+  if (typeof g.Worker !== 'function' || target !== g.Worker || !g.EventTarget) return undefined;
+  const worker = Reflect.construct(target, [args[0], markedWorkerOptions(args[0], args[1]), ...args.slice(2)]);
+  gateBrowserEnd(worker);
+  return { value: worker };
+});
+
+// A dedicated worker spawned by compiled code with the option: gate this end and say READY.
+const GATED = Symbol.for(MESSAGES_FIELD);
+if (g.WorkerGlobalScope && typeof g.postMessage === 'function' && carried.carrier?.[MESSAGES_FIELD] === g.location?.href && !g[GATED]) {
+  // One gate however many copies of the runtime load (a symbol-keyed, non-enumerable mark).
+  Object.defineProperty(g, GATED, { value: true });
+  gateBrowserEnd(g as unknown as EventTarget);
+  carryTo(g);
+  g.postMessage({ [ENVELOPE]: READY } satisfies Envelope);
+}

@@ -1,0 +1,184 @@
+/**
+ * Messages, opt-in (`messages: true`, issue 9), in headless Debian Chromium with
+ * the real web SDK: test/messages/web/page.ts and its workers bundled by esbuild
+ * with our esbuild plugin (`messages: true`, `packages: ["comlink"]`: comlink is
+ * compiled on both ends) into compiled/, and without it into untransformed/.
+ * Compiled dedicated workers, classic and module, run their message handlers in
+ * the page's sending span and the page runs its handlers in the worker's; comlink
+ * calls parent the spans the worker makes. A worker we never compile
+ * (plain-worker.js) gets exactly what was posted, and so does an untransformed
+ * page from a compiled worker. Untransformed, every handler starts its own trace.
+ */
+import { createServer, type Server } from 'node:http';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import otelContext from '../dist/esm/bundler/esbuild.js';
+import { launchChromium } from './harness/chromium.mjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SRC = path.resolve('test/messages/web');
+const OUT = path.resolve('test/.tmp/messages-web');
+
+interface Span {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+}
+interface Talk {
+  seen: Array<{ data: any; trusted: boolean }>;
+  workerSpans: Span[];
+}
+interface PageResults {
+  error?: string;
+  spans: Span[];
+  results: {
+    classic: Talk;
+    module: Talk;
+    plain: unknown[];
+    otherFirst: unknown;
+    comlink: { answers: number[]; workerSpans: Span[] };
+  };
+}
+
+async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
+  const dir = path.join(OUT, variant);
+  mkdirSync(dir, { recursive: true });
+  const plugins: Plugin[] = variant === 'compiled' ? [otelContext({ messages: true, packages: ['comlink'] }) as Plugin] : [];
+  const common = {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+    plugins,
+    alias: { 'otel-context-transformer/runtime/messages': path.resolve('dist/esm/runtime/messages-web.js') },
+  } as const;
+  const entries: Array<[string, string, 'esm' | 'iife']> = [
+    ['page.ts', 'page.js', 'esm'],
+    ['worker.ts', 'worker.js', 'iife'],
+    ['worker.ts', 'worker-module.js', 'esm'],
+    ['comlink-worker.ts', 'comlink-worker.js', 'iife'],
+  ];
+  for (const [entry, outfile, format] of entries) {
+    await build({ ...common, entryPoints: [path.join(SRC, entry)], outfile: path.join(dir, outfile), format });
+  }
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><script type="module" src="page.js"></script>\n');
+}
+
+function serve(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const file = path.join(OUT, new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/$/, '/index.html'));
+    if (!file.startsWith(OUT) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : 'text/javascript' }).end(readFileSync(file));
+  });
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => done({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })),
+  );
+}
+
+const byName = (spans: Span[], name: string): Span => {
+  const span = spans.find((s) => s.name === name);
+  expect(span, name).toBeDefined();
+  return span!;
+};
+
+describe('messages in Chromium: dedicated workers and comlink', () => {
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+  const runs: Partial<Record<'compiled' | 'untransformed', PageResults>> = {};
+  beforeAll(async () => {
+    rmSync(OUT, { recursive: true, force: true });
+    await bundle('compiled');
+    await bundle('untransformed');
+    copyFileSync(path.join(SRC, 'plain-worker.js'), path.join(OUT, 'plain-worker.js'));
+    ({ server, url } = await serve());
+    browser = await launchChromium();
+    for (const variant of ['compiled', 'untransformed'] as const) {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${url}${variant}/`);
+      await page.waitForFunction(() => (window as any).messageResults !== undefined, undefined, { timeout: 30_000 });
+      runs[variant] = (await page.evaluate(() => (window as any).messageResults)) as PageResults;
+      await page.close();
+      expect(errors, variant).toEqual([]);
+      expect(runs[variant]!.error, variant).toBeUndefined();
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('compiled workers, classic and module: handlers on each end run in the other end’s sending span', () => {
+    const { spans, results } = runs.compiled!;
+    for (const kind of ['classic', 'module'] as const) {
+      const { workerSpans } = results[kind];
+      for (const n of [1, 2]) {
+        const sent = byName(spans, `send ${kind} ${n}`);
+        const handler = byName(workerSpans, `worker handler ${n}`);
+        expect(handler.traceId, kind).toBe(sent.traceId);
+        expect(handler.parentSpanId, kind).toBe(sent.spanId);
+        const reply = byName(workerSpans, `worker reply ${n}`);
+        const back = byName(spans, `page handler ${kind} ${n}`);
+        expect(back.traceId, kind).toBe(sent.traceId);
+        expect(back.parentSpanId, kind).toBe(reply.spanId);
+      }
+      expect(byName(workerSpans, 'worker handler 0').parentSpanId, kind).toBeUndefined();
+    }
+  });
+
+  it('compiled workers: listeners get the data as posted, never the handshake; carried events are re-dispatched', () => {
+    const { results } = runs.compiled!;
+    for (const kind of ['classic', 'module'] as const) {
+      // n 0 was sent before the page knew the worker takes envelopes: a trusted event, as without us.
+      expect(results[kind].seen, kind).toEqual([
+        { data: { n: 0, got: { n: 0 }, trusted: true }, trusted: false },
+        { data: { n: 1, got: { n: 1 }, trusted: false }, trusted: false },
+        { data: { n: 2, got: { n: 2 }, trusted: false }, trusted: false },
+      ]);
+    }
+  });
+
+  it('a worker we did not compile receives exactly what was posted (as the untransformed page posts it)', () => {
+    const expected = [
+      { data: { n: 10 }, ports: 0, trusted: true, origin: '' },
+      { data: { n: 11, list: [1, 2] }, ports: 0, trusted: true, origin: '' },
+      { data: 'text', ports: 0, trusted: true, origin: '' },
+    ];
+    expect(runs.compiled!.results.plain).toEqual(expected);
+    expect(runs.untransformed!.results.plain).toEqual(expected);
+  });
+
+  it('a page we did not compile receives exactly what a compiled worker posts', () => {
+    expect(runs.untransformed!.results.otherFirst).toEqual({ n: 7, got: { n: 7 }, trusted: true });
+  });
+
+  it('comlink: the spans a call makes in the worker are children of the calling span', () => {
+    const { spans, results } = runs.compiled!;
+    expect(results.comlink.answers).toEqual([0, 2, 4]);
+    for (const n of [1, 2]) {
+      const call = byName(spans, `call ${n}`);
+      for (const name of [`work ${n}`, `work ${n} after await`]) {
+        const work = byName(results.comlink.workerSpans, name);
+        expect(work.traceId, name).toBe(call.traceId);
+        expect(work.parentSpanId, name).toBe(call.spanId);
+      }
+    }
+    expect(byName(results.comlink.workerSpans, 'work 0').parentSpanId).toBeUndefined();
+  });
+
+  it('untransformed: every worker handler and comlink call starts a trace of its own', () => {
+    const { results } = runs.untransformed!;
+    expect(results.comlink.answers).toEqual([0, 2, 4]);
+    for (const n of [1, 2]) {
+      for (const kind of ['classic', 'module'] as const) {
+        expect(byName(results[kind].workerSpans, `worker handler ${n}`).parentSpanId, kind).toBeUndefined();
+      }
+      expect(byName(results.comlink.workerSpans, `work ${n}`).parentSpanId).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,18 @@
+// The real web SDK in a page or a worker (test/messages-browser.test.ts): WebTracerProvider with its default
+// propagator (W3C TraceContext + Baggage) and CompiledContextManager, spans kept in memory.
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
+import { CompiledContextManager } from '../../../dist/esm/runtime/messages-web.js';
+
+const exporter = new InMemorySpanExporter();
+new WebTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register({ contextManager: new CompiledContextManager() });
+
+export const tracer = trace.getTracer('messages-web');
+export function spans() {
+  return exporter.getFinishedSpans().map((s) => ({
+    name: s.name,
+    traceId: s.spanContext().traceId,
+    spanId: s.spanContext().spanId,
+    parentSpanId: s.parentSpanContext?.spanId,
+  }));
+}
