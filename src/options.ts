@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import * as path from 'node:path';
-import { CATEGORIES, DEFAULT_RUNTIME_MODULE, type Category } from './catalog.js';
+import { CATEGORIES, DEFAULT_RUNTIME_MODULE, LISTENER_MODES, type Category, type ListenerMode } from './catalog.js';
 
 export interface TransformOptions {
   /** Globs (relative to the working directory) of files to transform. Default: every file. */
@@ -26,6 +26,14 @@ export interface TransformOptions {
    * scripts). Default `auto`: import in ES modules, require in CommonJS.
    */
   helpers?: HelpersMode;
+  // --- listeners (issue 10) ---
+  /**
+   * What context event listeners run in: `dispatch` (default), the dispatcher's, as the TC39
+   * AsyncContext proposal says; `registration`, the context where addEventListener / `on*` /
+   * EventEmitter `on`/`once`/… was called (what zone.js does). XHR and img/script events run in the
+   * context of send() / setting `src` in both.
+   */
+  listeners?: ListenerMode;
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -38,6 +46,7 @@ export interface ResolvedOptions {
   helpers: HelpersMode;
   runtimeModule: string;
   typeCheck: boolean;
+  listeners: ListenerMode;
   /** Whether the file at this path is to be transformed (include/exclude). */
   matches(fileName: string): boolean;
 }
@@ -80,6 +89,12 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
       throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${HELPERS_MODES.join(', ')}`);
     }
   },
+  // --- listeners (issue 10) ---
+  listeners: (value, key) => {
+    if (!(LISTENER_MODES as readonly unknown[]).includes(value)) {
+      throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${LISTENER_MODES.join(', ')}`);
+    }
+  },
 };
 
 function describe(value: unknown): string {
@@ -115,6 +130,7 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
     helpers: options.helpers ?? 'auto',
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
     typeCheck: options.typeCheck ?? true,
+    listeners: options.listeners ?? 'dispatch',
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];

@@ -171,6 +171,26 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     callee: (call) => unwrap(call.callee),
     callArguments: (call) => call.arguments,
     isSpread: (node) => node.type === 'SpreadElement',
+    // --- listeners (issue 10) ---
+    writtenCallee: (call) => call.callee,
+    assignment: (node) =>
+      node.type === 'AssignmentExpression' && node.operator === '=' ? { target: node.left, value: node.right } : undefined,
+    isOptionalLink: (node) => {
+      for (
+        let n = node;
+        n.type === 'MemberExpression' || n.type === 'CallExpression';
+        n = n.type === 'CallExpression' ? n.callee : n.object
+      ) {
+        if (n.optional) return true;
+      }
+      return false;
+    },
+    isSuper: (node) => node.type === 'Super',
+    isNew: (node) => node.type === 'NewExpression',
+    stringValue: (node) => {
+      if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
+      return node.type === 'TemplateLiteral' && node.expressions.length === 0 ? node.quasis[0].value.cooked : undefined;
+    },
     member: (node) => {
       if (node.type !== 'MemberExpression') return undefined;
       const property = node.property as Node;

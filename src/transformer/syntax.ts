@@ -107,6 +107,20 @@ export interface Syntax<N> {
   bindingNames(binding: N, into: Set<string>): void;
   /** The local names of an import declaration's values (none for type-only imports and other statements). */
   importedNames(statement: N): readonly string[];
+
+  // --- listeners (issue 10; planner: planListenerCall, planListenerAssignment) ---
+  /** A call's callee exactly as written: no parentheses or type-only wrappers taken off. */
+  writtenCallee(call: N): N;
+  /** `target = value` with a plain `=`: its parts; undefined for any other node. */
+  assignment(node: N): { target: N; value: N } | undefined;
+  /** A member access or call that is a link of an optional chain (`a?.b`, `a?.b.c`, `f?.()`): cutting the chain there changes it. */
+  isOptionalLink(node: N): boolean;
+  /** `super`. */
+  isSuper(node: N): boolean;
+  /** A `new` expression. */
+  isNew(node: N): boolean;
+  /** A string literal's value (or a template's without substitutions). */
+  stringValue(node: N): string | undefined;
 }
 
 /** What a scope declares from (see Syntax.scopeParts). */
@@ -133,4 +147,9 @@ export interface Oracle<N> {
   isGlobal(identifier: N): boolean;
   /** Whether `object.method(...)` is a promise reaction (the method comes from Promise or PromiseLike, or the receiver is untyped). */
   isPromiseReceiver(object: N, method: string): boolean;
+  /**
+   * Listeners (issue 10): whether the receiver's type is, or derives from, one of these library
+   * types (a DOM lib interface or @types/node's EventEmitter); undefined when it is untyped (`any`).
+   */
+  receiverIs(object: N, types: readonly string[]): boolean | undefined;
 }

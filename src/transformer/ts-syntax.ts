@@ -139,6 +139,17 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     callee: (call) => unwrapTyped((call as TS.CallExpression | TS.NewExpression).expression),
     callArguments: (call) => (call as TS.CallExpression | TS.NewExpression).arguments ?? [],
     isSpread: (node) => ts.isSpreadElement(node),
+    // --- listeners (issue 10) ---
+    writtenCallee: (call) => (call as TS.CallExpression).expression,
+    assignment: (node) =>
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken
+        ? { target: node.left, value: node.right }
+        : undefined,
+    isOptionalLink: (node) =>
+      (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && ts.isOptionalChain(node),
+    isSuper: (node) => node.kind === ts.SyntaxKind.SuperKeyword,
+    isNew: (node) => ts.isNewExpression(node),
+    stringValue: (node) => (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) ? node.text : undefined),
     member: (node) => {
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
         return { object: unwrapTyped(node.expression), name: node.name.text, nameNode: node.name };

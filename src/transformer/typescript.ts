@@ -20,6 +20,8 @@ import {
   isProcessed,
   lazyScope,
   planCall,
+  planListenerAssignment,
+  planListenerCall,
   planFunction,
   planNew,
   planTry,
@@ -28,6 +30,7 @@ import {
   wrapsArgument,
   yieldHelper,
   type CallbackPlan,
+  type ReceiverPlan,
   type FunctionPlan,
   type PlanContext,
   type Scope,
@@ -305,10 +308,41 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
-  if (!args) return visited;
+  const listener = planListenerCall(fc.plan, node);
+  if (!args && !listener) return visited;
+  const callee = listener ? wrapReceiver(fc, visited.expression, listener) : visited.expression;
   return ts.isCallChain(visited)
-    ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
-    : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
+    ? factory.updateCallChain(visited, callee, visited.questionDotToken, visited.typeArguments, args ?? visited.arguments)
+    : factory.updateCallExpression(visited, callee, visited.typeArguments, args ?? visited.arguments);
+}
+
+// --- listeners (issue 10; planner: planListenerCall, planListenerAssignment) ---
+
+/** `el.onclick = fn` → `el.onclick = handler(fn)`; `img.src = url` → `starts(img, "src").src = url`. */
+function visitAssignment(node: TS.BinaryExpression, fc: FileContext): TS.Node {
+  const plan = planListenerAssignment(fc.plan, node);
+  const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
+  if (!plan) return visited;
+  const left = plan.value ? visited.left : wrapReceiver(fc, visited.left, plan);
+  const right = plan.value ? helperCall(fc, plan.helper, [visited.right], visited.right) : visited.right;
+  return fc.factory.updateBinaryExpression(visited, left, visited.operatorToken, right);
+}
+
+/** `R.m` → `helper(R, "m").m` (a member access as written, its optional token kept). */
+function wrapReceiver<E extends TS.Expression>(fc: FileContext, member: E, plan: ReceiverPlan<TS.Node>): E {
+  const { ts, factory } = fc;
+  const wrap = (object: TS.Expression) => helperCall(fc, plan.helper, [object, factory.createStringLiteral(plan.name)], object);
+  if (ts.isPropertyAccessExpression(member)) {
+    return (ts.isPropertyAccessChain(member)
+      ? factory.updatePropertyAccessChain(member, wrap(member.expression), member.questionDotToken, member.name)
+      : factory.updatePropertyAccessExpression(member, wrap(member.expression), member.name)) as unknown as E;
+  }
+  if (ts.isElementAccessExpression(member)) {
+    return (ts.isElementAccessChain(member)
+      ? factory.updateElementAccessChain(member, wrap(member.expression), member.questionDotToken, member.argumentExpression)
+      : factory.updateElementAccessExpression(member, wrap(member.expression), member.argumentExpression)) as unknown as E;
+  }
+  return member;
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
@@ -351,7 +385,34 @@ function checkerOracle(ts: typeof TS, host: TsTransformHost): Oracle<TS.Node> | 
     isPrimitive: (node) => isPrimitive(ts, checker, node),
     isGlobal: (id) => isGlobalSymbol(ts, checker, id),
     isPromiseReceiver: (object, method) => isPromiseReceiver(ts, checker, object, method),
+    receiverIs: (object, types) => receiverIs(ts, checker, object, types),
   };
+}
+
+// --- listeners (issue 10) ---
+/**
+ * Whether every member of the receiver's type is, or derives from, one of `types` as a library
+ * declares it (a declaration file: the DOM lib, @types/node); undefined when untyped (`any`,
+ * `unknown`) or when the node is one the checker never saw.
+ */
+function receiverIs(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, types: readonly string[]): boolean | undefined {
+  const original = ts.getOriginalNode(object);
+  if (original.pos < 0) return undefined;
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(original));
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  const seen = new Set<TS.Type>();
+  const derives = (t: TS.Type): boolean => {
+    if (seen.has(t)) return false;
+    seen.add(t);
+    const symbol = t.getSymbol();
+    const declared = symbol?.declarations?.some((d) => d.getSourceFile().isDeclarationFile);
+    if (symbol && declared && types.includes(symbol.name)) return true;
+    const target = (t as TS.TypeReference).target ?? t;
+    const bases = target.isClassOrInterface() ? (checker.getBaseTypes(target) ?? []) : [];
+    return bases.some(derives) || (t.isIntersection() && t.types.some(derives));
+  };
+  const members = type.isUnion() ? type.types : [type];
+  return members.every((m) => derives(m) || derives(checker.getApparentType(m)));
 }
 
 /**
