@@ -148,7 +148,15 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     syntax,
-    plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host), settleRefs: new Set(), resolveCalls: new Set() },
+    plan: {
+      syntax,
+      skip: host.options.skip,
+      scopes,
+      oracle: checkerOracle(ts, host),
+      settleRefs: new Set(),
+      resolveCalls: new Set(),
+      listeners: host.options.listeners,
+    },
     visit: undefined as unknown as TS.Visitor,
   };
   fc.visit = (node) => {
@@ -271,6 +279,7 @@ function kindTablesFor(ts: typeof TS): KindTables {
     [K.ForInStatement, visitScope],
     [K.CatchClause, visitScope],
     [K.ClassExpression, visitScope],
+    [K.BinaryExpression, visitAssignment],
   ]);
   const ignorable: TS.SyntaxKind[] = [
     K.FunctionDeclaration,
