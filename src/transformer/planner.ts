@@ -711,13 +711,12 @@ function startedKind<N>(context: PlanContext<N>, object: N): StartedBoundary | u
     }
   }
   const value = init && syntax.unwrapTyped(init);
-  if (!value) return undefined;
+  if (!value || !(syntax.isNew(value) || syntax.kind(value) === 'call')) return undefined;
   const callee = syntax.callee(value);
   if (syntax.isNew(value)) {
     if (syntax.kind(callee) !== 'identifier' || !isGlobal(context, callee)) return undefined;
     return STARTED_BOUNDARIES.find((b) => b.constructors.includes(syntax.name(callee)));
   }
-  if (syntax.kind(value) !== 'call') return undefined;
   const access = syntax.member(callee);
   const tag = syntax.callArguments(value)[0];
   const tagName = tag && syntax.stringValue(tag)?.toLowerCase();
