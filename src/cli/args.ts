@@ -34,6 +34,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         skip: { type: 'string', multiple: true },
         'runtime-module': { type: 'string' },
         helpers: { type: 'string' },
+        listeners: { type: 'string' },
         config: { type: 'string' },
         check: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -64,11 +65,13 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.exclude) fromFlags.exclude = values.exclude;
   if (values.skip) fromFlags.skip = splitList(values.skip);
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
+  if (values.listeners !== undefined) fromFlags.listeners = values.listeners;
   const flagNames: Record<string, string> = {
     include: '--include',
     exclude: '--exclude',
     skip: '--skip',
     runtimeModule: '--runtime-module',
+    listeners: '--listeners',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {

@@ -1,0 +1,34 @@
+import { trace } from '@opentelemetry/api';
+import type { Scenario } from '../harness/scenario.js';
+
+const tracer = trace.getTracer('scenarios');
+
+// The default (listeners: "dispatch"): a synchronous emit() or dispatchEvent() runs its listeners in
+// the dispatcher's context, wherever they were added (the AsyncContext proposal). A control: the
+// transform must leave it so.
+export const scenario: Scenario = {
+  breaksWithout: false,
+  expect: { mount: null, click: null, on: 'click', once: 'click', prependListener: 'click', addEventListener: 'click' },
+  notOn: { hermes: 'React Native has neither node:events nor EventTarget' },
+  run: async () => {
+    // Not imported: Hermes has no node:events, and a bundle of every scenario must still build and load there (notOn).
+    const { EventEmitter } = (process as unknown as { getBuiltinModule(id: string): typeof import('node:events') }).getBuiltinModule(
+      'node:events',
+    );
+    const emitter = new EventEmitter();
+    const target = new EventTarget();
+    const span = (name: string) => () => tracer.startSpan(name).end();
+    tracer.startActiveSpan('mount', (mount) => {
+      emitter.on('data', span('on'));
+      emitter.once('data', span('once'));
+      emitter.prependListener('data', span('prependListener'));
+      target.addEventListener('x', span('addEventListener'));
+      mount.end();
+    });
+    tracer.startActiveSpan('click', (click) => {
+      emitter.emit('data');
+      target.dispatchEvent(new Event('x'));
+      click.end();
+    });
+  },
+};
