@@ -116,3 +116,126 @@ describe('the listeners option', () => {
     );
   });
 });
+
+describe('which receivers are rewritten', () => {
+  const SOURCE = `
+import { EventEmitter } from 'node:events';
+class Bus extends EventEmitter {}
+class Router { on(route: string, handler: () => void) { return this; } off(route: string, handler: () => void) { return this; } }
+declare const bus: Bus;
+declare const router: Router;
+declare const element: HTMLElement;
+declare const loose: any;
+declare const xhr: XMLHttpRequest;
+declare const image: HTMLImageElement;
+declare const style: { onload: unknown };
+export function register(fn: () => void, name: string) {
+  bus.on('tick', fn);
+  bus.on(name, fn);
+  router.on('/home', fn);
+  router.off('/home', fn);
+  element.addEventListener('click', fn);
+  element.onclick = fn;
+  style.onload = fn;
+  loose.on('tick', fn);
+  xhr.onload = fn;
+  xhr.send();
+  image.src = 'a.png';
+}
+`;
+  /** Each statement of register()'s body as compiled. */
+  function compiledStatements(code: string): string[] {
+    const body = code.slice(code.indexOf('export function register'));
+    return body
+      .split('\n')
+      .slice(1, -2)
+      .map((l) => l.trim());
+  }
+
+  it('with the type checker: by the receiver type (EventEmitter subclasses, EventTarget; XHR and img by type)', async () => {
+    const ts = (await import('typescript')).default;
+    const { compileInMemory } = await import('./harness/in-memory.js');
+    const plugin = (await import('../src/index.js')).default;
+    const { js } = compileInMemory(
+      ts,
+      { 'a.ts': SOURCE },
+      {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        types: ['node'],
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        skipLibCheck: true,
+      },
+      (program) => [
+        plugin(
+          program,
+          { listeners: 'registration' },
+          {
+            ts,
+            addDiagnostic: (d) => {
+              throw new Error(String(d.messageText));
+            },
+          },
+        ),
+      ],
+    );
+    expect(compiledStatements(js['a.js']!)).toEqual([
+      `__otelCtx.listen(bus, "on").on('tick', fn);`,
+      `__otelCtx.listen(bus, "on").on(name, fn);`,
+      // A method named on() of a class that is no emitter: left alone.
+      `router.on('/home', fn);`,
+      `router.off('/home', fn);`,
+      `__otelCtx.listen(element, "addEventListener").addEventListener('click', fn);`,
+      `element.onclick = __otelCtx.handler(fn);`,
+      // Typed, and not an EventTarget.
+      `style.onload = fn;`,
+      `__otelCtx.listen(loose, "on").on('tick', fn);`,
+      `xhr.onload = __otelCtx.handler(fn);`,
+      `__otelCtx.starts(xhr, "send").send();`,
+      `__otelCtx.starts(image, "src").src = 'a.png';`,
+    ]);
+  });
+
+  it('without it: the unambiguous shapes, and XHR/img only when proven by a const', () => {
+    const code = transform(SOURCE, { filename: 'a.ts', listeners: 'registration' })!.code;
+    expect(compiledStatements(code)).toEqual([
+      `__otelCtx.listen(bus, "on").on('tick', fn);`,
+      `__otelCtx.listen(bus, "on").on(name, fn);`,
+      // No type to tell: the emitter shape is rewritten (the helper calls the receiver's own method).
+      `__otelCtx.listen(router, "on").on('/home', fn);`,
+      `__otelCtx.listen(router, "off").off('/home', fn);`,
+      `__otelCtx.listen(element, "addEventListener").addEventListener('click', fn);`,
+      `element.onclick = __otelCtx.handler(fn);`,
+      `style.onload = __otelCtx.handler(fn);`,
+      `__otelCtx.listen(loose, "on").on('tick', fn);`,
+      `xhr.onload = __otelCtx.handler(fn);`,
+      // A declared name is no proof of an XHR without a checker.
+      `xhr.send();`,
+      `image.src = 'a.png';`,
+    ]);
+  });
+
+  it('keeps the receiver evaluated once, optional chains, and leaves super and other arities alone', () => {
+    const code = transform(
+      `export function f(fn, getEl, a, ee) {
+  getEl().addEventListener('x', fn);
+  getEl()?.addEventListener('x', fn);
+  a?.b.on('x', fn);
+  ee.on('x', fn, 1);
+  ee.on('x', ...fn);
+  ee.on('x', 'literal');
+}
+export class C extends EventTarget { m(fn) { super.addEventListener('x', fn); } }
+`,
+      { filename: 'b.js', listeners: 'registration' },
+    )!.code;
+    expect(code).toContain(`__otelCtx.listen(getEl(), "addEventListener").addEventListener('x', fn);`);
+    expect(code).toContain(`__otelCtx.listen(getEl(), "addEventListener")?.addEventListener('x', fn);`);
+    expect(code).toContain(`a?.b.on('x', fn);`);
+    expect(code).toContain(`ee.on('x', fn, 1);`);
+    expect(code).toContain(`ee.on('x', ...fn);`);
+    expect(code).toContain(`ee.on('x', 'literal');`);
+    expect(code).toContain(`super.addEventListener('x', fn);`);
+  });
+});
