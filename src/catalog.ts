@@ -343,7 +343,8 @@ export const LISTENER_HELPERS = {
 /** A method that registers or removes an event listener: the listener's position and the receiver type it belongs to. */
 export interface ListenerMethod {
   name: string;
-  listener: number;
+  /** Position of the listener; absent: the method removes every listener (of a type, if given). */
+  listener?: number;
   /** The lib or @types/node type that declares it: what the type checker must find on the receiver. */
   receiver: 'EventTarget' | 'EventEmitter';
   removes: boolean;
@@ -363,6 +364,8 @@ function listenerMethodTable(): ListenerMethod[] {
     { name: 'prependOnceListener', listener: 1, receiver: 'EventEmitter', removes: false },
     { name: 'off', listener: 1, receiver: 'EventEmitter', removes: true },
     { name: 'removeListener', listener: 1, receiver: 'EventEmitter', removes: true },
+    // Rewritten so that the wrappers it removes are forgotten too.
+    { name: 'removeAllListeners', receiver: 'EventEmitter', removes: true },
   ];
 }
 

@@ -637,9 +637,10 @@ export function planListenerCall<N>(context: PlanContext<N>, call: N): ReceiverP
   if (started?.start.method === access.name) {
     return { helper: LISTENER_HELPERS.starts, name: access.name, kind: access.name, at: access.nameNode };
   }
-  if (!method || args.length <= method.listener || args.some((a) => syntax.isSpread(a))) return undefined;
+  if (!method || args.some((a) => syntax.isSpread(a))) return undefined;
+  if (method.listener === undefined ? args.length > 1 : args.length <= method.listener) return undefined;
   const registration = context.listeners === 'registration';
-  const eventType = syntax.stringValue(syntax.unwrapTyped(args[0]!));
+  const eventType = args[0] && syntax.stringValue(syntax.unwrapTyped(args[0]));
   if (started && method.receiver === 'EventTarget' && (!started.events || started.events.includes(eventType!))) {
     const helper = registration ? LISTENER_HELPERS.listen : LISTENER_HELPERS.listenStarted;
     return { helper, name: access.name, kind: access.name, at: access.nameNode };
@@ -655,9 +656,11 @@ export function planListenerCall<N>(context: PlanContext<N>, call: N): ReceiverP
  * EventTarget and EventEmitter are called with, whatever the receiver (the helper passes a
  * listener that is not a function through unchanged, and calls the receiver's own method):
  * addEventListener / removeEventListener with 2 or 3 arguments; the emitter methods with exactly
- * 2, the first a string (or a name), the second not a literal.
+ * 2, the first a string (or a name), the second not a literal; removeAllListeners with 0 or 1.
  */
 function isListenerShape<N>(syntax: Syntax<N>, receiver: 'EventTarget' | 'EventEmitter', args: readonly N[]): boolean {
+  // removeAllListeners() or removeAllListeners(type): the name is the emitter's.
+  if (args.length < 2) return true;
   const listener = args[1]!;
   if (!mayBeObject(syntax, listener)) return false;
   if (receiver === 'EventTarget') return args.length <= 3;

@@ -77,7 +77,11 @@ const kept = () => {};
 let ref;
 const ee2 = new EventEmitter();
 const et2 = new EventTarget();
+// removeAllListeners forgets the wrappers it removes.
+const ee3 = new EventEmitter();
 inSpan('gc', () => {
+  ee3.on('a', kept);
+  ee3.on('b', kept);
   ref = new WeakRef(context.active());
   ee2.on('g', kept);
   ee2.once('h', kept);
@@ -85,6 +89,8 @@ inSpan('gc', () => {
   et2.addEventListener('h', kept, { once: true });
 });
 if (process.argv.includes('--remove')) {
+  ee3.removeAllListeners('a');
+  ee3.removeAllListeners();
   ee2.removeListener('g', kept);
   ee2.emit('h');
   et2.removeEventListener('g', kept);
