@@ -245,7 +245,10 @@ const BOUNDARY_WORDS = [
   'async',
   ...MESSAGE_WORDS,
 ];
-export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set(BOUNDARY_WORDS)].join('|')})\\b|\\\\u`;
+// Listener methods, `send`, `src`, `on*` handler properties (issue 10: see the listeners block below). A function
+// declaration is hoisted: the array is read when this module has loaded.
+const boundaryWords = (): string[] => [...BOUNDARY_WORDS, ...listenerWords()];
+export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set(boundaryWords())].join('|')})\\b|\\\\u`;
 
 /**
  * Where those words start, in order: a file or subtree whose text holds none
@@ -346,3 +349,96 @@ export const SPAWN_BOUNDARIES: readonly SpawnBoundary[] = [
   { modules: CHILD_PROCESS, name: 'exec', construct: false, options: 1, callback: true, helper: 'spawnOptions', nodeOnly: true },
   { modules: CHILD_PROCESS, name: 'execSync', construct: false, options: 1, helper: 'spawnOptions', nodeOnly: true },
 ];
+
+// ---------------------------------------------------------------------------
+// Listeners, XHR and img/script (issue 10, items 1 and 2). The planner's listener block
+// (planner.ts, "listeners") applies these entries; the runtime helpers are in src/runtime/listeners.ts.
+
+/** The `listeners` option: what context an event listener runs in. */
+export const LISTENER_MODES = ['dispatch', 'registration'] as const;
+export type ListenerMode = (typeof LISTENER_MODES)[number];
+
+/** Runtime helpers of this block (see src/runtime/listeners.ts). */
+export const LISTENER_HELPERS = {
+  /** `listen(R, "m").m(args)`: registration or removal, the listener bound to the registration's context. */
+  listen: 'listen',
+  /** The same on an XHR, img or script with dispatch semantics: the listener runs in the context of send() / src. */
+  listenStarted: 'listenStarted',
+  /** `R.onx = handler(fn)`: fn bound to the context of the assignment. */
+  handler: 'handler',
+  /** `R.onload = startedHandler(fn)` on an XHR, img or script: fn runs in the context of send() / src. */
+  startedHandler: 'startedHandler',
+  /** `starts(x, "send").send(body)`, `starts(img, "src").src = url`: records the context on the instance. */
+  starts: 'starts',
+} as const;
+
+/** A method that registers or removes an event listener: the listener's position and the receiver type it belongs to. */
+export interface ListenerMethod {
+  name: string;
+  /** Position of the listener; absent: the method removes every listener (of a type, if given). */
+  listener?: number;
+  /** The lib or @types/node type that declares it: what the type checker must find on the receiver. */
+  receiver: 'EventTarget' | 'EventEmitter';
+  removes: boolean;
+}
+
+export const LISTENER_METHODS: readonly ListenerMethod[] = listenerMethodTable();
+
+// A function (hoisted): BOUNDARY_WORDS_SOURCE, above, reads it as this module loads.
+function listenerMethodTable(): ListenerMethod[] {
+  return [
+    { name: 'addEventListener', listener: 1, receiver: 'EventTarget', removes: false },
+    { name: 'removeEventListener', listener: 1, receiver: 'EventTarget', removes: true },
+    { name: 'on', listener: 1, receiver: 'EventEmitter', removes: false },
+    { name: 'once', listener: 1, receiver: 'EventEmitter', removes: false },
+    { name: 'addListener', listener: 1, receiver: 'EventEmitter', removes: false },
+    { name: 'prependListener', listener: 1, receiver: 'EventEmitter', removes: false },
+    { name: 'prependOnceListener', listener: 1, receiver: 'EventEmitter', removes: false },
+    { name: 'off', listener: 1, receiver: 'EventEmitter', removes: true },
+    { name: 'removeListener', listener: 1, receiver: 'EventEmitter', removes: true },
+    // Rewritten so that the wrappers it removes are forgotten too.
+    { name: 'removeAllListeners', receiver: 'EventEmitter', removes: true },
+  ];
+}
+
+export function findListenerMethod(name: string): ListenerMethod | undefined {
+  return LISTENER_METHODS.find((m) => m.name === name);
+}
+
+/** `onclick`, `onload`: an event handler property (a plain `=` assignment to one registers its listener). */
+export const HANDLER_PROPERTY = /^on[a-z]+$/;
+
+/**
+ * Objects whose events run in the context of the call that started them (the proposal's web
+ * integration): an XHR's after `send()`, an img's or script's `load`/`error` after setting `src`.
+ * Proven by the checker's type, or (without one) by a `const` initialised with the global
+ * constructor or `document.createElement(tag)`.
+ */
+export interface StartedBoundary {
+  /** Lib types of the receiver. */
+  types: readonly string[];
+  /** Global constructors whose `new` makes one. */
+  constructors: readonly string[];
+  /** `document.createElement(tag)` tags that make one. */
+  tags: readonly string[];
+  /** The method call (`send`) or property assignment (`src`) that starts it. */
+  start: { method?: string; property?: string };
+  /** The events that run in the start's context (a listener for another, e.g. an img's `click`, is left alone); absent: all. */
+  events?: readonly string[];
+}
+
+export const STARTED_BOUNDARIES: readonly StartedBoundary[] = [
+  { types: ['XMLHttpRequest'], constructors: ['XMLHttpRequest'], tags: [], start: { method: 'send' } },
+  {
+    types: ['HTMLImageElement', 'HTMLScriptElement'],
+    constructors: ['Image'],
+    tags: ['img', 'script'],
+    start: { property: 'src' },
+    events: ['load', 'error'],
+  },
+];
+
+/** The words this block's boundaries are written with: listener methods, `send`, `src`, `on*` properties. */
+function listenerWords(): string[] {
+  return [...listenerMethodTable().map((m) => m.name), 'send', 'src', 'on[a-z]+'];
+}

@@ -5,7 +5,14 @@
  */
 import picomatch from 'picomatch';
 import * as path from 'node:path';
-import { CATEGORIES, DEFAULT_RUNTIME_MODULE, MESSAGES_RUNTIME_MODULE, type Category } from './catalog.js';
+import {
+  CATEGORIES,
+  DEFAULT_RUNTIME_MODULE,
+  LISTENER_MODES,
+  MESSAGES_RUNTIME_MODULE,
+  type Category,
+  type ListenerMode,
+} from './catalog.js';
 
 export interface TransformOptions {
   /** Globs (relative to the working directory) of files to transform. Default: every file. */
@@ -34,6 +41,14 @@ export interface TransformOptions {
    * Default: false.
    */
   messages?: boolean;
+  // --- listeners (issue 10) ---
+  /**
+   * What context event listeners run in: `dispatch` (default), the dispatcher's, as the TC39
+   * AsyncContext proposal says; `registration`, the context where addEventListener / `on*` /
+   * EventEmitter `on`/`once`/… was called (what zone.js does). XHR and img/script events run in the
+   * context of send() / setting `src` in both.
+   */
+  listeners?: ListenerMode;
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -48,6 +63,7 @@ export interface ResolvedOptions {
   typeCheck: boolean;
   /** The `messages` option (planner: planMessage). */
   messages: boolean;
+  listeners: ListenerMode;
   /** Whether the file at this path is to be transformed (include/exclude). */
   matches(fileName: string): boolean;
 }
@@ -93,6 +109,12 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
   messages: (value, key) => {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
   },
+  // --- listeners (issue 10) ---
+  listeners: (value, key) => {
+    if (!(LISTENER_MODES as readonly unknown[]).includes(value)) {
+      throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${LISTENER_MODES.join(', ')}`);
+    }
+  },
 };
 
 function describe(value: unknown): string {
@@ -134,6 +156,7 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
     runtimeModule: options.runtimeModule ?? (messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
     typeCheck: options.typeCheck ?? true,
     messages,
+    listeners: options.listeners ?? 'dispatch',
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];

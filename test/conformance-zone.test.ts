@@ -32,9 +32,21 @@ for (const backendName of ['tsc5-esm', 'tsc5-es2015-cjs']) {
     let transformed: Map<string, ScenarioResult>;
     let plain: Map<string, ScenarioResult>;
     beforeAll(() => {
-      const list = runnable.map((s) => s.file);
-      transformed = runUnderZone(backend.compile(list, join(TMP_DIR, 'zone', backendName, 'transformed'), true));
-      plain = runUnderZone(backend.compile(list, join(TMP_DIR, 'zone', backendName, 'plain'), false));
+      // One build per set of options (Scenario.options), as in conformance.test.ts.
+      const groups = new Map<string, string[]>();
+      for (const s of runnable) {
+        const key = JSON.stringify(s.scenario.options ?? {});
+        groups.set(key, [...(groups.get(key) ?? []), s.file]);
+      }
+      transformed = new Map();
+      plain = new Map();
+      for (const [key, list] of groups) {
+        const options = JSON.parse(key) as Record<string, unknown>;
+        const group = key === '{}' ? '' : `-${Object.values(options).join('-')}`;
+        const out = (kind: string) => join(TMP_DIR, 'zone', backendName, kind + group);
+        for (const [n, r] of runUnderZone(backend.compile(list, out('transformed'), true, options))) transformed.set(n, r);
+        for (const [n, r] of runUnderZone(backend.compile(list, out('plain'), false, options))) plain.set(n, r);
+      }
     });
     for (const { name, scenario } of runnable) {
       it(name, () => {

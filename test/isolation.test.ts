@@ -65,7 +65,7 @@ beforeAll(() => {
     path.join(pkg, 'package.json'),
     JSON.stringify({ name: 'otel-context-transformer', type: 'module', exports: { './runtime': './runtime/index.js' } }),
   );
-  for (const name of ['slot', 'manager', 'carrier', 'index']) {
+  for (const name of ['slot', 'manager', 'listeners', 'carrier', 'index']) {
     const source = readFileSync(path.resolve('src/runtime', `${name}.ts`), 'utf8');
     const out = ts.transpileModule(source, {
       fileName: `${name}.ts`,

@@ -89,7 +89,7 @@ describe('transformed TypeScript type-checks', () => {
   const transformed = join(ROOT, 'transformed');
   const names: string[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     rmSync(ROOT, { recursive: true, force: true });
     // No package.json here: the repository's own (type: module, name + exports) resolves
     // otel-context-transformer/runtime to dist/ by self-reference, as an installed package would.
@@ -102,8 +102,11 @@ describe('transformed TypeScript type-checks', () => {
       ...scenarioFiles().map((file): [string, string] => [basename(file), readFileSync(file, 'utf8')]),
       ...Object.entries(TYPED_SHAPES),
     ];
+    // A scenario's own options (Scenario.options: listeners: "registration") are what it is compiled with.
+    const scenarioOptions = new Map<string, object>();
+    for (const file of scenarioFiles()) scenarioOptions.set(basename(file), (await import(file)).scenario?.options ?? {});
     for (const [name, code] of sources) {
-      const result = transform(code, { filename: join(SCENARIO_DIR, name) });
+      const result = transform(code, { ...scenarioOptions.get(name), filename: join(SCENARIO_DIR, name) });
       expect(result, `${name}: transform() changed nothing`).toBeDefined();
       writeFileSync(join(original, 'scenarios', name), code);
       writeFileSync(join(transformed, 'scenarios', name), result!.code);

@@ -35,6 +35,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         'runtime-module': { type: 'string' },
         helpers: { type: 'string' },
         messages: { type: 'boolean' },
+        listeners: { type: 'string' },
         config: { type: 'string' },
         check: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -66,12 +67,14 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.skip) fromFlags.skip = splitList(values.skip);
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
   if (values.messages) fromFlags.messages = true;
+  if (values.listeners !== undefined) fromFlags.listeners = values.listeners;
   const flagNames: Record<string, string> = {
     include: '--include',
     exclude: '--exclude',
     skip: '--skip',
     runtimeModule: '--runtime-module',
     messages: '--messages',
+    listeners: '--listeners',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {

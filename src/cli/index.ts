@@ -55,6 +55,7 @@ Options:
   --skip <list>           boundary categories not to rewrite, comma-separated:
                           ${CATEGORIES.join(', ')}
   --runtime-module <id>   module rewritten code takes its helpers from
+  --listeners <mode>      dispatch (default) or registration: what context event listeners run in
                           (default: otel-context-transformer/runtime)
   --helpers <mode>        auto (import in ES modules, require in CommonJS),
                           import, require or global (default: auto)

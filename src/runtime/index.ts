@@ -5,3 +5,4 @@
  */
 export { CompiledContextManager, type ContextToken } from './manager.js';
 export { bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, type Frame } from './slot.js';
+export { listen, listenStarted, handler, startedHandler, starts, enableTargetBinding } from './listeners.js';

@@ -1,6 +1,6 @@
 // otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
 import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/api';
-import { active, carriedRoot, managerEnabled, runIn, setActive, type Store } from './slot.js';
+import { active, carriedRoot, managerEnabled, runIn, setActive, targetBinder, type Store } from './slot.js';
 
 /** What `context.attach` returns (the API's ContextManagementToken, 1.10+). */
 export interface ContextToken {
@@ -43,9 +43,23 @@ export class CompiledContextManager implements ContextManager {
     return runIn(this._store(context), fn, thisArg, args);
   }
 
-  /** Functions are wrapped to run in `context`; anything else is returned as it is (event emitters and targets too). */
+  /**
+   * Functions are wrapped to run in `context`. An EventEmitter or EventTarget is returned as it is, its
+   * listener methods patched on the instance so that every listener added through them runs in
+   * `context` (as OpenTelemetry's AsyncLocalStorage and Zone managers do); removing the original
+   * listener still removes it. Under Node always; in browsers once `enableTargetBinding()` has run
+   * (its bytes ship only to pages that call it). Anything else is returned as it is.
+   */
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
+    if (typeof target !== 'function') {
+      const binder = targetBinder();
+      if (binder && target && typeof target === 'object') {
+        binder(target as Record<string, unknown>, (fn, self, args) =>
+          this.with(context, fn as () => unknown, self, ...(args as unknown as [])),
+        );
+      }
+      return target;
+    }
     const fn = target as unknown as Function;
     const manager = this;
     return function (this: unknown, ...args: unknown[]) {

@@ -6,5 +6,8 @@
  * this thread's or process's carried context as they load.
  */
 export * from './index.js';
+import { enableTargetBinding } from './listeners.js';
+// CompiledContextManager.bind(ctx, emitter), as OpenTelemetry's AsyncLocalStorage manager does it.
+enableTargetBinding();
 export { spawnArgs, spawnOptions, workerOptions } from './carrier-node.js';
 export { webWorkerOptions } from './carrier.js';

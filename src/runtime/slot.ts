@@ -59,6 +59,11 @@ interface SlotState {
    * carry none of the carrier code.
    */
   root?: () => unknown;
+  /**
+   * CompiledContextManager.bind of an EventEmitter or EventTarget (listeners.ts, installed by
+   * enableTargetBinding: the Node entry does, browser pages opt in and otherwise ship none of it).
+   */
+  bindTargets?: (target: Record<string, unknown>, run: (fn: Function, self: unknown, args: IArguments) => unknown) => void;
 }
 // v2: the slot holds a Store (v1 held an OTel Context); a v1 copy in the same process keeps its own slot.
 const SLOT_KEY = Symbol.for('otel-context-transformer.slot.v2');
@@ -77,6 +82,14 @@ export function active(): Store {
 /** The carried root context (see SlotState.root), or undefined. */
 export function carriedRoot(): unknown {
   return slot.root && slot.root();
+}
+
+/** The installed binder of emitters and targets (see SlotState.bindTargets). */
+export function targetBinder(): SlotState['bindTargets'] {
+  return slot.bindTargets;
+}
+export function setTargetBinder(binder: SlotState['bindTargets']): void {
+  slot.bindTargets = binder;
 }
 
 /** Installs the carried root (carrier.ts). */
@@ -116,7 +129,7 @@ export function managerEnabled(delta: 1 | -1): void {
 export function setVariablesOn(): void {
   slot.variablesOn = true;
 }
-function propagationOn(): boolean {
+export function propagationOn(): boolean {
   return slot.managerOn || slot.variablesOn;
 }
 

@@ -172,6 +172,10 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     callee: (call) => unwrap(call.callee),
     callArguments: (call) => call.arguments,
     isSpread: (node) => node.type === 'SpreadElement',
+    // --- listeners (issue 10) ---
+    writtenCallee: (call) => call.callee,
+    assignment: (node) =>
+      node.type === 'AssignmentExpression' && node.operator === '=' ? { target: node.left, value: node.right } : undefined,
     isOptionalChain: (call) => {
       // Down the chain's spine: a `?.` anywhere before a parenthesis ends it short-circuits the call.
       for (let n: Node | undefined = call; n; n = n.type === 'CallExpression' ? n.callee : n.object) {

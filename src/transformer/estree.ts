@@ -21,6 +21,8 @@ import {
   helperCallName,
   isProcessed,
   planCall,
+  planListenerAssignment,
+  planListenerCall,
   planFunction,
   planMessage,
   planNew,
@@ -33,6 +35,7 @@ import {
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
+  type ReceiverPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
@@ -166,7 +169,15 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), messages: options.messages },
+    plan: {
+      syntax,
+      skip: options.skip,
+      scopes,
+      settleRefs: new Set(),
+      resolveCalls: new Set(),
+      messages: options.messages,
+      listeners: options.listeners,
+    },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
@@ -296,6 +307,7 @@ const HANDLERS: Record<string, Handler> = {
   ArrowFunctionExpression: visitFunction,
   ClassDeclaration: visitClass,
   ClassExpression: visitClass,
+  AssignmentExpression: visitAssignment,
 };
 
 function visit(node: Node | null | undefined, fc: FileContext): void {
@@ -345,11 +357,35 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 // --- callbacks -------------------------------------------------------------
 
-/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
+/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall); listeners (see below). */
 function visitCall(node: Node, fc: FileContext): void {
   const message = planMessage(fc.plan, node, false);
   if (message) return visitMessage(node, fc, message);
+  const listener = planListenerCall(fc.plan, node);
+  const receiver = listener && (node.callee.object as Node);
+  if (receiver) openReceiver(fc, receiver, listener!);
   visitPlanned(node, fc, planCall(fc.plan, node));
+  if (receiver) closeReceiver(fc, receiver, listener!);
+}
+
+// --- listeners (issue 10; planner: planListenerCall, planListenerAssignment) ---
+
+/** `el.onclick = fn` → `el.onclick = handler(fn)`; `img.src = url` → `starts(img, "src").src = url`. */
+function visitAssignment(node: Node, fc: FileContext): void {
+  const plan = planListenerAssignment(fc.plan, node);
+  const at = plan && ((plan.value ? node.right : node.left.object) as Node);
+  if (at) openReceiver(fc, at, plan!);
+  visitChildren(node, fc);
+  if (at) closeReceiver(fc, at, plan!);
+}
+
+/** `R.m(…)` → `helper(R, "m").m(…)`: R evaluated once, the chain kept; a value wrapped is `helper(v)`. */
+function openReceiver(fc: FileContext, at: Node, plan: ReceiverPlan<Node>): void {
+  fc.report?.(plan.at.start, plan.kind, false);
+  insert(fc, at.start, `${NS}.${plan.helper}(`);
+}
+function closeReceiver(fc: FileContext, at: Node, plan: ReceiverPlan<Node>): void {
+  insert(fc, at.end, plan.value ? ')' : `, ${JSON.stringify(plan.name)})`);
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */

@@ -24,6 +24,14 @@ import {
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
+import {
+  findListenerMethod,
+  HANDLER_PROPERTY,
+  LISTENER_HELPERS,
+  STARTED_BOUNDARIES,
+  type ListenerMode,
+  type StartedBoundary,
+} from '../catalog.js';
 import type { Scope } from './origins.js';
 import type { Oracle, Syntax } from './syntax.js';
 
@@ -39,6 +47,8 @@ export interface PlanContext<N> {
   resolveCalls: Set<N>;
   /** The `messages` option: planMessage rewrites posts and channel constructors. */
   messages?: boolean;
+  /** The `listeners` option (issue 10); absent: `dispatch`. */
+  listeners?: ListenerMode;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -574,4 +584,131 @@ export function planMessage<N>(context: PlanContext<N>, node: N, isNew: boolean)
   // Our own output (`__otelCtx.postMessage(target, ...)`) is never rewritten again.
   if (syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace) return undefined;
   return { helper: MESSAGE_HELPERS.postMessage, receiver: access.object, kind: MESSAGE_POST_METHOD, at: access.nameNode };
+}
+
+// --- listeners (issue 10, items 1 and 2) -------------------------------------------
+// Catalog: LISTENER_METHODS, HANDLER_PROPERTY, STARTED_BOUNDARIES. Runtime: src/runtime/listeners.ts.
+
+/**
+ * A rewrite of a member access's receiver: `R.m(args)` becomes `helper(R, "m").m(args)` and
+ * `R.p = v` becomes `helper(R, "p").p = v` (R evaluated once, the chain and `this` kept); or, with
+ * `value`, the assigned value is wrapped: `R.onx = helper(v)`.
+ */
+export interface ReceiverPlan<N> {
+  helper: string;
+  /** The member's name, passed to the helper. */
+  name: string;
+  /** Wrap the assigned value instead of the receiver. */
+  value?: boolean;
+  kind: string;
+  at: N;
+}
+
+/**
+ * `el.addEventListener(t, fn)`, `ee.on(t, fn)`, their removals, `xhr.send(body)`. Registration
+ * mode: a receiver the checker types as EventTarget / EventEmitter; untyped or without a checker,
+ * only the unambiguous shapes (isListenerShape). Either mode: an XHR, img or script proven so
+ * (startedKind) has its listeners run in the context of `send()` / `src`.
+ */
+export function planListenerCall<N>(context: PlanContext<N>, call: N): ReceiverPlan<N> | undefined {
+  const { syntax } = context;
+  const access = syntax.member(syntax.writtenCallee(call));
+  if (!access || syntax.kind(access.object) === 'super' || syntax.isOptionalChain(access.object)) return undefined;
+  const args = syntax.callArguments(call);
+  const method = findListenerMethod(access.name);
+  const started = startedKind(context, access.object);
+  if (started?.start.method === access.name) {
+    return { helper: LISTENER_HELPERS.starts, name: access.name, kind: access.name, at: access.nameNode };
+  }
+  if (!method || args.some((a) => syntax.isSpread(a))) return undefined;
+  if (method.listener === undefined ? args.length > 1 : args.length <= method.listener) return undefined;
+  const registration = context.listeners === 'registration';
+  const eventType = args[0] && syntax.stringValue(syntax.unwrapTyped(args[0]));
+  if (started && method.receiver === 'EventTarget' && (!started.events || started.events.includes(eventType!))) {
+    const helper = registration ? LISTENER_HELPERS.listen : LISTENER_HELPERS.listenStarted;
+    return { helper, name: access.name, kind: access.name, at: access.nameNode };
+  }
+  if (!registration) return undefined;
+  const typed = context.oracle?.receiverIs(access.object, [method.receiver]);
+  if (typed === false || (typed === undefined && !isListenerShape(syntax, method.receiver, args))) return undefined;
+  return { helper: LISTENER_HELPERS.listen, name: access.name, kind: access.name, at: access.nameNode };
+}
+
+/**
+ * Without a type for the receiver, `.on(` could be any library's: rewritten only in the shapes
+ * EventTarget and EventEmitter are called with, whatever the receiver (the helper passes a
+ * listener that is not a function through unchanged, and calls the receiver's own method):
+ * addEventListener / removeEventListener with 2 or 3 arguments; the emitter methods with exactly
+ * 2, the first a string (or a name), the second not a literal; removeAllListeners with 0 or 1.
+ */
+function isListenerShape<N>(syntax: Syntax<N>, receiver: 'EventTarget' | 'EventEmitter', args: readonly N[]): boolean {
+  // removeAllListeners() or removeAllListeners(type): the name is the emitter's.
+  if (args.length < 2) return true;
+  const listener = args[1]!;
+  if (!mayBeObject(syntax, listener)) return false;
+  if (receiver === 'EventTarget') return args.length <= 3;
+  const type = syntax.unwrapTyped(args[0]!);
+  return args.length === 2 && (syntax.stringValue(type) !== undefined || syntax.kind(type) === 'identifier');
+}
+
+/**
+ * `el.onclick = fn` (registration mode, any receiver the checker does not type as something else
+ * than an EventTarget), `xhr.onload = fn` on a proven XHR, img or script (both modes): the value is
+ * wrapped. `img.src = url` on a proven img or script: the receiver.
+ */
+export function planListenerAssignment<N>(context: PlanContext<N>, assignment: N): ReceiverPlan<N> | undefined {
+  const { syntax } = context;
+  const parts = syntax.assignment(assignment);
+  const access = parts && syntax.member(parts.target);
+  if (!access || syntax.kind(access.object) === 'super' || syntax.isOptionalChain(access.object)) return undefined;
+  const started = startedKind(context, access.object);
+  if (started?.start.property === access.name) {
+    return { helper: LISTENER_HELPERS.starts, name: access.name, kind: access.name, at: access.nameNode };
+  }
+  if (!HANDLER_PROPERTY.test(access.name) || !mayBeObject(syntax, parts.value)) return undefined;
+  const registration = context.listeners === 'registration';
+  if (started && (!started.events || started.events.includes(access.name.slice(2)))) {
+    const helper = registration ? LISTENER_HELPERS.handler : LISTENER_HELPERS.startedHandler;
+    return { helper, name: access.name, value: true, kind: access.name, at: access.nameNode };
+  }
+  if (!registration || context.oracle?.receiverIs(access.object, ['EventTarget']) === false) return undefined;
+  return { helper: LISTENER_HELPERS.handler, name: access.name, value: true, kind: access.name, at: access.nameNode };
+}
+
+/**
+ * An XHR, img or script: the checker's type says so, or (checker or not) the receiver is a name
+ * whose innermost declaration is a `const` initialised with `new XMLHttpRequest()`, `new Image()`
+ * or `document.createElement("img" | "script")`, those globals not shadowed here.
+ */
+function startedKind<N>(context: PlanContext<N>, object: N): StartedBoundary | undefined {
+  const { syntax, oracle } = context;
+  if (oracle) {
+    const typed = STARTED_BOUNDARIES.find((b) => oracle.receiverIs(object, b.types) === true);
+    if (typed) return typed;
+  }
+  if (syntax.kind(object) !== 'identifier') return undefined;
+  const name = syntax.name(object);
+  let init: N | undefined;
+  for (let i = context.scopes.length - 1; i >= 0; i--) {
+    const binding = context.scopes[i]!.binding(name);
+    if (binding) {
+      init = binding.kind === 'const' && binding.path.length === 0 ? binding.init : undefined;
+      break;
+    }
+  }
+  const value = init && syntax.unwrapTyped(init);
+  if (!value || !(syntax.isConstruct(value) || syntax.kind(value) === 'call')) return undefined;
+  const callee = syntax.callee(value);
+  if (syntax.isConstruct(value)) {
+    if (syntax.kind(callee) !== 'identifier' || !isGlobal(context, callee)) return undefined;
+    return STARTED_BOUNDARIES.find((b) => b.constructors.includes(syntax.name(callee)));
+  }
+  const access = syntax.member(callee);
+  const tag = syntax.callArguments(value)[0];
+  const tagName = tag && syntax.stringValue(tag)?.toLowerCase();
+  if (!access || access.name !== 'createElement' || tagName === undefined) return undefined;
+  if (syntax.kind(access.object) !== 'identifier' || syntax.name(access.object) !== 'document' || !isGlobal(context, access.object)) {
+    return undefined;
+  }
+  return STARTED_BOUNDARIES.find((b) => b.tags.includes(tagName));
 }

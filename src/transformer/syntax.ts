@@ -95,8 +95,11 @@ export interface Syntax<N> {
   /** A call's or `new`'s arguments. */
   callArguments(call: N): readonly N[];
   isSpread(node: N): boolean;
-  /** A call that is part of an optional chain (`a?.b.m()`, `a.m?.()`): its callee may never be evaluated. */
-  isOptionalChain(call: N): boolean;
+  /**
+   * A call or member access that is part of an optional chain (`a?.b.m()`, `a.m?.()`, `a?.b`): a `?.`
+   * on its spine may short-circuit it, so cutting the chain there changes it.
+   */
+  isOptionalChain(node: N): boolean;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
   /** A `new` expression (its callee and arguments as a call's). */
@@ -124,6 +127,12 @@ export interface Syntax<N> {
   bindingPaths(target: N): ReadonlyArray<{ name: string; path: readonly string[] | undefined }>;
   /** The values an import declaration (or `import x = require('m')`) binds; none for type-only imports and other statements. */
   importBindings(statement: N): readonly ImportBinding[];
+
+  // --- listeners (issue 10; planner: planListenerCall, planListenerAssignment) ---
+  /** A call's callee exactly as written: no parentheses or type-only wrappers taken off. */
+  writtenCallee(call: N): N;
+  /** `target = value` with a plain `=`: its parts; undefined for any other node. */
+  assignment(node: N): { target: N; value: N } | undefined;
 }
 
 /** `import { imported as local } from 'module'`: `imported` is `default`, or `*` for a whole namespace. */
@@ -164,4 +173,9 @@ export interface Oracle<N> {
    * undefined when the checker cannot tell (then the file's own scopes decide).
    */
   origin?(identifier: N): Origin | null | undefined;
+  /**
+   * Listeners (issue 10): whether the receiver's type is, or derives from, one of these library
+   * types (a DOM lib interface or @types/node's EventEmitter); undefined when it is untyped (`any`).
+   */
+  receiverIs(object: N, types: readonly string[]): boolean | undefined;
 }

@@ -17,6 +17,7 @@ export function checkerOracle(ts: typeof TS, checker: TS.TypeChecker | undefined
     isPrimitive: (node) => isPrimitive(ts, checker, node),
     isGlobal: (id) => isGlobalSymbol(ts, checker, id),
     isPromiseReceiver: (object, method) => isPromiseReceiver(ts, checker, object, method),
+    receiverIs: (object, types) => receiverIs(ts, checker, object, types),
     origin: (id) => {
       const original = ts.getOriginalNode(id);
       const symbol = original.pos >= 0 ? checker.getSymbolAtLocation(original) : undefined;
@@ -204,4 +205,30 @@ function packageOf(fileName: string): string | undefined {
   if (!name.startsWith('@types/')) return name;
   const typed = name.slice('@types/'.length);
   return typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+}
+
+// --- listeners (issue 10) ---
+/**
+ * Whether every member of the receiver's type is, or derives from, one of `types` as a library
+ * declares it (a declaration file: the DOM lib, @types/node); undefined when untyped (`any`,
+ * `unknown`) or when the node is one the checker never saw.
+ */
+function receiverIs(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, types: readonly string[]): boolean | undefined {
+  const original = ts.getOriginalNode(object);
+  if (original.pos < 0) return undefined;
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(original));
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+  const seen = new Set<TS.Type>();
+  const derives = (t: TS.Type): boolean => {
+    if (seen.has(t)) return false;
+    seen.add(t);
+    const symbol = t.getSymbol();
+    const declared = symbol?.declarations?.some((d) => d.getSourceFile().isDeclarationFile);
+    if (symbol && declared && types.includes(symbol.name)) return true;
+    const target = (t as TS.TypeReference).target ?? t;
+    const bases = target.isClassOrInterface() ? (checker.getBaseTypes(target) ?? []) : [];
+    return bases.some(derives) || (t.isIntersection() && t.types.some(derives));
+  };
+  const members = type.isUnion() ? type.types : [type];
+  return members.every((m) => derives(m) || derives(checker.getApparentType(m)));
 }

@@ -141,6 +141,12 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     callArguments: (call) => (call as TS.CallExpression | TS.NewExpression).arguments ?? [],
     isSpread: (node) => ts.isSpreadElement(node),
     isOptionalChain: (call) => ts.isOptionalChain(call),
+    // --- listeners (issue 10) ---
+    writtenCallee: (call) => (call as TS.CallExpression).expression,
+    assignment: (node) =>
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken
+        ? { target: node.left, value: node.right }
+        : undefined,
     member: (node) => {
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
         return { object: unwrapTyped(node.expression), name: node.name.text, nameNode: node.name };

@@ -20,6 +20,8 @@ import {
   isProcessed,
   planCall,
   planMessage,
+  planListenerAssignment,
+  planListenerCall,
   planFunction,
   planNew,
   planTry,
@@ -28,6 +30,7 @@ import {
   wrapsArgument,
   yieldHelper,
   type CallbackPlan,
+  type ReceiverPlan,
   type FunctionPlan,
   type PlanContext,
 } from './planner.js';
@@ -154,6 +157,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       settleRefs: new Set(),
       resolveCalls: new Set(),
       messages: host.options.messages,
+      listeners: host.options.listeners,
     },
     visit: undefined as unknown as TS.Visitor,
   };
@@ -277,6 +281,7 @@ function kindTablesFor(ts: typeof TS): KindTables {
     [K.ForInStatement, visitScope],
     [K.CatchClause, visitScope],
     [K.ClassExpression, visitScope],
+    [K.BinaryExpression, visitAssignment],
   ]);
   const ignorable: TS.SyntaxKind[] = [
     K.FunctionDeclaration,
@@ -315,10 +320,41 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
   const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
-  if (!args) return visited;
+  const listener = planListenerCall(fc.plan, node);
+  if (!args && !listener) return visited;
+  const callee = listener ? wrapReceiver(fc, visited.expression, listener) : visited.expression;
   return ts.isCallChain(visited)
-    ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
-    : factory.updateCallExpression(visited, visited.expression, visited.typeArguments, args);
+    ? factory.updateCallChain(visited, callee, visited.questionDotToken, visited.typeArguments, args ?? visited.arguments)
+    : factory.updateCallExpression(visited, callee, visited.typeArguments, args ?? visited.arguments);
+}
+
+// --- listeners (issue 10; planner: planListenerCall, planListenerAssignment) ---
+
+/** `el.onclick = fn` → `el.onclick = handler(fn)`; `img.src = url` → `starts(img, "src").src = url`. */
+function visitAssignment(node: TS.BinaryExpression, fc: FileContext): TS.Node {
+  const plan = planListenerAssignment(fc.plan, node);
+  const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
+  if (!plan) return visited;
+  const left = plan.value ? visited.left : wrapReceiver(fc, visited.left, plan);
+  const right = plan.value ? helperCall(fc, plan.helper, [visited.right], visited.right) : visited.right;
+  return fc.factory.updateBinaryExpression(visited, left, visited.operatorToken, right);
+}
+
+/** `R.m` → `helper(R, "m").m` (a member access as written, its optional token kept). */
+function wrapReceiver<E extends TS.Expression>(fc: FileContext, member: E, plan: ReceiverPlan<TS.Node>): E {
+  const { ts, factory } = fc;
+  const wrap = (object: TS.Expression) => helperCall(fc, plan.helper, [object, factory.createStringLiteral(plan.name)], object);
+  if (ts.isPropertyAccessExpression(member)) {
+    return (ts.isPropertyAccessChain(member)
+      ? factory.updatePropertyAccessChain(member, wrap(member.expression), member.questionDotToken, member.name)
+      : factory.updatePropertyAccessExpression(member, wrap(member.expression), member.name)) as unknown as E;
+  }
+  if (ts.isElementAccessExpression(member)) {
+    return (ts.isElementAccessChain(member)
+      ? factory.updateElementAccessChain(member, wrap(member.expression), member.questionDotToken, member.argumentExpression)
+      : factory.updateElementAccessExpression(member, wrap(member.expression), member.argumentExpression)) as unknown as E;
+  }
+  return member;
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */

@@ -26,7 +26,7 @@ function babelBackend({ name, format, presets, options }: BabelSetup): Backend {
   return {
     name,
     format,
-    compile(files, outDir, transformOn) {
+    compile(files, outDir, transformOn, ourOptions = {}) {
       const babel = require('@babel/core') as typeof import('@babel/core');
       const plugin = require.resolve('otel-context-transformer/babel');
       return writeOutputs(files, outDir, format, (file) => {
@@ -37,7 +37,7 @@ function babelBackend({ name, format, presets, options }: BabelSetup): Backend {
           configFile: false,
           browserslistConfigFile: false,
           sourceType: 'module',
-          plugins: transformOn ? [[plugin, { onDiagnostic: (d: { message: string }) => problems.push(d.message) }]] : [],
+          plugins: transformOn ? [[plugin, { ...ourOptions, onDiagnostic: (d: { message: string }) => problems.push(d.message) }]] : [],
           presets,
           ...options,
         });

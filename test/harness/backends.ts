@@ -15,6 +15,7 @@ import { CLI_BACKENDS } from './cli-backends.js';
 import { HERMES_BACKENDS } from './hermes-backends.js';
 import { LOADER_BACKENDS } from './loader-backends.js';
 import type { ScenarioResult } from './run.js';
+import type { TransformOptions } from '../../src/options.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +24,11 @@ export interface Backend {
   /** Module format of the output: decides the file extension and whether esmOnly scenarios run. */
   format: 'esm' | 'cjs';
   /** Compiles `files` into `outDir`; returns the output paths in the same order (or the one bundle that holds them). */
-  compile(files: string[], outDir: string, transform: boolean): string[];
+  /**
+   * Compiles `files` into `outDir`; returns the output paths in the same order (or the one bundle that holds them).
+   * `options`: our transform options (a scenario's Scenario.options), passed the way this backend's users pass them.
+   */
+  compile(files: string[], outDir: string, transform: boolean, options?: TransformOptions): string[];
   /** Runs compile's outputs where they run (default: this Node, through runner.mjs). */
   run?(outputs: string[]): Map<string, ScenarioResult>;
   /** The platform the output runs on, when some scenarios cannot exist there (Scenario.notOn). */
@@ -42,7 +47,7 @@ function tscProgram({ name, typescript, format, target }: TscSetup): Backend {
   return {
     name,
     format,
-    compile(files, outDir, transform) {
+    compile(files, outDir, transform, ourOptions = {}) {
       const ts = require(typescript) as typeof TS;
       const options: TS.CompilerOptions = {
         target: ts.ScriptTarget[target],
@@ -58,7 +63,7 @@ function tscProgram({ name, typescript, format, target }: TscSetup): Backend {
       const program = ts.createProgram(files, options);
       const diagnostics: TS.Diagnostic[] = [];
       const before = transform
-        ? [otelContextTransformer(program, {}, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })]
+        ? [otelContextTransformer(program, ourOptions, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })]
         : [];
       const outputs = new Map<string, string>();
       program.emit(undefined, (fileName, text) => outputs.set(basename(fileName).replace(/\.js$/, ''), text), undefined, false, { before });
@@ -73,7 +78,7 @@ function tscTranspile(name: string, typescript: string): Backend {
   return {
     name,
     format: 'esm',
-    compile(files, outDir, transform) {
+    compile(files, outDir, transform, ourOptions = {}) {
       const ts = require(typescript) as typeof TS;
       const diagnostics: TS.Diagnostic[] = [];
       return writeOutputs(files, outDir, 'esm', (file) => {
@@ -81,7 +86,7 @@ function tscTranspile(name: string, typescript: string): Backend {
           fileName: file,
           compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
           transformers: transform
-            ? { before: [otelContextTransformer(undefined, {}, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })] }
+            ? { before: [otelContextTransformer(undefined, ourOptions, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) })] }
             : undefined,
         });
         failOnDiagnostics(ts, diagnostics);
@@ -100,13 +105,13 @@ function textTransform(name: string, format: 'esm' | 'cjs'): Backend {
   return {
     name,
     format,
-    compile(files, outDir, transformOn) {
+    compile(files, outDir, transformOn, ourOptions = {}) {
       const ts = require('typescript') as typeof TS;
       return writeOutputs(files, outDir, format, (file) => {
         const source = readFileSync(file, 'utf8');
         const problems: string[] = [];
         const rewritten = transformOn
-          ? (transform(source, { filename: file, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source)
+          ? (transform(source, { ...ourOptions, filename: file, onDiagnostic: (d) => problems.push(d.message) })?.code ?? source)
           : source;
         if (problems.length > 0) throw new Error(problems.join('\n'));
         return ts.transpileModule(rewritten, {

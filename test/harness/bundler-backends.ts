@@ -85,10 +85,10 @@ function bundlerBackend(bundler: BundlerName): Backend {
   return {
     name: `bundler-${bundler}-${format}`,
     format,
-    compile(files, outDir, transform) {
+    compile(files, outDir, transform, options = {}) {
       const entries = Object.fromEntries(files.map((file) => [stemOf(file), file]));
       if (Object.keys(entries).length !== files.length) throw new Error('two scenario files with one name');
-      return bundleSync({ bundler, entries, outDir, format, plugin: transform ? {} : false });
+      return bundleSync({ bundler, entries, outDir, format, plugin: transform ? options : false });
     },
   };
 }

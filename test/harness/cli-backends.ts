@@ -47,7 +47,7 @@ function tscThenApply(name: string, format: 'esm' | 'cjs'): Backend {
   return {
     name,
     format,
-    compile(files, outDir, transform) {
+    compile(files, outDir, transform, ourOptions = {}) {
       const ts = require('typescript') as typeof TS;
       rmSync(outDir, { recursive: true, force: true });
       mkdirSync(outDir, { recursive: true });
@@ -86,7 +86,8 @@ function tscThenApply(name: string, format: 'esm' | 'cjs'): Backend {
         return out;
       });
       if (transform) {
-        runCli(['apply', outDir]);
+        // The options as flags (each a string here: `--listeners registration`).
+        runCli(['apply', ...Object.entries(ourOptions).flatMap(([key, value]) => [`--${key}`, String(value)]), outDir]);
         runCli(['report', '--check', '--quiet', outDir]);
       }
       return paths;

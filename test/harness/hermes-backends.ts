@@ -56,13 +56,14 @@ export function runOnHermes(bundle: string): Map<string, ScenarioResult> {
 }
 
 /** Bundles the scenario list into <outDir>/bundle.js (one bundle per list: one Hermes process per run). */
-export function bundleForHermes(files: string[], outDir: string, transform: boolean): string {
+export function bundleForHermes(files: string[], outDir: string, transform: boolean, options: object = {}): string {
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, 'bundle.js');
   const spec = {
     // Named like backends.ts's stem() (not imported: this module is also used on its own, and backends.ts imports it).
     scenarios: files.map((file) => [basename(file).replace(/\.tsx?$/, ''), file]),
     transform,
+    options,
     outFile,
     cacheDir: join(TMP_DIR, 'hermes-babel-cache'),
   };
@@ -75,7 +76,7 @@ export const HERMES_BACKENDS: Backend[] = [
     name: 'react-native-hermes-0.12',
     format: 'cjs',
     platform: 'hermes',
-    compile: (files, outDir, transform) => [bundleForHermes(files, outDir, transform)],
+    compile: (files, outDir, transform, options = {}) => [bundleForHermes(files, outDir, transform, options)],
     run: ([bundle]) => runOnHermes(bundle!),
   },
 ];

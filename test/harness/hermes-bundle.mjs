@@ -3,7 +3,7 @@
 // script. A separate process because esbuild's plugin API is async and Backend.compile is not.
 //
 //   node hermes-bundle.mjs '<json spec>'
-//   spec: { scenarios: [[name, file]...], transform: boolean, outFile, cacheDir }
+//   spec: { scenarios: [[name, file]...], transform: boolean, options?: our options, outFile, cacheDir }
 //
 // Every module goes through Babel with the React Native preset, as Metro transforms node_modules
 // too: the preset is what lowers what Hermes 0.12 cannot run (classes, async functions and async
@@ -44,7 +44,7 @@ function compileModule(file, code, withPlugin) {
     browserslistConfigFile: false,
     sourceType: 'unambiguous',
     caller: { name: 'metro', bundler: 'metro', platform: 'ios' },
-    plugins: withPlugin ? [[ourPlugin, { onDiagnostic: (d) => problems.push(d.message) }]] : [],
+    plugins: withPlugin ? [[ourPlugin, { ...spec.options, onDiagnostic: (d) => problems.push(d.message) }]] : [],
     presets: [preset],
   });
   if (problems.length > 0) throw new Error(`${file}:\n${problems.join('\n')}`);

@@ -29,8 +29,12 @@ function loaderBackend(name: string, format: 'esm' | 'cjs'): Backend {
   return {
     name,
     format,
-    compile(files, outDir, transformOn) {
+    compile(files, outDir, transformOn, ourOptions = {}) {
       const ts = require('typescript') as typeof TS;
+      const optionsEnv =
+        Object.keys(ourOptions).length > 0
+          ? `process.env.OTEL_CONTEXT_TRANSFORMER_OPTIONS = ${JSON.stringify(JSON.stringify(ourOptions))}; `
+          : '';
       return writeOutputs(files, outDir, format, (file) => {
         const impl = `./${stem(file)}.impl.${ext}`;
         const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
@@ -43,15 +47,20 @@ function loaderBackend(name: string, format: 'esm' | 'cjs'): Backend {
         });
         writeFileSync(join(outDir, impl), outputText);
         if (format === 'esm') {
+          // The hook reads its options from the environment as it registers (a dynamic import: after the assignment).
           return [
-            transformOn ? `import 'otel-context-transformer/register';` : '',
+            transformOn
+              ? optionsEnv
+                ? `${optionsEnv}await import('otel-context-transformer/register');`
+                : `import 'otel-context-transformer/register';`
+              : '',
             `const { scenario } = await import(${JSON.stringify(impl)});`,
             `export { scenario };`,
             '',
           ].join('\n');
         }
         return [
-          transformOn ? `require('otel-context-transformer/register');` : '',
+          transformOn ? `${optionsEnv}require('otel-context-transformer/register');` : '',
           `module.exports = require(${JSON.stringify(impl)});`,
           '',
         ].join('\n');

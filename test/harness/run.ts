@@ -55,9 +55,15 @@ export function runCompiled(
   return results;
 }
 
-export function compileAndRun(backend: Backend, files: string[], transform: boolean): Map<string, ScenarioResult> {
-  const outDir = join(TMP_DIR, backend.name, transform ? 'transformed' : 'plain');
-  const outputs = backend.compile(files, outDir, transform);
+export function compileAndRun(
+  backend: Backend,
+  files: string[],
+  transform: boolean,
+  options?: Record<string, unknown>,
+  group = '',
+): Map<string, ScenarioResult> {
+  const outDir = join(TMP_DIR, backend.name, (transform ? 'transformed' : 'plain') + group);
+  const outputs = backend.compile(files, outDir, transform, options);
   return backend.run ? backend.run(outputs) : runCompiled(outputs);
 }
 

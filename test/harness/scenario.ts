@@ -27,6 +27,11 @@ export interface Scenario {
    * (they run from a job of the engine's own), and compiled code steps aside under that manager.
    */
   finalizerSemantics?: boolean;
+  /**
+   * Our transform options this scenario is compiled with (by each backend the way its users pass them:
+   * plugin entry, bundler or Babel plugin options, the load hook's environment variable, CLI flags).
+   */
+  options?: { listeners?: 'dispatch' | 'registration' };
   /** Scenarios that need ES module syntax at run time (top-level await). */
   esmOnly?: boolean;
   /**
