@@ -1,0 +1,282 @@
+/**
+ * Hosts that cache transformed files never serve output built before an option
+ * change or an upgrade of this package, and the output they cache is
+ * deterministic. Each host is the real one with its real cache on disk: Jest
+ * with babel-jest and with ts-jest (a spec asserting a parent span id passes,
+ * then fails once the option turns timers off: the cache did not answer), webpack's
+ * filesystem cache and Vitest's module cache. An upgrade is the installed
+ * package (from the packed tarball) with another version: the host must make a
+ * new cache entry for an unchanged file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JavaScript shared with `npm run example`
+import { linkNodeModules } from '../examples/link-workspace.mjs';
+import { pack, ROOT, SCRATCH } from './harness/packed.js';
+
+const require = createRequire(import.meta.url);
+const WORK = join(SCRATCH, 'caches');
+let tarball: string;
+
+beforeAll(() => {
+  tarball = pack(join(WORK, 'tarball')).tarball;
+}, 120_000);
+
+/** A project at dir with `files`, the checkout's packages linked, and this package installed from the tarball (a copy). */
+function project(name: string, files: Record<string, string>): string {
+  const dir = join(WORK, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  linkNodeModules(dir, {});
+  const installed = join(dir, 'node_modules', 'otel-context-transformer');
+  rmSync(installed, { force: true });
+  mkdirSync(installed);
+  execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+  return dir;
+}
+
+/** What an upgrade changes in the installed package: its version (package.json and the built constant). */
+function setInstalledVersion(dir: string, version: string): void {
+  const installed = join(dir, 'node_modules', 'otel-context-transformer');
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  const before = manifest.version as string;
+  manifest.version = version;
+  writeFileSync(join(installed, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const format of ['esm', 'cjs']) {
+    const file = join(installed, 'dist', format, 'version.js');
+    const text = readFileSync(file, 'utf8');
+    const literal = new RegExp(`(['"])${before.replace(/\./g, '\\.')}\\1`);
+    expect(text).toMatch(literal);
+    writeFileSync(file, text.replace(literal, `'${version}'`));
+  }
+}
+
+/** Files under dir (recursively) whose name matches. */
+function filesNamed(dir: string, pattern: RegExp): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => pattern.test(f.split('/').pop()!) && statSync(join(dir, f)).isFile(),
+  );
+}
+
+const node = (dir: string, args: string[], env: Record<string, string> = {}) => {
+  const result = spawnSync(process.execPath, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NODE_PATH: join(dir, 'node_modules'), FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', ...env },
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+};
+
+const CODE = `const { trace } = require('@opentelemetry/api');
+const tracer = trace.getTracer('under-test');
+async function handle() {
+  return tracer.startActiveSpan('request', async (span) => {
+    await new Promise((resolve) => setTimeout(() => { tracer.startSpan('timer child').end(); resolve(); }, 1));
+    span.end();
+    return span.spanContext().spanId;
+  });
+}
+module.exports = { handle };
+`;
+
+const SPEC = `const assert = require('node:assert/strict');
+const { context, trace } = require('@opentelemetry/api');
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { CompiledContextManager } = require('otel-context-transformer/runtime');
+const exporter = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+context.setGlobalContextManager(new CompiledContextManager().enable());
+const { handle } = require('./checkout');
+
+it('the timer child keeps its parent', async () => {
+  const requestId = await handle();
+  const child = exporter.getFinishedSpans().find((s) => s.name === 'timer child');
+  assert.equal(child.parentSpanContext?.spanId, requestId, 'timer child parent');
+});
+`;
+
+const jestBin = join(dirname(require.resolve('jest/package.json')), 'bin/jest.js');
+
+interface JestHost {
+  name: string;
+  /** Files of the project with the plugin configured with these options. */
+  files(options: object): Record<string, string>;
+}
+
+const HOSTS: JestHost[] = [
+  {
+    name: 'babel-jest',
+    files: (options) => ({
+      'package.json': '{ "name": "spec", "private": true }\n',
+      'babel.config.js': `module.exports = {
+  plugins: [['otel-context-transformer/babel', ${JSON.stringify(options)}]],
+  presets: [['@babel/preset-env', { targets: { node: 'current' } }]],
+};
+`,
+      'jest.config.js': 'module.exports = {};\n',
+    }),
+  },
+  {
+    name: 'ts-jest',
+    files: (options) => ({
+      'package.json': '{ "name": "spec", "private": true }\n',
+      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', allowJs: true, skipLibCheck: true } }),
+      'jest.config.js': `module.exports = {
+  transform: { '^.+\\\\.[jt]s$': ['ts-jest', { diagnostics: false, astTransformers: { before: [
+    { path: 'otel-context-transformer/ts-jest', options: ${JSON.stringify(options)} },
+  ] } }] },
+};
+`,
+    }),
+  },
+];
+
+describe('Jest caches recompile after an option change and after an upgrade', () => {
+  for (const host of HOSTS) {
+    it(
+      host.name,
+      () => {
+        const dir = project(`jest-${host.name}`, { ...host.files({}), 'checkout.js': CODE, 'checkout.test.js': SPEC });
+        const cache = join(dir, '.jest-cache');
+        const jest = () => node(dir, [jestBin, '--cacheDirectory', cache]);
+        // Jest's transform cache: one file per (file, cache key), named `<file name without extension>_<key>`.
+        const entries = () => filesNamed(cache, /^checkout_[0-9a-f]+$/).length;
+
+        const first = jest();
+        expect(first.status, first.output).toBe(0);
+        expect(entries()).toBe(1);
+        // Unchanged: the cache answers (no second entry), and the spec still passes.
+        expect(jest().status).toBe(0);
+        expect(entries()).toBe(1);
+
+        // An option change: timers are no longer rewritten, so the spec fails, unless stale output was served.
+        for (const [file, text] of Object.entries(host.files({ skip: ['timers'] }))) writeFileSync(join(dir, file), text);
+        const skipped = jest();
+        expect(skipped.status, skipped.output).not.toBe(0);
+        expect(skipped.output).toContain('timer child parent');
+        expect(entries()).toBe(2);
+
+        // The first options again, after an upgrade: a new entry for the unchanged file, not the first one.
+        for (const [file, text] of Object.entries(host.files({}))) writeFileSync(join(dir, file), text);
+        setInstalledVersion(dir, '99.0.0');
+        const upgraded = jest();
+        expect(upgraded.status, upgraded.output).toBe(0);
+        expect(entries()).toBe(3);
+      },
+      240_000,
+    );
+  }
+});
+
+const WEBPACK_CONFIG = `const path = require('node:path');
+const otelContext = require('otel-context-transformer/webpack').default;
+// No buildDependencies: webpack's default, under which its cache does not see this file change.
+module.exports = {
+  mode: 'development',
+  devtool: false,
+  context: __dirname,
+  entry: './src/work.js',
+  output: { path: path.join(__dirname, 'dist'), filename: 'main.js', library: { type: 'commonjs2' } },
+  target: 'node',
+  cache: { type: 'filesystem', cacheDirectory: path.join(__dirname, '.webpack-cache') },
+  plugins: [otelContext(JSON.parse(process.env.OTEL_OPTIONS || '{}'))],
+};
+`;
+
+const WEBPACK_BUILD = `const webpack = require('webpack');
+const compiler = webpack(require('./webpack.config.cjs'));
+compiler.run((error, stats) => {
+  if (error || stats.hasErrors()) { console.error(error || stats.toString()); process.exit(1); }
+  const module = stats.toJson({ modules: true }).modules.find((m) => m.name === './src/work.js');
+  compiler.close(() => console.log(JSON.stringify({ built: module.built })));
+});
+`;
+
+describe("webpack's filesystem cache", () => {
+  it('rebuilds a module after an option change and after an upgrade, and reuses it otherwise', () => {
+    const dir = project('webpack', {
+      'package.json': '{ "name": "app", "private": true }\n',
+      'webpack.config.cjs': WEBPACK_CONFIG,
+      'build.cjs': WEBPACK_BUILD,
+      'src/work.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
+    });
+    const build = (options: object = {}) => {
+      const result = node(dir, ['build.cjs'], { OTEL_OPTIONS: JSON.stringify(options) });
+      expect(result.status, result.output).toBe(0);
+      const { built } = JSON.parse(result.output.trim().split('\n').filter(Boolean).pop()!) as { built: boolean };
+      return { built, wrapped: /setTimeout\([\w$.]+\(/.test(readFileSync(join(dir, 'dist/main.js'), 'utf8')) };
+    };
+    expect(build()).toEqual({ built: true, wrapped: true });
+    // The cache is in use: an unchanged build takes the module from it.
+    expect(build()).toEqual({ built: false, wrapped: true });
+    expect(build({ skip: ['timers'] })).toEqual({ built: true, wrapped: false });
+    expect(build()).toEqual({ built: true, wrapped: true });
+    expect(build()).toEqual({ built: false, wrapped: true });
+    setInstalledVersion(dir, '99.0.0');
+    expect(build()).toEqual({ built: true, wrapped: true });
+  }, 120_000);
+});
+
+describe("Vitest's module cache (experimental.fsModuleCache)", () => {
+  it('makes a new entry after an upgrade', () => {
+    const dir = project('vitest', {
+      'package.json': '{ "name": "spec", "private": true, "type": "module" }\n',
+      'vitest.config.mjs': `import { defineConfig } from 'vitest/config';
+import otelContext from 'otel-context-transformer/vite';
+export default defineConfig({
+  plugins: [otelContext()],
+  test: { experimental: { fsModuleCache: true, fsModuleCachePath: '.vitest-cache' } },
+});
+`,
+      'work.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
+      'work.test.js': "import { it, expect } from 'vitest';\nimport { later } from './work.js';\nit('runs', () => expect(typeof later).toBe('function'));\n",
+    });
+    const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+    const cache = join(dir, '.vitest-cache');
+    const entries = () => filesNamed(cache, /^[0-9a-f]{40}$/).filter((f) => readFileSync(join(cache, f), 'utf8').includes('setTimeout')).length;
+    const run = () => {
+      const result = node(dir, [vitestBin, 'run']);
+      expect(result.status, result.output).toBe(0);
+    };
+    run();
+    expect(entries()).toBe(1);
+    run();
+    expect(entries()).toBe(1);
+    setInstalledVersion(dir, '99.0.0');
+    run();
+    expect(entries()).toBe(2);
+  }, 120_000);
+});
+
+describe('determinism', () => {
+  it('the same input in fresh processes gives byte-identical code and maps (transform() and the Babel plugin)', () => {
+    const input = join(ROOT, 'examples/app.ts');
+    const script = `
+      const { readFileSync } = require('node:fs');
+      const { transform } = require(${JSON.stringify(join(ROOT, 'dist/cjs/api.js'))});
+      const babel = require('@babel/core');
+      const code = readFileSync(${JSON.stringify(input)}, 'utf8');
+      const text = transform(code, { filename: ${JSON.stringify(input)} });
+      const viaBabel = babel.transformSync(code, {
+        filename: ${JSON.stringify(input)}, babelrc: false, configFile: false, sourceMaps: true,
+        plugins: [${JSON.stringify(join(ROOT, 'dist/cjs/babel.js'))}], presets: ['@babel/preset-typescript'],
+      });
+      process.stdout.write(JSON.stringify([text.code, text.map, viaBabel.code, viaBabel.map]));
+    `;
+    const run = () => execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const first = run();
+    const [code] = JSON.parse(first) as [string];
+    expect(code).toContain('__otelCtx');
+    expect(run()).toBe(first);
+  }, 60_000);
+});
