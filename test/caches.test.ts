@@ -239,11 +239,13 @@ export default defineConfig({
 });
 `,
       'work.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
-      'work.test.js': "import { it, expect } from 'vitest';\nimport { later } from './work.js';\nit('runs', () => expect(typeof later).toBe('function'));\n",
+      'work.test.js':
+        "import { it, expect } from 'vitest';\nimport { later } from './work.js';\nit('runs', () => expect(typeof later).toBe('function'));\n",
     });
     const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
     const cache = join(dir, '.vitest-cache');
-    const entries = () => filesNamed(cache, /^[0-9a-f]{40}$/).filter((f) => readFileSync(join(cache, f), 'utf8').includes('setTimeout')).length;
+    const entries = () =>
+      filesNamed(cache, /^[0-9a-f]{40}$/).filter((f) => readFileSync(join(cache, f), 'utf8').includes('setTimeout')).length;
     const run = () => {
       const result = node(dir, [vitestBin, 'run']);
       expect(result.status, result.output).toBe(0);
