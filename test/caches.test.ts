@@ -260,6 +260,49 @@ export default defineConfig({
   }, 120_000);
 });
 
+describe("Metro's Babel transformer (metro-babel-transformer)", () => {
+  // Metro's transform cache key hashes Metro's version, `cacheVersion` from metro.config.js, the transformer
+  // files and the Babel transformer's getCacheKey(), which (metro-babel-transformer 0.84.3 and later) hashes
+  // the Babel config files: an option change in babel.config.js reaches it, an upgrade of a plugin does not.
+  it('sees an option change in babel.config.js but not an upgrade (hence cacheVersion), and runs the plugin', () => {
+    const config = (options: object) => `module.exports = { plugins: [['otel-context-transformer/babel', ${JSON.stringify(options)}]] };\n`;
+    const dir = project('metro', {
+      'package.json': '{ "name": "app", "private": true }\n',
+      'babel.config.js': config({}),
+      'App.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
+    });
+    const script = `
+      const transformer = require('metro-babel-transformer');
+      const { readFileSync } = require('node:fs');
+      const key = transformer.getCacheKey({ projectRoot: process.cwd(), enableBabelRCLookup: true });
+      const { ast } = transformer.transform({
+        filename: 'App.js', src: readFileSync('App.js', 'utf8'), plugins: [],
+        options: { projectRoot: process.cwd(), dev: true, hot: false, minify: false, platform: 'ios', publicPath: '/assets',
+          enableBabelRCLookup: true, enableBabelRuntime: false, globalPrefix: '', unstable_transformProfile: 'default' },
+      });
+      const version = require('otel-context-transformer/package.json').version;
+      process.stdout.write(JSON.stringify({ key, transformed: JSON.stringify(ast).includes('otel-context-transformer/runtime'), version }));
+    `;
+    const metro = () => {
+      const result = node(dir, ['-e', script]);
+      expect(result.status, result.output).toBe(0);
+      return JSON.parse(result.output.trim()) as { key: string; transformed: boolean; version: string };
+    };
+    const first = metro();
+    expect(first.key).not.toBe('');
+    expect(first.transformed).toBe(true);
+    writeFileSync(join(dir, 'babel.config.js'), config({ skip: ['timers'] }));
+    expect(metro().key).not.toBe(first.key);
+    writeFileSync(join(dir, 'babel.config.js'), config({}));
+    expect(metro().key).toBe(first.key);
+    setInstalledVersion(dir, '99.0.0');
+    const upgraded = metro();
+    // The transformer's key is unchanged: the README's metro.config.js puts our version in `cacheVersion` instead.
+    expect(upgraded.key).toBe(first.key);
+    expect(upgraded.version).not.toBe(first.version);
+  }, 60_000);
+});
+
 describe('determinism', () => {
   it('the same input in fresh processes gives byte-identical code and maps (transform() and the Babel plugin)', () => {
     const input = join(ROOT, 'examples/app.ts');
