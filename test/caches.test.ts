@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript shared with `npm run example`
 import { linkNodeModules } from '../examples/link-workspace.mjs';
 import { pack, ROOT, SCRATCH } from './harness/packed.js';
+import { blocks } from './harness/readme.js';
 
 const require = createRequire(import.meta.url);
 const WORK = join(SCRATCH, 'caches');
@@ -260,46 +261,71 @@ export default defineConfig({
   }, 120_000);
 });
 
-describe("Metro's Babel transformer (metro-babel-transformer)", () => {
-  // Metro's transform cache key hashes Metro's version, `cacheVersion` from metro.config.js, the transformer
-  // files and the Babel transformer's getCacheKey(), which (metro-babel-transformer 0.84.3 and later) hashes
-  // the Babel config files: an option change in babel.config.js reaches it, an upgrade of a plugin does not.
-  it('sees an option change in babel.config.js but not an upgrade (hence cacheVersion), and runs the plugin', () => {
-    const config = (options: object) => `module.exports = { plugins: [['otel-context-transformer/babel', ${JSON.stringify(options)}]] };\n`;
+describe('Metro', () => {
+  // Metro keys its transform cache on Metro's version, `cacheVersion` from metro.config.js, the transformer files
+  // and the Babel transformer's getCacheKey(), which (metro-babel-transformer 0.84.3 and later) hashes the Babel
+  // config files: an option change in babel.config.js reaches it, an upgrade of a Babel plugin does not, hence the
+  // README's `cacheVersion`. The key is Metro's own (getTransformCacheKey, as its Transformer builds it) over the
+  // config Metro loads; the Babel transformer is Metro's, and it runs the plugin.
+  it("its cache key changes with the options, and with an upgrade through the README's cacheVersion", () => {
+    const readme = blocks('Caches: what invalidates what').find((b) => b.code.includes('metro.config.js'));
+    const cacheVersion = readme?.code.split('\n').find((line) => line.trim().startsWith('cacheVersion:'));
+    expect(cacheVersion, "the README's metro.config.js sets cacheVersion").toBeDefined();
+    const babelConfig = (options: object) =>
+      `module.exports = { plugins: [['otel-context-transformer/babel', ${JSON.stringify(options)}]] };\n`;
     const dir = project('metro', {
       'package.json': '{ "name": "app", "private": true }\n',
-      'babel.config.js': config({}),
+      'babel.config.js': babelConfig({}),
+      // The README's addition to the app's config, and the same app without it.
+      'metro.config.js': `module.exports = {\n${cacheVersion}\n};\n`,
+      'metro.plain.config.js': 'module.exports = {};\n',
       'App.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
     });
     const script = `
-      const transformer = require('metro-babel-transformer');
+      const Metro = require('metro');
+      const getTransformCacheKey = require('metro/private/DeltaBundler/getTransformCacheKey').default;
+      const babelTransformer = require('metro-babel-transformer');
       const { readFileSync } = require('node:fs');
-      const key = transformer.getCacheKey({ projectRoot: process.cwd(), enableBabelRCLookup: true });
-      const { ast } = transformer.transform({
-        filename: 'App.js', src: readFileSync('App.js', 'utf8'), plugins: [],
-        options: { projectRoot: process.cwd(), dev: true, hot: false, minify: false, platform: 'ios', publicPath: '/assets',
-          enableBabelRCLookup: true, enableBabelRuntime: false, globalPrefix: '', unstable_transformProfile: 'default' },
-      });
-      const version = require('otel-context-transformer/package.json').version;
-      process.stdout.write(JSON.stringify({ key, transformed: JSON.stringify(ast).includes('otel-context-transformer/runtime'), version }));
+      (async () => {
+        const keys = {};
+        for (const file of ['metro.config.js', 'metro.plain.config.js']) {
+          const config = await Metro.loadConfig({ cwd: process.cwd(), config: file });
+          const { getTransformOptions, transformVariants, unstable_workerThreads, ...transformerConfig } = config.transformer;
+          keys[file] = getTransformCacheKey({
+            cacheVersion: config.cacheVersion,
+            projectRoot: config.projectRoot,
+            transformerConfig: { transformerPath: config.transformerPath, transformerConfig },
+          });
+        }
+        const { ast } = babelTransformer.transform({
+          filename: 'App.js', src: readFileSync('App.js', 'utf8'), plugins: [],
+          options: { projectRoot: process.cwd(), dev: true, hot: false, minify: false, platform: 'ios', publicPath: '/assets',
+            enableBabelRCLookup: true, enableBabelRuntime: false, globalPrefix: '', unstable_transformProfile: 'default' },
+        });
+        process.stdout.write(JSON.stringify({ ...keys, transformed: JSON.stringify(ast).includes('otel-context-transformer/runtime') }));
+      })();
     `;
     const metro = () => {
       const result = node(dir, ['-e', script]);
       expect(result.status, result.output).toBe(0);
-      return JSON.parse(result.output.trim()) as { key: string; transformed: boolean; version: string };
+      return JSON.parse(result.output.trim().split('\n').pop()!) as Record<'metro.config.js' | 'metro.plain.config.js', string> & {
+        transformed: boolean;
+      };
     };
     const first = metro();
-    expect(first.key).not.toBe('');
     expect(first.transformed).toBe(true);
-    writeFileSync(join(dir, 'babel.config.js'), config({ skip: ['timers'] }));
-    expect(metro().key).not.toBe(first.key);
-    writeFileSync(join(dir, 'babel.config.js'), config({}));
-    expect(metro().key).toBe(first.key);
+    writeFileSync(join(dir, 'babel.config.js'), babelConfig({ skip: ['timers'] }));
+    const skipped = metro();
+    expect(skipped['metro.config.js']).not.toBe(first['metro.config.js']);
+    expect(skipped['metro.plain.config.js']).not.toBe(first['metro.plain.config.js']);
+    writeFileSync(join(dir, 'babel.config.js'), babelConfig({}));
+    expect(metro()['metro.config.js']).toBe(first['metro.config.js']);
+
     setInstalledVersion(dir, '99.0.0');
     const upgraded = metro();
-    // The transformer's key is unchanged: the README's metro.config.js puts our version in `cacheVersion` instead.
-    expect(upgraded.key).toBe(first.key);
-    expect(upgraded.version).not.toBe(first.version);
+    expect(upgraded['metro.config.js']).not.toBe(first['metro.config.js']);
+    // Without the README's cacheVersion, Metro would serve what the earlier version compiled.
+    expect(upgraded['metro.plain.config.js']).toBe(first['metro.plain.config.js']);
   }, 60_000);
 });
 
