@@ -295,6 +295,8 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
       'apps/mobile/babel.config.js':
         "module.exports = function (api) {\n  api.cache(true);\n  return {\n    presets: ['module:@react-native/babel-preset'],\n  };\n};\n",
       'apps/mobile/App.ts': 'export async function load() { await fetch("/x"); setTimeout(() => {}, 1); }\n',
+      'apps/mobile/metro.config.js':
+        "const { getDefaultConfig, mergeConfig } = require('@react-native/metro-config');\nmodule.exports = mergeConfig(getDefaultConfig(__dirname), {});\n",
       'apps/admin/package.json': '{ "name": "admin" }\n',
       'apps/admin/webpack.config.cjs':
         "'use strict';\nconst path = require('path');\nmodule.exports = {\n  entry: './src/index.ts',\n  plugins: [new Banner()],\n};\n",
@@ -338,6 +340,14 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
       babelrc: false,
     });
     expect(out?.code).toContain('__otelCtx');
+  });
+
+  it("prints the Metro step: our version in cacheVersion, which Metro's cache key does not otherwise see", () => {
+    expect(result.stdout).toContain(
+      "apps/mobile/metro.config.js: add cacheVersion: `otel-context-transformer@${require('otel-context-transformer/package.json').version}`" +
+        " to the config, so that upgrading otel-context-transformer invalidates Metro's cache (see the README, Caches)",
+    );
+    expect(readFileSync(join(root, 'apps/mobile/metro.config.js'), 'utf8')).not.toContain('cacheVersion');
   });
 
   it('adds the webpack plugin to a CommonJS config after its directive', () => {
