@@ -4,9 +4,10 @@
  * deterministic. Each host is the real one with its real cache on disk: Jest
  * with babel-jest and with ts-jest (a spec asserting a parent span id passes,
  * then fails once the option turns timers off: the cache did not answer), webpack's
- * filesystem cache and Vitest's module cache. An upgrade is the installed
- * package (from the packed tarball) with another version: the host must make a
- * new cache entry for an unchanged file.
+ * filesystem cache (the plugin, and the loader in a rule), Vitest's module cache
+ * and Metro's cache key. An upgrade is the installed package (from the packed
+ * tarball) written anew with another version: the host must make a new cache
+ * entry for an unchanged file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,11 +44,18 @@ function project(name: string, files: Record<string, string>): string {
   return dir;
 }
 
-/** What an upgrade changes in the installed package: its version (package.json and the built constant). */
-function setInstalledVersion(dir: string, version: string): void {
+/**
+ * An upgrade: the installed package's files written anew (as the package manager does, new
+ * modification times included), with another version in package.json and the built constant.
+ */
+function upgradeInstalled(dir: string, version: string): void {
   const installed = join(dir, 'node_modules', 'otel-context-transformer');
+  const before = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version as string;
+  rmSync(installed, { recursive: true, force: true });
+  mkdirSync(installed);
+  execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1', '--touch']);
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-  const before = manifest.version as string;
+  expect(manifest.version).toBe(before);
   manifest.version = version;
   writeFileSync(join(installed, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const format of ['esm', 'cjs']) {
@@ -169,7 +177,7 @@ describe('Jest caches recompile after an option change and after an upgrade', ()
 
         // The first options again, after an upgrade: a new entry for the unchanged file, not the first one.
         for (const [file, text] of Object.entries(host.files({}))) writeFileSync(join(dir, file), text);
-        setInstalledVersion(dir, '99.0.0');
+        upgradeInstalled(dir, '99.0.0');
         const upgraded = jest();
         expect(upgraded.status, upgraded.output).toBe(0);
         expect(entries()).toBe(3);
@@ -179,9 +187,13 @@ describe('Jest caches recompile after an option change and after an upgrade', ()
   }
 });
 
-const WEBPACK_CONFIG = `const path = require('node:path');
-const otelContext = require('otel-context-transformer/webpack').default;
-// No buildDependencies: webpack's default, under which its cache does not see this file change.
+/**
+ * A webpack config with the options written in it: the plugin, with no buildDependencies (webpack's default,
+ * under which its cache does not see this file change), or the loader in a rule, with the config as a build
+ * dependency (as webpack's documentation has it): loader options reach the cache only that way, like any loader's.
+ */
+const webpackConfig = (integration: 'plugin' | 'loader', options: object) => `const path = require('node:path');
+${integration === 'plugin' ? "const otelContext = require('otel-context-transformer/webpack').default;" : ''}
 module.exports = {
   mode: 'development',
   devtool: false,
@@ -189,8 +201,19 @@ module.exports = {
   entry: './src/work.js',
   output: { path: path.join(__dirname, 'dist'), filename: 'main.js', library: { type: 'commonjs2' } },
   target: 'node',
-  cache: { type: 'filesystem', cacheDirectory: path.join(__dirname, '.webpack-cache') },
-  plugins: [otelContext(JSON.parse(process.env.OTEL_OPTIONS || '{}'))],
+  cache: {
+    type: 'filesystem',
+    cacheDirectory: path.join(__dirname, '.webpack-cache'),
+    ${integration === 'loader' ? 'buildDependencies: { config: [__filename] },' : ''}
+  },
+  // As when webpack is installed in this node_modules (here it is linked from the checkout's): packages there are
+  // snapshotted by their package.json version, so an upgrade reaches the loader's modules.
+  snapshot: { managedPaths: [path.join(__dirname, 'node_modules') + path.sep] },
+  ${
+    integration === 'plugin'
+      ? `plugins: [otelContext(${JSON.stringify(options)})],`
+      : `module: { rules: [{ test: /\\.js$/, use: [{ loader: 'otel-context-transformer/loader', options: ${JSON.stringify(options)} }] }] },`
+  }
 };
 `;
 
@@ -198,34 +221,38 @@ const WEBPACK_BUILD = `const webpack = require('webpack');
 const compiler = webpack(require('./webpack.config.cjs'));
 compiler.run((error, stats) => {
   if (error || stats.hasErrors()) { console.error(error || stats.toString()); process.exit(1); }
-  const module = stats.toJson({ modules: true }).modules.find((m) => m.name === './src/work.js');
+  const module = stats.toJson({ modules: true }).modules.find((m) => m.name.endsWith('./src/work.js'));
   compiler.close(() => console.log(JSON.stringify({ built: module.built })));
 });
 `;
 
 describe("webpack's filesystem cache", () => {
-  it('rebuilds a module after an option change and after an upgrade, and reuses it otherwise', () => {
-    const dir = project('webpack', {
-      'package.json': '{ "name": "app", "private": true }\n',
-      'webpack.config.cjs': WEBPACK_CONFIG,
-      'build.cjs': WEBPACK_BUILD,
-      'src/work.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
-    });
-    const build = (options: object = {}) => {
-      const result = node(dir, ['build.cjs'], { OTEL_OPTIONS: JSON.stringify(options) });
-      expect(result.status, result.output).toBe(0);
-      const { built } = JSON.parse(result.output.trim().split('\n').filter(Boolean).pop()!) as { built: boolean };
-      return { built, wrapped: /setTimeout\([\w$.]+\(/.test(readFileSync(join(dir, 'dist/main.js'), 'utf8')) };
-    };
-    expect(build()).toEqual({ built: true, wrapped: true });
-    // The cache is in use: an unchanged build takes the module from it.
-    expect(build()).toEqual({ built: false, wrapped: true });
-    expect(build({ skip: ['timers'] })).toEqual({ built: true, wrapped: false });
-    expect(build()).toEqual({ built: true, wrapped: true });
-    expect(build()).toEqual({ built: false, wrapped: true });
-    setInstalledVersion(dir, '99.0.0');
-    expect(build()).toEqual({ built: true, wrapped: true });
-  }, 120_000);
+  it.each(['plugin', 'loader'] as const)(
+    'the %s: a module is rebuilt after an option change and after an upgrade, and reused otherwise',
+    (integration) => {
+      const dir = project(`webpack-${integration}`, {
+        'package.json': '{ "name": "app", "private": true }\n',
+        'build.cjs': WEBPACK_BUILD,
+        'src/work.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
+      });
+      const build = (options: object = {}) => {
+        writeFileSync(join(dir, 'webpack.config.cjs'), webpackConfig(integration, options));
+        const result = node(dir, ['build.cjs']);
+        expect(result.status, result.output).toBe(0);
+        const { built } = JSON.parse(result.output.trim().split('\n').filter(Boolean).pop()!) as { built: boolean };
+        return { built, wrapped: /setTimeout\([\w$.]+\(/.test(readFileSync(join(dir, 'dist/main.js'), 'utf8')) };
+      };
+      expect(build()).toEqual({ built: true, wrapped: true });
+      // The cache is in use: an unchanged build takes the module from it.
+      expect(build()).toEqual({ built: false, wrapped: true });
+      expect(build({ skip: ['timers'] })).toEqual({ built: true, wrapped: false });
+      expect(build()).toEqual({ built: true, wrapped: true });
+      expect(build()).toEqual({ built: false, wrapped: true });
+      upgradeInstalled(dir, '99.0.0');
+      expect(build()).toEqual({ built: true, wrapped: true });
+    },
+    120_000,
+  );
 });
 
 describe("Vitest's module cache (experimental.fsModuleCache)", () => {
@@ -255,7 +282,7 @@ export default defineConfig({
     expect(entries()).toBe(1);
     run();
     expect(entries()).toBe(1);
-    setInstalledVersion(dir, '99.0.0');
+    upgradeInstalled(dir, '99.0.0');
     run();
     expect(entries()).toBe(2);
   }, 120_000);
@@ -321,7 +348,7 @@ describe('Metro', () => {
     writeFileSync(join(dir, 'babel.config.js'), babelConfig({}));
     expect(metro()['metro.config.js']).toBe(first['metro.config.js']);
 
-    setInstalledVersion(dir, '99.0.0');
+    upgradeInstalled(dir, '99.0.0');
     const upgraded = metro();
     expect(upgraded['metro.config.js']).not.toBe(first['metro.config.js']);
     // Without the README's cacheVersion, Metro would serve what the earlier version compiled.
