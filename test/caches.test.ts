@@ -377,4 +377,35 @@ describe('determinism', () => {
     expect(code).toContain('__otelCtx');
     expect(run()).toBe(first);
   }, 60_000);
+
+  it('tspc (the tsconfig plugin, with the type checker) in fresh processes gives byte-identical output and maps', () => {
+    const dir = project('determinism-tspc', {
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          strict: true,
+          skipLibCheck: true,
+          types: [],
+          lib: ['ES2022', 'DOM'],
+          outDir: 'out',
+          sourceMap: true,
+          plugins: [{ transform: 'otel-context-transformer' }],
+        },
+        files: ['app.ts'],
+      }),
+      'app.ts': readFileSync(join(ROOT, 'examples/app.ts'), 'utf8'),
+    });
+    const tspc = join(dirname(require.resolve('ts-patch/package.json')), 'bin/tspc.js');
+    const build = () => {
+      rmSync(join(dir, 'out'), { recursive: true, force: true });
+      const result = node(dir, [tspc, '-p', '.']);
+      expect(result.status, result.output).toBe(0);
+      return ['app.js', 'app.js.map'].map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
+    };
+    const first = build();
+    expect(first[0]).toContain('__otelCtx');
+    expect(build()).toEqual(first);
+  }, 60_000);
 });
