@@ -192,8 +192,10 @@ describe('Jest caches recompile after an option change and after an upgrade', ()
  * under which its cache does not see this file change), or the loader in a rule, with the config as a build
  * dependency (as webpack's documentation has it): loader options reach the cache only that way, like any loader's.
  */
-const webpackConfig = (integration: 'plugin' | 'loader', options: object) => `const path = require('node:path');
-${integration === 'plugin' ? "const otelContext = require('otel-context-transformer/webpack').default;" : ''}
+type Integration = 'plugin' | 'loader' | 'rspack';
+
+const webpackConfig = (integration: Integration, options: object) => `const path = require('node:path');
+${integration === 'loader' ? '' : `const otelContext = require('otel-context-transformer/${integration === 'rspack' ? 'rspack' : 'webpack'}').default;`}
 module.exports = {
   mode: 'development',
   devtool: false,
@@ -201,23 +203,27 @@ module.exports = {
   entry: './src/work.js',
   output: { path: path.join(__dirname, 'dist'), filename: 'main.js', library: { type: 'commonjs2' } },
   target: 'node',
-  cache: {
+  cache: ${
+    integration === 'rspack'
+      ? "{ type: 'persistent', storage: { type: 'filesystem', directory: path.join(__dirname, '.rspack-cache') } },"
+      : `{
     type: 'filesystem',
     cacheDirectory: path.join(__dirname, '.webpack-cache'),
     ${integration === 'loader' ? 'buildDependencies: { config: [__filename] },' : ''}
-  },
+  },`
+  }
   // As when webpack is installed in this node_modules (here it is linked from the checkout's): packages there are
   // snapshotted by their package.json version, so an upgrade reaches the loader's modules.
   snapshot: { managedPaths: [path.join(__dirname, 'node_modules') + path.sep] },
   ${
-    integration === 'plugin'
+    integration !== 'loader'
       ? `plugins: [otelContext(${JSON.stringify(options)})],`
       : `module: { rules: [{ test: /\\.js$/, use: [{ loader: 'otel-context-transformer/loader', options: ${JSON.stringify(options)} }] }] },`
   }
 };
 `;
 
-const WEBPACK_BUILD = `const webpack = require('webpack');
+const WEBPACK_BUILD = `const webpack = process.argv[2] === 'rspack' ? require('@rspack/core').rspack : require('webpack');
 const compiler = webpack(require('./webpack.config.cjs'));
 compiler.run((error, stats) => {
   if (error || stats.hasErrors()) { console.error(error || stats.toString()); process.exit(1); }
@@ -226,9 +232,9 @@ compiler.run((error, stats) => {
 });
 `;
 
-describe("webpack's filesystem cache", () => {
-  it.each(['plugin', 'loader'] as const)(
-    'the %s: a module is rebuilt after an option change and after an upgrade, and reused otherwise',
+describe("webpack's filesystem cache and Rspack's persistent cache", () => {
+  it.each(['plugin', 'loader', 'rspack'] as const)(
+    '%s: a module is rebuilt after an option change and after an upgrade, and reused otherwise',
     (integration) => {
       const dir = project(`webpack-${integration}`, {
         'package.json': '{ "name": "app", "private": true }\n',
@@ -237,7 +243,7 @@ describe("webpack's filesystem cache", () => {
       });
       const build = (options: object = {}) => {
         writeFileSync(join(dir, 'webpack.config.cjs'), webpackConfig(integration, options));
-        const result = node(dir, ['build.cjs']);
+        const result = node(dir, ['build.cjs', integration]);
         expect(result.status, result.output).toBe(0);
         const { built } = JSON.parse(result.output.trim().split('\n').filter(Boolean).pop()!) as { built: boolean };
         return { built, wrapped: /setTimeout\([\w$.]+\(/.test(readFileSync(join(dir, 'dist/main.js'), 'utf8')) };
