@@ -294,6 +294,42 @@ export default defineConfig({
   }, 120_000);
 });
 
+describe('Vite dev server', () => {
+  // Vite pre-bundles dependencies (node_modules/.vite/deps) without plugins: a package named in `packages`
+  // is transformed in dev only when it is left out of pre-bundling, as the README says.
+  it('transforms a dependency named in packages only when optimizeDeps excludes it', () => {
+    const dir = project('vite-dev', {
+      'package.json': '{ "name": "app", "private": true, "type": "module" }\n',
+      'node_modules/@acme/sdk/package.json': '{ "name": "@acme/sdk", "version": "1.0.0", "type": "module", "main": "index.js" }\n',
+      'node_modules/@acme/sdk/index.js': 'export function later(fn) { setTimeout(() => fn(), 1); }\n',
+      'index.html': '<script type="module" src="/src/main.js"></script>\n',
+      'src/main.js': "import { later } from '@acme/sdk';\nlater(() => {});\n",
+      'serve.mjs': `import { createServer } from 'vite';
+import otelContext from 'otel-context-transformer/vite';
+const optimizeDeps = process.argv[2] === 'exclude' ? { exclude: ['@acme/sdk'] } : { include: ['@acme/sdk'] };
+const server = await createServer({
+  root: process.cwd(), logLevel: 'silent', server: { port: 0, host: '127.0.0.1' }, optimizeDeps,
+  plugins: [otelContext({ packages: ['@acme/sdk'] })],
+});
+await server.listen();
+const base = 'http://127.0.0.1:' + server.httpServer.address().port;
+const main = await (await fetch(base + '/src/main.js')).text();
+const dependency = /from\\s*"([^"]*acme[^"]*)"/.exec(main)[1];
+const code = await (await fetch(base + dependency)).text();
+console.log(JSON.stringify({ prebundled: dependency.includes('/.vite/deps/'), wrapped: /setTimeout\\([\\w$.]+\\(/.test(code) }));
+await server.close();
+`,
+    });
+    const serve = (mode: string) => {
+      const result = node(dir, ['serve.mjs', mode]);
+      expect(result.status, result.output).toBe(0);
+      return JSON.parse(result.output.trim().split('\n').pop()!) as { prebundled: boolean; wrapped: boolean };
+    };
+    expect(serve('include')).toEqual({ prebundled: true, wrapped: false });
+    expect(serve('exclude')).toEqual({ prebundled: false, wrapped: true });
+  }, 60_000);
+});
+
 describe('Metro', () => {
   // Metro keys its transform cache on Metro's version, `cacheVersion` from metro.config.js, the transformer files
   // and the Babel transformer's getCacheKey(), which (metro-babel-transformer 0.84.3 and later) hashes the Babel
