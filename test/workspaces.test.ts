@@ -8,7 +8,8 @@
  * - Vite and webpack resolve the symlink to the library's real path, outside
  *   node_modules: the plugin transforms it as a source. With symlinks preserved
  *   (`resolve.preserveSymlinks`, `resolve.symlinks: false`) it is under
- *   node_modules, skipped by default: the trace breaks, and `packages` mends it.
+ *   node_modules, skipped by default: the trace breaks, and `packages` mends it. So it does for a library
+ *   pnpm injects (a copy under node_modules/.pnpm).
  * - pnpm with project references: as it is, the traces break and `report
  *   --check` at the root exits 1; after `init --write`, a reinstall and `tspc -b`,
  *   the service's and the app's traces are connected and `report --check` passes.
@@ -17,8 +18,8 @@
  * which has no AsyncLocalStorage: only compiled code carries the context.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main as cli } from '../dist/esm/cli/index.js';
@@ -102,7 +103,7 @@ export default defineConfig({
  * `packages` passes `{ packages: ['@mono/lib'] }`.
  */
 const BUILD = `import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
 const [bundler, name, ...flags] = process.argv.slice(2);
 const root = dirname(fileURLToPath(import.meta.url));
@@ -227,10 +228,27 @@ async function install(manager: Manager, root: string): Promise<void> {
   }
 }
 
-function createWorkspace(manager: Manager, tarball: string): string {
-  const root = join(WORK, manager);
+/**
+ * The pnpm workspace with the app consuming the library as an injected dependency (pnpm's
+ * `dependenciesMeta.injected`): a copy under node_modules/.pnpm, as a published package would be.
+ * The library is plain JavaScript there, used as it is.
+ */
+function injectedWorkspaceFiles(tarball: string): Record<string, string> {
+  const files = workspaceFiles('pnpm', tarball);
+  for (const file of Object.keys(files)) if (/tsconfig|packages\/service|\.ts$/.test(file)) delete files[file];
+  files['packages/lib/package.json'] = JSON.stringify({ name: '@mono/lib', type: 'module', main: 'src/index.js' });
+  files['packages/lib/src/index.js'] = LIB.replace(/: (number|string|Promise<number>)/g, '').replace(/<void>/g, '');
+  const web = JSON.parse(files['apps/web/package.json']!);
+  files['apps/web/package.json'] = JSON.stringify({ ...web, dependenciesMeta: { '@mono/lib': { injected: true } } });
+  // Else pnpm links the workspace package anyway where the peers allow it.
+  files['pnpm-workspace.yaml'] += 'dedupeInjectedDeps: false\n';
+  return files;
+}
+
+function createWorkspace(name: string, files: Record<string, string>): string {
+  const root = join(WORK, name);
   rmSync(root, { recursive: true, force: true });
-  for (const [file, text] of Object.entries(workspaceFiles(manager, tarball))) {
+  for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     writeFileSync(join(root, file), text);
   }
@@ -285,19 +303,24 @@ async function reportCheck(root: string): Promise<{ status: number; stdout: stri
 const tsc = (root: string) => join(root, 'node_modules/typescript/bin/tsc');
 const tspc = (root: string) => join(root, 'node_modules/ts-patch/bin/tspc.js');
 const roots: Partial<Record<Manager, string>> = {};
+let injectedRoot: string;
 
 beforeAll(async () => {
   const { tarball } = pack(join(WORK, 'tarball'));
   // Both installs at once (npm from its cache, pnpm from its store in SCRATCH), then the library built
   // without the plugin, as the workspace is before anyone sets it up.
-  await Promise.all(
-    (['npm', 'pnpm'] as const).map(async (manager) => {
-      const root = createWorkspace(manager, tarball);
+  await Promise.all([
+    ...(['npm', 'pnpm'] as const).map(async (manager) => {
+      const root = createWorkspace(manager, workspaceFiles(manager, tarball));
       await install(manager, root);
       await node(root, [tsc(root), '-b']);
       roots[manager] = root;
     }),
-  );
+    (async () => {
+      injectedRoot = createWorkspace('pnpm-injected', injectedWorkspaceFiles(tarball));
+      await install('pnpm', injectedRoot);
+    })(),
+  ]);
 }, 400_000);
 
 describe.each(['npm', 'pnpm'] as const)('%s workspace: the library reached through its node_modules symlink', (manager) => {
@@ -317,6 +340,24 @@ describe.each(['npm', 'pnpm'] as const)('%s workspace: the library reached throu
       // Kept symlinks: the library's id is under node_modules, skipped by default, and its spans fall out of the trace.
       expect(await problems('preserved')).toContain('inventory.timer A-a not under checkout A');
       expect(await problems('preserved-packages')).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+describe('pnpm workspace, the library injected (a copy under node_modules/.pnpm)', () => {
+  it.each(['vite', 'webpack'])(
+    '%s: skipped by default, the trace breaks; named in `packages`, it is connected',
+    async (bundler) => {
+      const web = join(injectedRoot, 'apps/web');
+      expect(realpathSync(join(web, 'node_modules/@mono/lib'))).toContain(`${sep}node_modules${sep}.pnpm${sep}`);
+      await Promise.all([
+        node(web, ['build.mjs', bundler, `${bundler}-default`]),
+        node(web, ['build.mjs', bundler, `${bundler}-packages`, 'packages']),
+      ]);
+      const problems = async (name: string) => treeProblems(await spans(injectedRoot, `apps/web/dist-${bundler}-${name}/main.js`));
+      expect(await problems('default')).toContain('inventory.timer A-a not under checkout A');
+      expect(await problems('packages')).toEqual([]);
     },
     120_000,
   );
