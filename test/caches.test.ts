@@ -18,6 +18,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { linkNodeModules } from '../examples/link-workspace.mjs';
 import { pack, ROOT, SCRATCH } from './harness/packed.js';
 import { blocks } from './harness/readme.js';
+import { cacheIdentity, keyPersistentCache } from '../dist/esm/cache-key.js';
+import { VERSION } from '../dist/esm/version.js';
 
 const require = createRequire(import.meta.url);
 const WORK = join(SCRATCH, 'caches');
@@ -259,6 +261,19 @@ describe("webpack's filesystem cache and Rspack's persistent cache", () => {
     },
     120_000,
   );
+});
+
+describe('the persistent-cache version the plugin sets', () => {
+  it("keeps the config's own version, adds ours once, and leaves memory caches alone", () => {
+    const compiler = { options: { cache: { type: 'filesystem', version: 'app-3' } } };
+    keyPersistentCache(compiler, { skip: ['timers'], exclude: ['a/**'] });
+    keyPersistentCache(compiler, { exclude: ['a/**'], skip: ['timers'] });
+    expect(compiler.options.cache.version).toBe(`app-3 otel-context-transformer@${VERSION} {"exclude":["a/**"],"skip":["timers"]}`);
+    const memory = { options: { cache: { type: 'memory' } as { type: string; version?: string } } };
+    keyPersistentCache(memory, {});
+    expect(memory.options.cache.version).toBeUndefined();
+    expect(cacheIdentity({ skip: ['timers'] })).not.toBe(cacheIdentity({}));
+  });
 });
 
 describe("Vitest's module cache (experimental.fsModuleCache)", () => {
