@@ -18,6 +18,7 @@
  */
 import { decode } from '@jridgewell/sourcemap-codec';
 import { formatDiagnostic, internalError, OptionsError, transform, type ApiOptions, type Diagnostic } from './api.js';
+import { PACKAGE_ID } from './cache-key.js';
 import { lineStarts } from './text/line-index.js';
 import { resolveOptions, type TransformOptions } from './options.js';
 
@@ -29,6 +30,7 @@ export interface BabelPluginOptions extends TransformOptions {
 /** The parts of Babel's plugin API we use (Babel 7 and 8); `@babel/core` types are not a dependency. */
 interface BabelApi {
   version?: string;
+  cache?: { using?(key: () => string): unknown };
   assertVersion?(range: number | string): void;
   parseSync?(code: string, options: object): BabelNode | null;
 }
@@ -65,6 +67,8 @@ const PLUGIN_KEYS = ['onDiagnostic'];
 
 export default function otelContextTransformerBabel(api: BabelApi, raw: BabelPluginOptions | undefined | null) {
   api.assertVersion?.('^7.0.0 || ^8.0.0-0');
+  // Babel's in-memory cache of this plugin instance already keys on the options object; add our version.
+  api.cache?.using?.(() => PACKAGE_ID);
   // Validate once, when Babel loads the plugin: a bad option fails the build naming the key.
   resolveOptions(raw ?? {}, PLUGIN_KEYS);
   const { helpers, onDiagnostic, ...coreOptions } = raw ?? {};
@@ -151,6 +155,14 @@ export default function otelContextTransformerBabel(api: BabelApi, raw: BabelPlu
     },
   };
 }
+
+/**
+ * Caches that key on Babel's loaded config as JSON (babel-jest's cache key,
+ * babel-loader's cacheIdentifier) see this plugin as its config item's `value`,
+ * which JSON would drop (a function): it names our version there instead, next
+ * to the item's `options`, so an upgrade invalidates them as an option change does.
+ */
+(otelContextTransformerBabel as { toJSON?: () => string }).toJSON = () => PACKAGE_ID;
 
 /** Whether the program's statements are still the parser's (in order, with positions): no plugin has run before us. */
 function asParsed(program: BabelNode): boolean {

@@ -9,9 +9,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './harness/chromium.mjs';
 import { main } from '../dist/esm/cli/index.js';
 // @ts-expect-error plain JavaScript shared with `npm run example`
 import { copyWorkspace } from '../examples/link-workspace.mjs';
@@ -212,6 +214,74 @@ export default defineConfig({
   }, 120_000);
 });
 
+/** Spans of one click on the example's web app, built by Vite and loaded in Chromium (the web SDK, its spans kept in memory). */
+async function clickWebApp(root: string): Promise<SpanRecord[]> {
+  const { build } = await import('vite');
+  const web = join(root, 'apps/web');
+  await build({ root: web, configFile: join(web, 'vite.config.ts'), logLevel: 'silent' });
+  const dist = join(web, 'dist');
+  const server = createServer((req, res) => {
+    const file = join(dist, new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/$/, '/index.html'));
+    if (!file.startsWith(dist) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : 'text/html' }).end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    await page.waitForFunction(() => typeof (window as unknown as { __spans?: unknown }).__spans === 'function');
+    await page.evaluate(() => document.body.click());
+    await page.waitForFunction(() => (window as unknown as { __spans(): { name: string }[] }).__spans().some((s) => s.name === 'later'));
+    const spans = (await page.evaluate(() => (window as unknown as { __spans(): unknown }).__spans())) as SpanRecord[];
+    expect(errors).toEqual([]);
+    return spans;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+/** What the test adds to the example's otel.ts: an in-memory exporter on the provider it creates, read by the test. */
+function recordWebSpans(root: string): void {
+  const file = join(root, 'apps/web/src/otel.ts');
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain('new WebTracerProvider()');
+  writeFileSync(
+    file,
+    "import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-web';\n" +
+      'const exporter = new InMemorySpanExporter();\n' +
+      text.replace('new WebTracerProvider()', 'new WebTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })') +
+      `(window as any).__spans = () => exporter.getFinishedSpans().map((s) => ({
+  name: s.name, traceId: s.spanContext().traceId, spanId: s.spanContext().spanId, parent: s.parentSpanContext?.spanId,
+}));
+`,
+  );
+}
+
+describe("the example workspace's Vite app in Chromium", () => {
+  it('one trace per click after init --write; without init the timer callback leaves it', async () => {
+    const connected = (spans: SpanRecord[]) => {
+      const click = spans.find((s) => s.name === 'click');
+      const later = spans.find((s) => s.name === 'later');
+      expect(click && later, 'both spans').toBeTruthy();
+      return later!.parent === click!.spanId && later!.traceId === click!.traceId;
+    };
+    const plain = join(tmp, 'web-plain');
+    copyWorkspace(plain);
+    recordWebSpans(plain);
+    expect(connected(await clickWebApp(plain))).toBe(false);
+
+    const root = join(tmp, 'web-init');
+    copyWorkspace(root);
+    recordWebSpans(root);
+    expect((await init(root, '--write')).status).toBe(0);
+    expect(connected(await clickWebApp(root))).toBe(true);
+  }, 120_000);
+});
+
 describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js)', () => {
   const root = join(tmp, 'pnpm');
   let result: { status: number; stdout: string; stderr: string };
@@ -225,6 +295,8 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
       'apps/mobile/babel.config.js':
         "module.exports = function (api) {\n  api.cache(true);\n  return {\n    presets: ['module:@react-native/babel-preset'],\n  };\n};\n",
       'apps/mobile/App.ts': 'export async function load() { await fetch("/x"); setTimeout(() => {}, 1); }\n',
+      'apps/mobile/metro.config.js':
+        "const { getDefaultConfig, mergeConfig } = require('@react-native/metro-config');\nmodule.exports = mergeConfig(getDefaultConfig(__dirname), {});\n",
       'apps/admin/package.json': '{ "name": "admin" }\n',
       'apps/admin/webpack.config.cjs':
         "'use strict';\nconst path = require('path');\nmodule.exports = {\n  entry: './src/index.ts',\n  plugins: [new Banner()],\n};\n",
@@ -268,6 +340,14 @@ describe('init on a pnpm workspace (Babel/React Native, webpack, Rollup, Next.js
       babelrc: false,
     });
     expect(out?.code).toContain('__otelCtx');
+  });
+
+  it("prints the Metro step: our version in cacheVersion, which Metro's cache key does not otherwise see", () => {
+    expect(result.stdout).toContain(
+      "apps/mobile/metro.config.js: add cacheVersion: `otel-context-transformer@${require('otel-context-transformer/package.json').version}`" +
+        " to the config, so that upgrading otel-context-transformer invalidates Metro's cache (see the README, Caches)",
+    );
+    expect(readFileSync(join(root, 'apps/mobile/metro.config.js'), 'utf8')).not.toContain('cacheVersion');
   });
 
   it('adds the webpack plugin to a CommonJS config after its directive', () => {

@@ -12,6 +12,7 @@
  */
 import { createUnplugin, type UnpluginFactory } from 'unplugin';
 import { transform, type ApiOptions } from '../api.js';
+import { keyPersistentCache, cacheIdentity } from '../cache-key.js';
 import { BOUNDARY_WORDS_SOURCE } from '../catalog.js';
 import { resolveOptions, type TransformOptions } from '../options.js';
 
@@ -29,9 +30,19 @@ export const unpluginFactory: UnpluginFactory<BundlerOptions | undefined> = (raw
   // Validate once, up front: a bad option fails the build with a message naming it.
   const options = resolveOptions(raw);
   const apiOptions: Omit<ApiOptions, 'filename'> = { ...raw };
+  const identity = cacheIdentity(raw);
   return {
     name: 'otel-context-transformer',
     enforce: 'pre',
+    // Persistent caches key on our version and options (see src/cache-key.ts).
+    webpack: (compiler) => keyPersistentCache(compiler, raw),
+    rspack: (compiler) => keyPersistentCache(compiler, raw),
+    vite: {
+      // Vitest's module cache (experimental.fsModuleCache) keys on plugin names and config files, not on versions.
+      configureVitest(context: { experimental_defineCacheKeyGenerator?(generate: () => string): void }) {
+        context.experimental_defineCacheKeyGenerator?.(() => identity);
+      },
+    } as object,
     // The include/exclude/packages globs (picomatch, with our own node_modules rules) stay in JavaScript.
     transformInclude(id) {
       const file = stripQuery(id);

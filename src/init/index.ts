@@ -222,6 +222,7 @@ function planBuild(p: Planner, d: PackageBuilds, build: Build): void {
       if (config!.endsWith('.json') || path.basename(config!) === '.babelrc')
         edit(p, config!, what, (t) => addBabelJsonPlugin(t, config!, plugin));
       else edit(p, config!, what, (t) => addConfigPlugin(t, config!, { call: `'${plugin}'`, what }));
+      planMetroCache(p, d.pkg.dir);
       return;
     }
     default: {
@@ -230,6 +231,24 @@ function planBuild(p: Planner, d: PackageBuilds, build: Build): void {
       edit(p, config!, what, (t) => addConfigPlugin(t, config!, { specifier, call: '$name()', what }));
     }
   }
+}
+
+/**
+ * Metro's transform cache key sees the Babel config files but not the versions of their plugins: an
+ * upgrade of this package would be served output compiled before it. Its config is the app's own
+ * code (usually a mergeConfig call), so the step is printed, not made.
+ */
+function planMetroCache(p: Planner, dir: string): void {
+  const config = ['metro.config.js', 'metro.config.cjs', 'metro.config.mjs', 'metro.config.ts']
+    .map((name) => path.join(dir, name))
+    .find((file) => existsSync(file));
+  if (!config || readFileSync(config, 'utf8').includes(`${NAME}/package.json`)) return;
+  manual(
+    p,
+    config,
+    `add cacheVersion: \`${NAME}@\${require('${NAME}/package.json').version}\` to the config, so that upgrading ${NAME} ` +
+      `invalidates Metro's cache (see the README, Caches)`,
+  );
 }
 
 function planManager(p: Planner, d: PackageBuilds): void {
