@@ -1,14 +1,16 @@
 /**
  * The text backend: parses with oxc (JS, TS, JSX, TSX; no `typescript`
  * needed, so it serves TypeScript 7 builds too), walks the ESTree once and
- * records insertions with magic-string. Original text is only ever added to,
- * never rewritten, so the source map is exact for every original token.
+ * records its edits as data (src/text/edits.ts), which magic-string applies.
+ * Original text is only ever added to (and, once, moved), never rewritten, so
+ * the source map is exact for every original token.
  *
  * The boundaries come from the catalog and the emitted shapes are the same as
  * the TypeScript backend's (see src/runtime/slot.ts for what each helper does).
  */
-import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
+import type MagicString from 'magic-string';
+import { applyEdits, type TextEdit } from '../text/edits.js';
 import { LineIndex } from '../text/line-index.js';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -84,6 +86,8 @@ export interface TextTransformInput {
 export interface TextTransformOutput {
   /** The edited file, or undefined when nothing needed rewriting (or the file could not be). */
   magic?: MagicString;
+  /** The edits that made `magic`, in the order they were applied (the Babel plugin maps positions with them). */
+  edits?: readonly TextEdit[];
   diagnostics: Diagnostic[];
 }
 
@@ -108,7 +112,8 @@ const tsTypes = {
 /** Per-file state, like the TypeScript backend's FileContext. */
 interface FileContext {
   code: string;
-  s: MagicString;
+  /** What the walk changes, as data (src/text/edits.ts); applied with magic-string at the end. */
+  edits: TextEdit[];
   options: ResolvedOptions;
   scopes: Scope[];
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
@@ -121,7 +126,6 @@ interface FileContext {
   strict: boolean;
   /** A .ts/.tsx file: what we add must type-check wherever the file did (see tsTypes). */
   typed: boolean;
-  changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
 }
@@ -156,12 +160,11 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
-  const s = new MagicString(code);
   const syntax = estreeSyntax(boundaryWordOffsets(code));
   const scopes: Scope[] = [];
   const fc: FileContext = {
     code,
-    s,
+    edits: [],
     options,
     scopes,
     syntax,
@@ -170,7 +173,6 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
-    changed: false,
     report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
@@ -192,7 +194,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     return { diagnostics };
   }
   // A processed file was only walked to report its boundaries: its edits are discarded.
-  if (!fc.changed || processed) return { diagnostics };
+  if (fc.edits.length === 0 || processed) return { diagnostics };
 
   const reference = options.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : options.helpers;
   let header =
@@ -202,8 +204,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
         : `var ${NS} = ${globalHelpersLookup(fc.typed)};`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
-  s.prependLeft(headerPosition(program, code), header + '\n');
-  return { magic: s, diagnostics };
+  fc.edits.push({ kind: 'insert', at: headerPosition(program, code), text: header + '\n', first: true });
+  return { magic: applyEdits(code, fc.edits), edits: fc.edits, diagnostics };
 }
 
 function sourceTypeOf(filename: string): 'module' | 'script' | 'unambiguous' {
@@ -338,8 +340,7 @@ function withScope(node: Node, fc: FileContext, body: () => void): void {
 function insert(fc: FileContext, at: number, text: string): void {
   // `await(x)`, `yield(x)`, `return(x)`: a call inserted right after a keyword would run into it.
   if (at > 0 && /^[\w$]/.test(text) && /[\w$]/.test(fc.code[at - 1]!)) text = ` ${text}`;
-  fc.s.appendLeft(at, text);
-  fc.changed = true;
+  fc.edits.push({ kind: 'insert', at, text });
 }
 
 // --- callbacks -------------------------------------------------------------
@@ -600,7 +601,7 @@ function visitTry(node: Node, fc: FileContext): void {
     if (plan.reenterCatch && handler.param && handler.param.type !== 'Identifier') {
       // Destructuring defaults would run before reenter: move the pattern into the block.
       const param = handler.param as Node;
-      fc.s.move(param.start, param.end, handler.body.start + 1);
+      fc.edits.push({ kind: 'move', start: param.start, end: param.end, to: handler.body.start + 1 });
       insert(fc, param.start, '__otelError');
       insert(fc, handler.body.start + 1, `${reenter} let `);
       insert(fc, param.end, ' = __otelError;');
