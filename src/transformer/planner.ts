@@ -254,9 +254,9 @@ function isInert<N>(syntax: Syntax<N>, node: N, oracle: Oracle<N> | undefined): 
  * What an await becomes: `await tail(x)` when it ends an unframed function
  * (tailAwaits), `resume(f, await suspend(f, x))` in a framed one, else nothing.
  */
-export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined {
-  if (fn.tails?.has(node)) return HELPERS.tail;
-  return fn.framed ? HELPERS.suspend : undefined;
+export function awaitHelper<N>(functionPlan: FunctionPlan<N>, node: N): string | undefined {
+  if (functionPlan.tails?.has(node)) return HELPERS.tail;
+  return functionPlan.framed ? HELPERS.suspend : undefined;
 }
 
 /**
@@ -264,19 +264,19 @@ export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined
  * yield <helper>(f, x))`): in an async generator `yield x` awaits x, so
  * `suspend` (thenable adoption); `yield*` and plain generators `leave`.
  */
-export function yieldHelper<N>(fn: FunctionPlan<N>, delegate: boolean): string | undefined {
-  if (!fn.framed) return undefined;
-  return fn.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
+export function yieldHelper<N>(functionPlan: FunctionPlan<N>, delegate: boolean): string | undefined {
+  if (!functionPlan.framed) return undefined;
+  return functionPlan.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
 }
 
 /** `return x` in a framed async generator awaits x before finally blocks run: `return suspend(f, x)`. */
-export function returnSuspends<N>(fn: FunctionPlan<N>): boolean {
-  return fn.framed && fn.isAsync && fn.isGenerator;
+export function returnSuspends<N>(functionPlan: FunctionPlan<N>): boolean {
+  return functionPlan.framed && functionPlan.isAsync && functionPlan.isGenerator;
 }
 
 /** `for await` in a framed function: `forAwait(f, iterable)`, the body re-entering, the loop in a re-entering try. */
-export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop: N): boolean {
-  return fn.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
+export function rewritesForAwait<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, loop: N): boolean {
+  return functionPlan.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
 }
 
 /**
@@ -284,8 +284,8 @@ export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop
  * statements: each disposal awaits when the block ends, so what follows each
  * goes into `try { … } finally { leave(f) }` and the block into a re-entering try.
  */
-export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, statements: readonly N[]): N[] {
-  if (!fn.framed || !fn.isAsync) return [];
+export function awaitUsingDeclarations<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, statements: readonly N[]): N[] {
+  if (!functionPlan.framed || !functionPlan.isAsync) return [];
   return statements.filter((s) => syntax.kind(s) === 'variables' && syntax.declarationKind(s) === 'await using');
 }
 
@@ -298,12 +298,12 @@ export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>
  */
 export function planTry<N>(
   syntax: Syntax<N>,
-  fn: { isAsync: boolean; isGenerator: boolean },
+  functionPlan: { isAsync: boolean; isGenerator: boolean },
   tryBlock: N,
   catchBody: N | undefined,
 ): { reenterCatch: boolean; reenterFinally: boolean } {
-  const tryCanSuspend = containsSuspension(syntax, tryBlock, fn.isGenerator, fn.isAsync);
-  const catchCanSuspend = !!catchBody && containsSuspension(syntax, catchBody, fn.isGenerator, fn.isAsync);
+  const tryCanSuspend = containsSuspension(syntax, tryBlock, functionPlan.isGenerator, functionPlan.isAsync);
+  const catchCanSuspend = !!catchBody && containsSuspension(syntax, catchBody, functionPlan.isGenerator, functionPlan.isAsync);
   return { reenterCatch: tryCanSuspend, reenterFinally: tryCanSuspend || catchCanSuspend };
 }
 
