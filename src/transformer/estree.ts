@@ -19,11 +19,11 @@ import {
   awaitHelper,
   awaitUsingDeclarations,
   containsSuspension,
-  frameInParameters,
   helperCallName,
   isProcessed,
   lazyScope,
   planCall,
+  planFrame,
   planFunction,
   planNew,
   planTry,
@@ -423,7 +423,6 @@ function visitFunction(node: Node, file: FileContext): void {
 function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const body = node.body as Node;
   const { code } = file;
-  const isGenerator = file.functionState.isGenerator;
   const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
   if (body.type !== 'BlockStatement') {
     // Expression-bodied async arrow.
@@ -440,12 +439,10 @@ function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
-  const inParameters = isGenerator && frameInParameters(file.syntax, node, file.strict);
-  let head = '';
-  if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
-  else if (!inParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
-  const reenter = isGenerator ? `${call(HELPERS.reenter, FRAME)}; ` : '';
-  if (inParameters) {
+  const shape = planFrame(file.syntax, file.functionState, node, file.strict);
+  const head = shape.declaredWith ? `const ${FRAME} = ${call(shape.declaredWith)}; ` : '';
+  const reenter = shape.reentersFirst ? `${call(HELPERS.reenter, FRAME)}; ` : '';
+  if (shape.inParameters) {
     // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
     const close = closingParen(node, code);
     const params = node.params as Node[];
@@ -594,12 +591,17 @@ function transformForAwait(node: Node, file: FileContext): void {
 /** catch and finally re-enter where the protected block can suspend (planner: planTry). */
 function visitTry(node: Node, file: FileContext): void {
   if (!file.functionState.framed) return visitChildren(node, file);
-  const plan = planTry(file.syntax, file.functionState, node.block, node.handler?.body);
+  const handler = node.handler as Node | null;
+  const plan = planTry(
+    file.syntax,
+    file.functionState,
+    node.block,
+    handler ? { parameter: handler.param ?? undefined, body: handler.body } : undefined,
+  );
   const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
   visit(node.block, file);
-  if (node.handler) {
-    const handler = node.handler as Node;
-    if (plan.reenterCatch && handler.param && handler.param.type !== 'Identifier') {
+  if (handler) {
+    if (plan.unpackCatchParameter) {
       // Destructuring defaults would run before reenter: move the pattern into the block.
       const param = handler.param as Node;
       file.edits.push({ kind: 'move', start: param.start, end: param.end, to: handler.body.start + 1 });

@@ -98,6 +98,28 @@ function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
   return found;
 }
 
+/** Where a framed function makes its frame, and what its body does first (see planFrame). */
+export interface FramePlan {
+  /** The helper of the `const __otelFrame = <helper>()` that opens the body; undefined when the parameter list makes the frame. */
+  declaredWith?: string;
+  /** The frame is made in the parameter list: `...{ __otelFrame = genFrame() }` after the parameters. */
+  inParameters: boolean;
+  /** The body's try starts with `reenter(f)`: a generator's body first runs at the first next(), not when it was created. */
+  reentersFirst: boolean;
+}
+
+/**
+ * An async function makes its frame when called (`frame()`); a generator when
+ * the generator object is created, in its parameter list where it can
+ * (frameInParameters), else when its body first runs (`genFrame()`). Every
+ * framed body runs in `try { … } finally { exit(f) }`.
+ */
+export function planFrame<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, fn: N, strict: boolean): FramePlan {
+  if (!functionPlan.isGenerator) return { declaredWith: HELPERS.frame, inParameters: false, reentersFirst: false };
+  const inParameters = frameInParameters(syntax, fn, strict);
+  return { declaredWith: inParameters ? undefined : HELPERS.genFrame, inParameters, reentersFirst: true };
+}
+
 /**
  * Whether a generator's frame can be made in its parameter list (at creation,
  * `...{ __otelFrame = genFrame() }`), which makes the list non-simple: not
@@ -105,7 +127,7 @@ function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
  * code) where the body reads `arguments`, whose aliasing of parameters would
  * change. Otherwise the frame is made when the body first runs.
  */
-export function frameInParameters<N>(syntax: Syntax<N>, fn: N, strict: boolean): boolean {
+function frameInParameters<N>(syntax: Syntax<N>, fn: N, strict: boolean): boolean {
   const body = syntax.body(fn);
   if (!body || syntax.parameters(fn).some((p) => p.rest)) return false;
   if (syntax.directives(body).includes('use strict')) return false;
@@ -294,17 +316,25 @@ export function awaitUsingDeclarations<N>(syntax: Syntax<N>, functionPlan: Funct
 /**
  * A rejected await (or gen.throw/return at a yield) jumps into catch/finally
  * while still suspended: those blocks start with `reenter(f)`, only where the
- * protected block can suspend (the finally also after a catch that can).
+ * protected block can suspend (the finally also after a catch that can). A
+ * destructuring catch parameter would run its defaults and getters before
+ * that: it is unpacked in the block instead, after the reenter.
  */
 export function planTry<N>(
   syntax: Syntax<N>,
   functionPlan: { isAsync: boolean; isGenerator: boolean },
   tryBlock: N,
-  catchBody: N | undefined,
-): { reenterCatch: boolean; reenterFinally: boolean } {
-  const tryCanSuspend = containsSuspension(syntax, tryBlock, functionPlan.isGenerator, functionPlan.isAsync);
-  const catchCanSuspend = !!catchBody && containsSuspension(syntax, catchBody, functionPlan.isGenerator, functionPlan.isAsync);
-  return { reenterCatch: tryCanSuspend, reenterFinally: tryCanSuspend || catchCanSuspend };
+  catchClause: { parameter: N | undefined; body: N } | undefined,
+): { reenterCatch: boolean; unpackCatchParameter: boolean; reenterFinally: boolean } {
+  const { isAsync, isGenerator } = functionPlan;
+  const tryCanSuspend = containsSuspension(syntax, tryBlock, isGenerator, isAsync);
+  const catchCanSuspend = !!catchClause && containsSuspension(syntax, catchClause.body, isGenerator, isAsync);
+  const parameter = catchClause?.parameter;
+  return {
+    reenterCatch: tryCanSuspend,
+    unpackCatchParameter: tryCanSuspend && parameter !== undefined && syntax.kind(parameter) !== 'identifier',
+    reenterFinally: tryCanSuspend || catchCanSuspend,
+  };
 }
 
 // --- callbacks -------------------------------------------------------------------

@@ -16,10 +16,10 @@ import {
   awaitHelper,
   awaitUsingDeclarations,
   containsSuspension,
-  frameInParameters,
   isProcessed,
   lazyScope,
   planCall,
+  planFrame,
   planFunction,
   planNew,
   planTry,
@@ -474,12 +474,9 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
   while (statements.length > 0 && ts.isExpressionStatement(statements[0]!) && ts.isStringLiteral(statements[0]!.expression)) {
     prologue.push(statements.shift()!);
   }
-  const isGenerator = file.functionState.isGenerator;
-  const inParameters = isGenerator && frameInParameters(file.syntax, node, isStrict(ts, node, file.sourceFile));
-  const head: TS.Statement[] = [];
-  if (!isGenerator) head.push(declareFrame(file, HELPERS.frame));
-  else if (!inParameters) head.push(declareFrame(file, HELPERS.genFrame));
-  const tryBody = isGenerator ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
+  const shape = planFrame(file.syntax, file.functionState, node, isStrict(ts, node, file.sourceFile));
+  const head = shape.declaredWith ? [declareFrame(file, shape.declaredWith)] : [];
+  const tryBody = shape.reentersFirst ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
     undefined,
@@ -487,7 +484,7 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
   );
   const newBody = ts.setTextRange(factory.createBlock([...prologue, ...head, wrapped], true), body);
   let parameters = node.parameters;
-  if (inParameters) {
+  if (shape.inParameters) {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
@@ -696,10 +693,16 @@ function visitTry(node: TS.TryStatement, file: FileContext): TS.Node {
   const { ts, factory } = file;
   const visited = ts.visitEachChild(node, file.visit, file.context);
   if (!file.functionState.framed) return visited;
-  const plan = planTry(file.syntax, file.functionState, node.tryBlock, node.catchClause?.block);
+  const clause = node.catchClause;
+  const plan = planTry(
+    file.syntax,
+    file.functionState,
+    node.tryBlock,
+    clause && { parameter: clause.variableDeclaration?.name, body: clause.block },
+  );
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(file, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
-  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, file);
+  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, plan.unpackCatchParameter, file);
   let finallyBlock = visited.finallyBlock;
   if (finallyBlock && plan.reenterFinally) finallyBlock = prepend(finallyBlock);
   if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
@@ -711,11 +714,11 @@ function visitTry(node: TS.TryStatement, file: FileContext): TS.Node {
  * parameter would run its defaults and getters before that, so it moves into
  * the block: `catch (__otelError) { reenter(f); let { code = f() } = __otelError; ... }`.
  */
-function reenterCatch(clause: TS.CatchClause, file: FileContext): TS.CatchClause {
+function reenterCatch(clause: TS.CatchClause, unpackParameter: boolean, file: FileContext): TS.CatchClause {
   const { ts, factory } = file;
   const reenter = helperStatement(file, HELPERS.reenter);
   const declaration = clause.variableDeclaration;
-  if (!declaration || ts.isIdentifier(declaration.name)) {
+  if (!declaration || !unpackParameter) {
     return factory.updateCatchClause(clause, declaration, factory.updateBlock(clause.block, [reenter, ...clause.block.statements]));
   }
   const caught = factory.createIdentifier('__otelError');
