@@ -28,6 +28,7 @@ import { transformSync } from 'esbuild';
 import type * as TS from 'typescript';
 import otelContextTransformer from '../dist/esm/index.js';
 import { transform } from '../dist/esm/api.js';
+import { editsBehind, layOut } from '../dist/esm/text/edits.js';
 import { firstDecisionDifference, helperCalls } from './decisions.js';
 import { countStatements, generate, KNOWN_ISSUES, render, type GenerateOptions, type Lang, type Program, type Stmt } from './generator.js';
 
@@ -121,6 +122,8 @@ export function compileSource(source: string, lang: Lang, only: readonly Variant
     try {
       const problems: string[] = [];
       const out = transform(source, { filename: fileName, onDiagnostic: (d) => problems.push(`${d.line}:${d.column} ${d.message}`) });
+      // The Babel plugin maps positions with the edit list behind the output: it must make exactly that output.
+      if (out && layOut(source, editsBehind.get(out) ?? []).code !== out.code) problems.push('the recorded edits do not make the output');
       if (problems.length) compileErrors.text = problems.join('\n');
       const code = out?.code ?? source;
       variants.text = lang === 'ts' ? stripTypes(code) : code;

@@ -8,6 +8,7 @@ import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { injectedFault, internalErrorMessage } from './internal-errors.js';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
+import { editsBehind } from './text/edits.js';
 import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
 
 export type { Diagnostic } from './transformer/estree.js';
@@ -106,6 +107,7 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
         ? remapping([ownMap as SourceMapInput, options.inputSourceMap as SourceMapInput], () => null)
         : remapping(ownMap as SourceMapInput, () => null);
       result = { code: output.magic.toString(), map: map as SourceMap }; // encoded mappings: decodedMappings was not asked for
+      editsBehind.set(result, output.edits!);
     }
   } catch (error) {
     // Never break a build over our own bug: say so where the file is, and leave it exactly as it was.

@@ -16,10 +16,10 @@
  * was: Babel's own source map then points at the original source, and inserted
  * code carries no location, like code any other plugin creates.
  */
-import { decode } from '@jridgewell/sourcemap-codec';
 import { formatDiagnostic, internalError, OptionsError, transform, type ApiOptions, type Diagnostic } from './api.js';
 import { PACKAGE_ID } from './cache-key.js';
-import { lineStarts } from './text/line-index.js';
+import { editsBehind, layOut, type OriginalRun, type TextEdit } from './text/edits.js';
+import { LineIndex } from './text/line-index.js';
 import { resolveOptions, type TransformOptions } from './options.js';
 
 export interface BabelPluginOptions extends TransformOptions {
@@ -134,7 +134,9 @@ export default function otelContextTransformerBabel(api: BabelApi, raw: BabelPlu
           if (!ast) return;
           const program = (ast.type === 'File' ? ast.program : ast) as BabelNode;
           try {
-            const positions = new PositionMap(code, result.code, result.map.mappings, parserOpts);
+            const edits = editsBehind.get(result);
+            if (!edits) throw new Error('transform() kept no edits for this result');
+            const positions = new PositionMap(code, result.code, edits, parserOpts);
             const seen = new Set<object>();
             positions.relocate(program, seen);
             for (const comment of (ast.comments as BabelNode[] | undefined) ?? []) positions.relocate(comment, seen);
@@ -183,58 +185,26 @@ function extensionFor(parserOpts: Record<string, any>): string {
 }
 
 /**
- * Offsets in the transformed text → offsets in the original. `transform()` only
- * inserts text (and, once, moves a catch clause's destructuring pattern), so
- * the source map's segments are anchors: from each one, original text runs on
- * unchanged for some length, then inserted text follows up to the next anchor.
+ * Offsets in the transformed text → offsets in the original, from the edits
+ * `transform()` made (src/text/edits.ts): it only inserts text, and once moves
+ * a catch clause's destructuring pattern, so each run of original text in the
+ * output is an anchor with its length; the text between runs is ours.
  */
 class PositionMap {
   /** Sorted by generated offset: [generated offset, original offset, length of original text from there]. */
-  private readonly anchors: Array<[number, number, number]> = [];
-  private readonly lineStarts: number[];
+  private readonly anchors: OriginalRun[];
+  private readonly lines: LineIndex;
   private readonly startLine: number;
   private readonly startColumn: number;
 
-  constructor(
-    private readonly original: string,
-    generated: string,
-    mappings: string | number[][][],
-    parserOpts: Record<string, any>,
-  ) {
-    this.lineStarts = lineStarts(original);
+  constructor(original: string, generated: string, edits: readonly TextEdit[], parserOpts: Record<string, any>) {
+    const { code, runs } = layOut(original, edits);
+    // The edits must make exactly the text Babel parsed, or no position below would be right.
+    if (code !== generated) throw new Error('the recorded edits do not make the transformed text');
+    this.anchors = runs;
+    this.lines = new LineIndex(original);
     this.startLine = typeof parserOpts.startLine === 'number' ? parserOpts.startLine : 1;
     this.startColumn = typeof parserOpts.startColumn === 'number' ? parserOpts.startColumn : 0;
-    // Source map lines are split at \n only (magic-string); Babel's locations at every line terminator.
-    const originalStarts = lineStarts(original, 'lf');
-    const generatedStarts = lineStarts(generated, 'lf');
-    const points: Array<[number, number]> = [];
-    (typeof mappings === 'string' ? decode(mappings) : mappings).forEach((segments, line) => {
-      for (const segment of segments) {
-        if (segment.length < 4) continue;
-        const from = generatedStarts[line]! + segment[0];
-        const to = (originalStarts[segment[2]!] ?? original.length) + segment[3]!;
-        points.push([from, to]);
-      }
-    });
-    points.sort((a, b) => a[0] - b[0]);
-    for (let i = 0; i < points.length; i++) {
-      const [g, o] = points[i]!;
-      if (i > 0 && points[i - 1]![0] === g) continue;
-      const nextG = points[i + 1]?.[0] ?? generated.length;
-      const nextO = points[i + 1]?.[1];
-      const room = nextG - g;
-      let length: number;
-      if (nextO !== undefined && nextO >= o && nextO - o <= room && generated.startsWith(original.slice(o, nextO), g)) {
-        // The usual case: original text up to the next anchor's original offset, inserted text after it.
-        length = nextO - o;
-      } else {
-        // After a moved range, or the last anchor: as far as the texts agree.
-        length = 0;
-        while (length < room && o + length < original.length && generated.charCodeAt(g + length) === original.charCodeAt(o + length))
-          length++;
-      }
-      this.anchors.push([g, o, length]);
-    }
   }
 
   /** The original offset of the character at generated offset g, or undefined when we inserted it. */
@@ -272,16 +242,11 @@ class PositionMap {
     return found;
   }
 
+  /** Babel's position: line from parserOpts.startLine, 0-based column (startColumn added on the first line). */
   private position(offset: number): Position {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const column = offset - this.lineStarts[lo]!;
-    return { line: this.startLine + lo, column: lo === 0 ? column + this.startColumn : column, index: offset };
+    const line = this.lines.lineOf(offset);
+    const column = offset - this.lines.lineStarts[line]!;
+    return { line: this.startLine + line, column: line === 0 ? column + this.startColumn : column, index: offset };
   }
 
   /**

@@ -129,6 +129,93 @@ describe('source maps', () => {
   });
 });
 
+/** The Babel AST of `code` after our plugin (no preset: nothing else moves nodes). */
+function astOf(code: string) {
+  return babel.transformSync(code, {
+    filename: '/project/src/handle.js',
+    babelrc: false,
+    configFile: false,
+    ast: true,
+    code: false,
+    plugins: [[plugin, { onDiagnostic: (d: { message: string }) => expect.fail(d.message) }]],
+  })!.ast!;
+}
+
+/** Every node that has a position: its range is ordered, and an identifier's range holds its name. */
+function expectConsistentPositions(code: string, ast: ReturnType<typeof astOf>) {
+  babel.traverse(ast, {
+    enter(path) {
+      const { node } = path;
+      if (node.start == null) return;
+      expect(node.start, `${node.type} ${node.start}-${node.end}`).toBeLessThanOrEqual(node.end!);
+      if (node.type === 'Identifier') expect(code.slice(node.start, node.end!)).toBe(node.name);
+    },
+  });
+}
+
+// transform() moves a catch clause's destructuring pattern into the block (its defaults must run after
+// reenter). Positions come from the edits themselves: around the moved pattern, where inserted text may
+// read like the original text next to it, nothing is guessed from where the two texts agree.
+describe('positions around the moved catch pattern', () => {
+  it('the declaration that unpacks the pattern spans the pattern, not the original text after it', () => {
+    const code = `export async function handle() {
+  try {
+    await save();
+  } catch ({ code = 1 } /* the error */) {
+    report(code);
+  }
+}
+`;
+    const ast = astOf(code);
+    expectConsistentPositions(code, ast);
+    const pattern = { start: code.indexOf('{ code = 1 }'), end: code.indexOf('{ code = 1 }') + '{ code = 1 }'.length };
+    const unpacking: any[] = [];
+    babel.traverse(ast, {
+      VariableDeclarator(path) {
+        if (path.node.init?.type === 'Identifier' && path.node.init.name === '__otelError') unpacking.push(path.node);
+      },
+    });
+    expect(unpacking).toHaveLength(1);
+    const [declarator] = unpacking;
+    expect(declarator.id).toMatchObject(pattern);
+    // The inserted ` = __otelError` is ours: the declarator's original part ends where the pattern does.
+    expect(declarator).toMatchObject(pattern);
+    expect(declarator.loc).toMatchObject({ start: { line: 4, column: 11 }, end: { line: 4, column: 23 } });
+  });
+
+  it('inserted text identical to the original text after it stays inserted', () => {
+    // The catch block begins with the very statement we insert there: only the second one is the file's.
+    const code = `export async function handle() {
+  try {
+    await save();
+  } catch ({ code }) { __otelCtx.reenter(__otelFrame); report(code); }
+}
+`;
+    const ast = astOf(code);
+    expectConsistentPositions(code, ast);
+    const reenters: any[] = [];
+    babel.traverse(ast, {
+      CatchClause(path) {
+        for (const statement of path.node.body.body) {
+          if (statement.type === 'ExpressionStatement' && babel.types.isCallExpression(statement.expression)) {
+            const callee = statement.expression.callee;
+            if (babel.types.isMemberExpression(callee) && babel.types.isIdentifier(callee.property, { name: 'reenter' })) {
+              reenters.push(statement);
+            }
+          }
+        }
+      },
+    });
+    expect(reenters).toHaveLength(2);
+    const [ours, theirs] = reenters;
+    expect(ours.loc).toBeNull();
+    expect(ours.start).toBeNull();
+    const start = code.indexOf('__otelCtx.reenter');
+    expect(theirs).toMatchObject({ start, end: code.indexOf('report(code)') - 1 });
+    expect(theirs.loc.start).toMatchObject({ line: 4, column: 23 });
+  });
+});
+
 describe('idempotence', () => {
   it('a second run over the plugin output changes nothing', () => {
     const once = compile({}).code!;

@@ -1,14 +1,16 @@
 /**
  * The text backend: parses with oxc (JS, TS, JSX, TSX; no `typescript`
  * needed, so it serves TypeScript 7 builds too), walks the ESTree once and
- * records insertions with magic-string. Original text is only ever added to,
- * never rewritten, so the source map is exact for every original token.
+ * records its edits as data (src/text/edits.ts), which magic-string applies.
+ * Original text is only ever added to (and, once, moved), never rewritten, so
+ * the source map is exact for every original token.
  *
  * The boundaries come from the catalog and the emitted shapes are the same as
  * the TypeScript backend's (see src/runtime/slot.ts for what each helper does).
  */
-import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
+import type MagicString from 'magic-string';
+import { applyEdits, type TextEdit } from '../text/edits.js';
 import { LineIndex } from '../text/line-index.js';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -17,12 +19,12 @@ import {
   awaitHelper,
   awaitUsingDeclarations,
   containsSuspension,
-  frameInParameters,
   helperCallName,
   isProcessed,
   planCall,
   planListenerAssignment,
   planListenerCall,
+  planFrame,
   planFunction,
   planMessage,
   planNew,
@@ -88,6 +90,8 @@ export interface TextTransformInput {
 export interface TextTransformOutput {
   /** The edited file, or undefined when nothing needed rewriting (or the file could not be). */
   magic?: MagicString;
+  /** The edits that made `magic`, in the order they were applied (the Babel plugin maps positions with them). */
+  edits?: readonly TextEdit[];
   diagnostics: Diagnostic[];
 }
 
@@ -112,12 +116,14 @@ const tsTypes = {
 /** Per-file state, like the TypeScript backend's FileContext. */
 interface FileContext {
   code: string;
-  s: MagicString;
+  /** What the walk changes, as data (src/text/edits.ts); applied with magic-string at the end. */
+  edits: TextEdit[];
   options: ResolvedOptions;
   scopes: Array<Scope<Node>>;
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
   syntax: Syntax<Node>;
   plan: PlanContext<Node>;
+  /** What the function being visited needs: the planner's plan for it (the module top level's, outside any). */
   functionState: FunctionPlan<Node>;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
@@ -125,7 +131,6 @@ interface FileContext {
   strict: boolean;
   /** A .ts/.tsx file: what we add must type-check wherever the file did (see tsTypes). */
   typed: boolean;
-  changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
 }
@@ -160,12 +165,11 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
-  const s = new MagicString(code);
   const syntax = estreeSyntax(boundaryWordOffsets(code));
   const scopes: Array<Scope<Node>> = [];
   const file: FileContext = {
     code,
-    s,
+    edits: [],
     options,
     scopes,
     syntax,
@@ -182,7 +186,6 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
-    changed: false,
     report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
@@ -204,7 +207,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     return { diagnostics };
   }
   // A processed file was only walked to report its boundaries: its edits are discarded.
-  if (!file.changed || processed) return { diagnostics };
+  if (file.edits.length === 0 || processed) return { diagnostics };
 
   const reference = options.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : options.helpers;
   let header =
@@ -214,8 +217,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
         : `var ${NS} = ${globalHelpersLookup(file.typed)};`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
-  s.prependLeft(headerPosition(program, code), header + '\n');
-  return { magic: s, diagnostics };
+  file.edits.push({ kind: 'insert', at: headerPosition(program, code), text: header + '\n', first: true });
+  return { magic: applyEdits(code, file.edits), edits: file.edits, diagnostics };
 }
 
 function sourceTypeOf(filename: string): 'module' | 'script' | 'unambiguous' {
@@ -351,8 +354,7 @@ function withScope(node: Node, file: FileContext, body: () => void): void {
 function insert(file: FileContext, at: number, text: string): void {
   // `await(x)`, `yield(x)`, `return(x)`: a call inserted right after a keyword would run into it.
   if (at > 0 && /^[\w$]/.test(text) && /[\w$]/.test(file.code[at - 1]!)) text = ` ${text}`;
-  file.s.appendLeft(at, text);
-  file.changed = true;
+  file.edits.push({ kind: 'insert', at, text });
 }
 
 // --- callbacks -------------------------------------------------------------
@@ -414,7 +416,7 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
   }
   const head = `${NS}.${plan.helper}(`;
   const replace = (start: number, end: number, text: string) =>
-    start < end ? file.s.overwrite(start, end, text, { contentOnly: true }) : file.s.appendLeft(start, text);
+    file.edits.push(start < end ? { kind: 'replace', start, end, text } : { kind: 'insert', at: start, text });
   const argsStart = args.length > 0 ? args[0]!.start : node.end;
   if (!receiver) {
     replace(node.start, argsStart, args.length > 0 ? head : `${head})`);
@@ -424,7 +426,6 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
     if (args.length > 0) replace(receiver.end, argsStart, ', ');
     else replace(receiver.end, node.end, ')');
   }
-  file.changed = true;
   visitChildren(node, file);
 }
 
@@ -470,7 +471,7 @@ function visitClass(node: Node, file: FileContext): void {
 function visitFunction(node: Node, file: FileContext): void {
   const plan = planFunction(file.plan, node);
   const body = node.body as Node | null;
-  const outer = file.functionState;
+  const outerState = file.functionState;
   file.functionState = plan;
   file.scopes.push(lazyScope(file.syntax, node));
   try {
@@ -483,7 +484,7 @@ function visitFunction(node: Node, file: FileContext): void {
     else visitInner();
   } finally {
     file.scopes.pop();
-    file.functionState = outer;
+    file.functionState = outerState;
   }
 }
 
@@ -495,7 +496,6 @@ function visitFunction(node: Node, file: FileContext): void {
 function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const body = node.body as Node;
   const { code } = file;
-  const isGenerator = file.functionState.isGenerator;
   const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
   if (body.type !== 'BlockStatement') {
     // Expression-bodied async arrow.
@@ -512,12 +512,10 @@ function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
-  const inParameters = isGenerator && frameInParameters(file.syntax, node, file.strict);
-  let head = '';
-  if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
-  else if (!inParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
-  const reenter = isGenerator ? `${call(HELPERS.reenter, FRAME)}; ` : '';
-  if (inParameters) {
+  const shape = planFrame(file.syntax, file.functionState, node, file.strict);
+  const head = shape.declaredWith ? `const ${FRAME} = ${call(shape.declaredWith)}; ` : '';
+  const reenter = shape.reentersFirst ? `${call(HELPERS.reenter, FRAME)}; ` : '';
+  if (shape.inParameters) {
     // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
     const close = closingParen(node, code);
     const params = node.params as Node[];
@@ -666,15 +664,20 @@ function transformForAwait(node: Node, file: FileContext): void {
 /** catch and finally re-enter where the protected block can suspend (planner: planTry). */
 function visitTry(node: Node, file: FileContext): void {
   if (!file.functionState.framed) return visitChildren(node, file);
-  const plan = planTry(file.syntax, file.functionState, node.block, node.handler?.body);
+  const handler = node.handler as Node | null;
+  const plan = planTry(
+    file.syntax,
+    file.functionState,
+    node.block,
+    handler ? { parameter: handler.param ?? undefined, body: handler.body } : undefined,
+  );
   const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
   visit(node.block, file);
-  if (node.handler) {
-    const handler = node.handler as Node;
-    if (plan.reenterCatch && handler.param && handler.param.type !== 'Identifier') {
+  if (handler) {
+    if (plan.unpackCatchParameter) {
       // Destructuring defaults would run before reenter: move the pattern into the block.
       const param = handler.param as Node;
-      file.s.move(param.start, param.end, handler.body.start + 1);
+      file.edits.push({ kind: 'move', start: param.start, end: param.end, to: handler.body.start + 1 });
       insert(file, param.start, '__otelError');
       insert(file, handler.body.start + 1, `${reenter} let `);
       insert(file, param.end, ' = __otelError;');

@@ -108,6 +108,28 @@ function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
   return found;
 }
 
+/** Where a framed function makes its frame, and what its body does first (see planFrame). */
+export interface FramePlan {
+  /** The helper of the `const __otelFrame = <helper>()` that opens the body; undefined when the parameter list makes the frame. */
+  declaredWith?: string;
+  /** The frame is made in the parameter list: `...{ __otelFrame = genFrame() }` after the parameters. */
+  inParameters: boolean;
+  /** The body's try starts with `reenter(f)`: a generator's body first runs at the first next(), not when it was created. */
+  reentersFirst: boolean;
+}
+
+/**
+ * An async function makes its frame when called (`frame()`); a generator when
+ * the generator object is created, in its parameter list where it can
+ * (frameInParameters), else when its body first runs (`genFrame()`). Every
+ * framed body runs in `try { … } finally { exit(f) }`.
+ */
+export function planFrame<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, fn: N, strict: boolean): FramePlan {
+  if (!functionPlan.isGenerator) return { declaredWith: HELPERS.frame, inParameters: false, reentersFirst: false };
+  const inParameters = frameInParameters(syntax, fn, strict);
+  return { declaredWith: inParameters ? undefined : HELPERS.genFrame, inParameters, reentersFirst: true };
+}
+
 /**
  * Whether a generator's frame can be made in its parameter list (at creation,
  * `...{ __otelFrame = genFrame() }`), which makes the list non-simple: not
@@ -115,7 +137,7 @@ function callsAttach<N>(syntax: Syntax<N>, root: N): boolean {
  * code) where the body reads `arguments`, whose aliasing of parameters would
  * change. Otherwise the frame is made when the body first runs.
  */
-export function frameInParameters<N>(syntax: Syntax<N>, fn: N, strict: boolean): boolean {
+function frameInParameters<N>(syntax: Syntax<N>, fn: N, strict: boolean): boolean {
   const body = syntax.body(fn);
   if (!body || syntax.parameters(fn).some((p) => p.rest)) return false;
   if (syntax.directives(body).includes('use strict')) return false;
@@ -264,9 +286,9 @@ function isInert<N>(syntax: Syntax<N>, node: N, oracle: Oracle<N> | undefined): 
  * What an await becomes: `await tail(x)` when it ends an unframed function
  * (tailAwaits), `resume(f, await suspend(f, x))` in a framed one, else nothing.
  */
-export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined {
-  if (fn.tails?.has(node)) return HELPERS.tail;
-  return fn.framed ? HELPERS.suspend : undefined;
+export function awaitHelper<N>(functionPlan: FunctionPlan<N>, node: N): string | undefined {
+  if (functionPlan.tails?.has(node)) return HELPERS.tail;
+  return functionPlan.framed ? HELPERS.suspend : undefined;
 }
 
 /**
@@ -274,19 +296,19 @@ export function awaitHelper<N>(fn: FunctionPlan<N>, node: N): string | undefined
  * yield <helper>(f, x))`): in an async generator `yield x` awaits x, so
  * `suspend` (thenable adoption); `yield*` and plain generators `leave`.
  */
-export function yieldHelper<N>(fn: FunctionPlan<N>, delegate: boolean): string | undefined {
-  if (!fn.framed) return undefined;
-  return fn.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
+export function yieldHelper<N>(functionPlan: FunctionPlan<N>, delegate: boolean): string | undefined {
+  if (!functionPlan.framed) return undefined;
+  return functionPlan.isAsync && !delegate ? HELPERS.suspend : HELPERS.leave;
 }
 
 /** `return x` in a framed async generator awaits x before finally blocks run: `return suspend(f, x)`. */
-export function returnSuspends<N>(fn: FunctionPlan<N>): boolean {
-  return fn.framed && fn.isAsync && fn.isGenerator;
+export function returnSuspends<N>(functionPlan: FunctionPlan<N>): boolean {
+  return functionPlan.framed && functionPlan.isAsync && functionPlan.isGenerator;
 }
 
 /** `for await` in a framed function: `forAwait(f, iterable)`, the body re-entering, the loop in a re-entering try. */
-export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop: N): boolean {
-  return fn.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
+export function rewritesForAwait<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, loop: N): boolean {
+  return functionPlan.framed && syntax.kind(loop) === 'forOf' && syntax.isForAwait(loop);
 }
 
 /**
@@ -294,8 +316,8 @@ export function rewritesForAwait<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, loop
  * statements: each disposal awaits when the block ends, so what follows each
  * goes into `try { … } finally { leave(f) }` and the block into a re-entering try.
  */
-export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>, statements: readonly N[]): N[] {
-  if (!fn.framed || !fn.isAsync) return [];
+export function awaitUsingDeclarations<N>(syntax: Syntax<N>, functionPlan: FunctionPlan<N>, statements: readonly N[]): N[] {
+  if (!functionPlan.framed || !functionPlan.isAsync) return [];
   return statements.filter((s) => syntax.kind(s) === 'variables' && syntax.declarationKind(s) === 'await using');
 }
 
@@ -304,17 +326,25 @@ export function awaitUsingDeclarations<N>(syntax: Syntax<N>, fn: FunctionPlan<N>
 /**
  * A rejected await (or gen.throw/return at a yield) jumps into catch/finally
  * while still suspended: those blocks start with `reenter(f)`, only where the
- * protected block can suspend (the finally also after a catch that can).
+ * protected block can suspend (the finally also after a catch that can). A
+ * destructuring catch parameter would run its defaults and getters before
+ * that: it is unpacked in the block instead, after the reenter.
  */
 export function planTry<N>(
   syntax: Syntax<N>,
-  fn: { isAsync: boolean; isGenerator: boolean },
+  functionPlan: { isAsync: boolean; isGenerator: boolean },
   tryBlock: N,
-  catchBody: N | undefined,
-): { reenterCatch: boolean; reenterFinally: boolean } {
-  const tryCanSuspend = containsSuspension(syntax, tryBlock, fn.isGenerator, fn.isAsync);
-  const catchCanSuspend = !!catchBody && containsSuspension(syntax, catchBody, fn.isGenerator, fn.isAsync);
-  return { reenterCatch: tryCanSuspend, reenterFinally: tryCanSuspend || catchCanSuspend };
+  catchClause: { parameter: N | undefined; body: N } | undefined,
+): { reenterCatch: boolean; unpackCatchParameter: boolean; reenterFinally: boolean } {
+  const { isAsync, isGenerator } = functionPlan;
+  const tryCanSuspend = containsSuspension(syntax, tryBlock, isGenerator, isAsync);
+  const catchCanSuspend = !!catchClause && containsSuspension(syntax, catchClause.body, isGenerator, isAsync);
+  const parameter = catchClause?.parameter;
+  return {
+    reenterCatch: tryCanSuspend,
+    unpackCatchParameter: tryCanSuspend && parameter !== undefined && syntax.kind(parameter) !== 'identifier',
+    reenterFinally: tryCanSuspend || catchCanSuspend,
+  };
 }
 
 // --- callbacks -------------------------------------------------------------------

@@ -16,12 +16,12 @@ import {
   awaitHelper,
   awaitUsingDeclarations,
   containsSuspension,
-  frameInParameters,
   isProcessed,
   planCall,
   planMessage,
   planListenerAssignment,
   planListenerCall,
+  planFrame,
   planFunction,
   planNew,
   planTry,
@@ -427,7 +427,7 @@ type FunctionLike =
 function visitFunction(node: FunctionLike, file: FileContext): TS.Node {
   const { ts } = file;
   const plan = planFunction(file.plan, node);
-  const outerFn = file.functionState;
+  const outerState = file.functionState;
   const outerBody = file.functionBody;
   // Its decorators and computed name belong to the enclosing function: visited before entering this one.
   const parts = file.syntax.enclosingParts(node);
@@ -442,7 +442,7 @@ function visitFunction(node: FunctionLike, file: FileContext): TS.Node {
     return addFrame(visited, file);
   } finally {
     file.scopes.pop();
-    file.functionState = outerFn;
+    file.functionState = outerState;
     file.functionBody = outerBody;
   }
 }
@@ -463,12 +463,9 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
   while (statements.length > 0 && ts.isExpressionStatement(statements[0]!) && ts.isStringLiteral(statements[0]!.expression)) {
     prologue.push(statements.shift()!);
   }
-  const isGenerator = file.functionState.isGenerator;
-  const inParameters = isGenerator && frameInParameters(file.syntax, node, isStrict(ts, node, file.sourceFile));
-  const head: TS.Statement[] = [];
-  if (!isGenerator) head.push(declareFrame(file, HELPERS.frame));
-  else if (!inParameters) head.push(declareFrame(file, HELPERS.genFrame));
-  const tryBody = isGenerator ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
+  const shape = planFrame(file.syntax, file.functionState, node, isStrict(ts, node, file.sourceFile));
+  const head = shape.declaredWith ? [declareFrame(file, shape.declaredWith)] : [];
+  const tryBody = shape.reentersFirst ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
     undefined,
@@ -476,7 +473,7 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
   );
   const newBody = ts.setTextRange(factory.createBlock([...prologue, ...head, wrapped], true), body);
   let parameters = node.parameters;
-  if (inParameters) {
+  if (shape.inParameters) {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
@@ -542,10 +539,6 @@ function updateFunction(file: FileContext, node: FunctionLike, parameters: TS.No
   return node; // constructors and accessors are never async or generators
 }
 
-/**
- * Whether a function body (or the module top level) has a suspension point of
- * its own: await, for-await, yield. Nested functions are their own business.
- */
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
 function visitAwait(node: TS.AwaitExpression, file: FileContext): TS.Node {
   const { ts, factory } = file;
@@ -689,10 +682,16 @@ function visitTry(node: TS.TryStatement, file: FileContext): TS.Node {
   const { ts, factory } = file;
   const visited = ts.visitEachChild(node, file.visit, file.context);
   if (!file.functionState.framed) return visited;
-  const plan = planTry(file.syntax, file.functionState, node.tryBlock, node.catchClause?.block);
+  const clause = node.catchClause;
+  const plan = planTry(
+    file.syntax,
+    file.functionState,
+    node.tryBlock,
+    clause && { parameter: clause.variableDeclaration?.name, body: clause.block },
+  );
   const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(file, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
-  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, file);
+  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, plan.unpackCatchParameter, file);
   let finallyBlock = visited.finallyBlock;
   if (finallyBlock && plan.reenterFinally) finallyBlock = prepend(finallyBlock);
   if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
@@ -704,11 +703,11 @@ function visitTry(node: TS.TryStatement, file: FileContext): TS.Node {
  * parameter would run its defaults and getters before that, so it moves into
  * the block: `catch (__otelError) { reenter(f); let { code = f() } = __otelError; ... }`.
  */
-function reenterCatch(clause: TS.CatchClause, file: FileContext): TS.CatchClause {
+function reenterCatch(clause: TS.CatchClause, unpackParameter: boolean, file: FileContext): TS.CatchClause {
   const { ts, factory } = file;
   const reenter = helperStatement(file, HELPERS.reenter);
   const declaration = clause.variableDeclaration;
-  if (!declaration || ts.isIdentifier(declaration.name)) {
+  if (!declaration || !unpackParameter) {
     return factory.updateCatchClause(clause, declaration, factory.updateBlock(clause.block, [reenter, ...clause.block.statements]));
   }
   const caught = factory.createIdentifier('__otelError');
