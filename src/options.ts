@@ -5,7 +5,7 @@
  */
 import picomatch from 'picomatch';
 import * as path from 'node:path';
-import { CATEGORIES, DEFAULT_RUNTIME_MODULE, type Category } from './catalog.js';
+import { CATEGORIES, DEBUG_RUNTIME_MODULE, DEFAULT_RUNTIME_MODULE, type Category } from './catalog.js';
 
 export interface TransformOptions {
   /** Globs (relative to the working directory) of files to transform. Default: every file. */
@@ -26,6 +26,14 @@ export interface TransformOptions {
    * scripts). Default `auto`: import in ES modules, require in CommonJS.
    */
   helpers?: HelpersMode;
+  // --- debug mode (issue 10, item 6) ---
+  /**
+   * Each rewritten boundary carries its source site (`file:line:col`, the file relative to the working
+   * directory) and compiled code imports the debug runtime, which logs every crossing through OTel's
+   * `diag` (see README "Debug mode"). Default: false.
+   */
+  debug?: boolean;
+  // --- end debug mode ---
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -38,6 +46,12 @@ export interface ResolvedOptions {
   helpers: HelpersMode;
   runtimeModule: string;
   typeCheck: boolean;
+  // --- debug mode (issue 10, item 6) ---
+  /** Sites are emitted (runtimeModule is then the debug runtime unless the user named another module). */
+  debug: boolean;
+  /** The name sites give a file: relative to the working directory, `/`-separated, never the build machine's absolute path. */
+  siteFile(fileName: string): string;
+  // --- end debug mode ---
   /** Whether the file at this path is to be transformed (include/exclude). */
   matches(fileName: string): boolean;
 }
@@ -75,6 +89,11 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
   },
   packages: stringArray('package names'),
+  // --- debug mode (issue 10, item 6) ---
+  debug: (value, key) => {
+    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+  // --- end debug mode ---
   helpers: (value, key) => {
     if (!(HELPERS_MODES as readonly unknown[]).includes(value)) {
       throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${HELPERS_MODES.join(', ')}`);
@@ -113,8 +132,16 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   return {
     skip: new Set(options.skip ?? []),
     helpers: options.helpers ?? 'auto',
-    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
+    runtimeModule: options.runtimeModule ?? (options.debug ? DEBUG_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
     typeCheck: options.typeCheck ?? true,
+    // --- debug mode (issue 10, item 6) ---
+    debug: options.debug ?? false,
+    siteFile(fileName) {
+      const relative = path.relative(cwd, fileName).split(path.sep).join('/');
+      // Another drive (Windows): no relative path exists; the base name never leaks the machine's layout.
+      return path.isAbsolute(relative) ? path.basename(fileName) : relative;
+    },
+    // --- end debug mode ---
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];

@@ -27,6 +27,8 @@ import {
   planTry,
   returnSuspends,
   rewritesForAwait,
+  siteNode,
+  siteText,
   wrapsArgument,
   yieldHelper,
   type CallbackPlan,
@@ -124,6 +126,8 @@ interface FileContext {
   changed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
+  /** Debug builds: the site literal a helper call ends with (planner: siteNode). */
+  site?: (helper: string, node: Node, plan?: CallbackPlan<Node>) => string | undefined;
 }
 
 export function transformEstree(input: TextTransformInput): TextTransformOutput {
@@ -172,6 +176,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
+    site: options.debug ? siteLiterals(syntax, lines, options.siteFile(filename)) : undefined,
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
@@ -204,6 +209,22 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
   s.prependLeft(headerPosition(program, code), header + '\n');
   return { magic: s, diagnostics };
+}
+
+/** Debug builds: `"file:line:col"` of a helper call's site node, as a literal (planner: siteNode, siteText). */
+function siteLiterals(syntax: Syntax<Node>, lines: LineIndex, file: string): NonNullable<FileContext['site']> {
+  return (helper, node, plan) => {
+    const at = siteNode(syntax, helper, node, plan);
+    if (!at) return undefined;
+    const { line, column } = lines.position(at.start);
+    return JSON.stringify(siteText(file, line, column));
+  };
+}
+
+/** `, "site"` for a helper call's argument list in a debug build; nothing otherwise. */
+function siteSuffix(fc: FileContext, helper: string, node: Node, plan?: CallbackPlan<Node>): string {
+  const site = fc.site?.(helper, node, plan);
+  return site === undefined ? '' : `, ${site}`;
 }
 
 function sourceTypeOf(filename: string): 'module' | 'script' | 'unambiguous' {
@@ -369,7 +390,7 @@ function visitPlanned(node: Node, fc: FileContext, plan: CallbackPlan<Node> | un
   }
   for (const arg of wrapped) insert(fc, arg.start, `${NS}.${plan!.helper}(`);
   visitChildren(node, fc);
-  for (const arg of wrapped) insert(fc, arg.end, ')');
+  for (const arg of wrapped) insert(fc, arg.end, `${siteSuffix(fc, plan!.helper, node, plan)})`);
 }
 
 /** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */
@@ -425,7 +446,7 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
   if (body.type !== 'BlockStatement') {
     // Expression-bodied async arrow.
-    insert(fc, body.start, `{ const ${FRAME} = ${call(HELPERS.frame)}; try { return `);
+    insert(fc, body.start, `{ const ${FRAME} = ${frameCall(fc, HELPERS.frame, node)}; try { return `);
     visitInner();
     insert(fc, body.end, `;${exitText} }`);
     return;
@@ -440,19 +461,29 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
   const inParameters = isGenerator && frameInParameters(fc.syntax, node, fc.strict);
   let head = '';
-  if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
-  else if (!inParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
+  if (!isGenerator) head = `const ${FRAME} = ${frameCall(fc, HELPERS.frame, node)}; `;
+  else if (!inParameters) head = `const ${FRAME} = ${frameCall(fc, HELPERS.genFrame, node)}; `;
   const reenter = isGenerator ? `${call(HELPERS.reenter, FRAME)}; ` : '';
   if (inParameters) {
     // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
     const close = closingParen(node, code);
     const params = node.params as Node[];
     const needsComma = params.length > 0 && code[skipTriviaBackward(code, close - 1)] !== ',';
-    insert(fc, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }${fc.typed ? tsTypes.frameParameter : ''}`);
+    insert(
+      fc,
+      close,
+      `${needsComma ? ', ' : ''}...{ ${FRAME} = ${frameCall(fc, HELPERS.genFrame, node)} }${fc.typed ? tsTypes.frameParameter : ''}`,
+    );
   }
   insert(fc, afterPrologue, `${separator} ${head}try { ${reenter}`);
   visitInner();
   insert(fc, body.end - 1, `${exitText} `);
+}
+
+/** `__otelCtx.frame()` (genFrame): with the function's site in a debug build. */
+function frameCall(fc: FileContext, helper: string, fn: Node): string {
+  const site = fc.site?.(helper, fn);
+  return site === undefined ? call(helper) : call(helper, site);
 }
 
 /** Offset of the `)` that closes a function's parameter list. */
@@ -495,7 +526,7 @@ function visitAwait(node: Node, fc: FileContext): void {
   insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, fc);
   insert(fc, node.argument.end, ')');
-  insert(fc, node.end, ')');
+  insert(fc, node.end, `${siteSuffix(fc, HELPERS.resume, node)})`);
 }
 
 /** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
@@ -508,11 +539,12 @@ function visitYield(node: Node, fc: FileContext): void {
     insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
     visit(node.argument, fc);
     insert(fc, node.argument.end, ')');
-    insert(fc, node.end, ')');
+    insert(fc, node.end, `${siteSuffix(fc, HELPERS.resume, node)})`);
   } else {
     // A bare `yield` that is a whole statement without `;` relied on ASI; our `)` could
     // otherwise join it to a next line starting with `(` or `[`.
-    insert(fc, node.end, ` ${NS}.${helper}(${FRAME}))${node.endsStatementWithoutSemicolon ? ';' : ''}`);
+    const end = `${siteSuffix(fc, HELPERS.resume, node)})${node.endsStatementWithoutSemicolon ? ';' : ''}`;
+    insert(fc, node.end, ` ${NS}.${helper}(${FRAME})${end}`);
   }
 }
 

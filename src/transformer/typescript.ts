@@ -25,6 +25,8 @@ import {
   planTry,
   returnSuspends,
   rewritesForAwait,
+  siteNode,
+  siteText,
   wrapsArgument,
   yieldHelper,
   type CallbackPlan,
@@ -67,6 +69,8 @@ interface FileContext {
   syntax: Syntax<TS.Node>;
   plan: PlanContext<TS.Node>;
   visit: TS.Visitor;
+  /** Debug builds: the name sites give this file (options.siteFile). */
+  siteFile?: string;
 }
 
 type Handler = (node: any, fc: FileContext) => TS.VisitResult<TS.Node>;
@@ -147,6 +151,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     syntax,
     plan: { syntax, skip: host.options.skip, scopes, oracle: checkerOracle(ts, host), settleRefs: new Set(), resolveCalls: new Set() },
     visit: undefined as unknown as TS.Visitor,
+    siteFile: host.options.debug ? host.options.siteFile(sourceFile.fileName) : undefined,
   };
   fc.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
@@ -331,7 +336,7 @@ function wrapPlanned(
     if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
     if (isIgnored(fc, original[i]!)) return arg;
     changed = true;
-    return helperCall(fc, plan.helper, [arg], arg);
+    return helperCall(fc, plan.helper, withSite(fc, [arg], plan.helper, original[i]!, plan), arg);
   });
   return changed ? args : undefined;
 }
@@ -477,8 +482,8 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
   const isGenerator = fc.fn.isGenerator;
   const inParameters = isGenerator && frameInParameters(fc.syntax, node, isStrict(ts, node, fc.sourceFile));
   const head: TS.Statement[] = [];
-  if (!isGenerator) head.push(declareFrame(fc, HELPERS.frame));
-  else if (!inParameters) head.push(declareFrame(fc, HELPERS.genFrame));
+  if (!isGenerator) head.push(declareFrame(fc, HELPERS.frame, node));
+  else if (!inParameters) head.push(declareFrame(fc, HELPERS.genFrame, node));
   const tryBody = isGenerator ? [helperStatement(fc, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
@@ -491,7 +496,14 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
-      factory.createObjectBindingPattern([factory.createBindingElement(undefined, undefined, frame, helperCall(fc, HELPERS.genFrame, []))]),
+      factory.createObjectBindingPattern([
+        factory.createBindingElement(
+          undefined,
+          undefined,
+          frame,
+          helperCall(fc, HELPERS.genFrame, withSite(fc, [], HELPERS.genFrame, node)),
+        ),
+      ]),
     );
     parameters = factory.createNodeArray([...node.parameters, frameParameter]);
   }
@@ -564,7 +576,7 @@ function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
   if (!helper) return visited;
   const frame = fc.fn.frame!;
   const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
-  return helperCall(fc, HELPERS.resume, [frame, awaited], node);
+  return helperCall(fc, HELPERS.resume, withSite(fc, [frame, awaited], HELPERS.resume, node), node);
 }
 
 /**
@@ -580,7 +592,7 @@ function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
   const frame = fc.fn.frame!;
   const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
-  return helperCall(fc, HELPERS.resume, [frame, yielded], node);
+  return helperCall(fc, HELPERS.resume, withSite(fc, [frame, yielded], HELPERS.resume, node), node);
 }
 
 /**
@@ -757,13 +769,29 @@ function helperStatement(fc: FileContext, helper: string): TS.Statement {
   return fc.factory.createExpressionStatement(helperCall(fc, helper, [frameIdentifier(fc)]));
 }
 
-/** `const __otelFrame = __otelCtx.<helper>();` */
-function declareFrame(fc: FileContext, helper: string): TS.Statement {
+/** Debug builds: the arguments with the call's site added last (planner: siteNode, siteText); else the arguments. */
+function withSite(fc: FileContext, args: TS.Expression[], helper: string, node: TS.Node, plan?: CallbackPlan<TS.Node>): TS.Expression[] {
+  if (fc.siteFile === undefined) return args;
+  const at = siteNode(fc.syntax, helper, node, plan);
+  if (!at || at.pos < 0) return args;
+  const { line, character } = fc.sourceFile.getLineAndCharacterOfPosition(at.getStart(fc.sourceFile));
+  return [...args, fc.factory.createStringLiteral(siteText(fc.siteFile, line + 1, character + 1))];
+}
+
+/** `const __otelFrame = __otelCtx.<helper>();` (`frame(site)` in a debug build, given the function) */
+function declareFrame(fc: FileContext, helper: string, fn?: TS.Node): TS.Statement {
   const { factory, ts } = fc;
   return factory.createVariableStatement(
     undefined,
     factory.createVariableDeclarationList(
-      [factory.createVariableDeclaration(frameIdentifier(fc), undefined, undefined, helperCall(fc, helper, []))],
+      [
+        factory.createVariableDeclaration(
+          frameIdentifier(fc),
+          undefined,
+          undefined,
+          helperCall(fc, helper, fn ? withSite(fc, [], helper, fn) : []),
+        ),
+      ],
       ts.NodeFlags.Const,
     ),
   );
