@@ -1,0 +1,160 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
+/**
+ * Debug mode (README "Debug mode"): the helpers at the boundaries where compiled code crosses into a
+ * later job — a bound callback's entry, the continuation after an await or yield, a catch, finally or
+ * `for await` turn entered after a suspension — wrapped to log each crossing through OTel's `diag`:
+ * the site (`file:line:col`, when the code was built with `debug: true`), the trace and span ids the
+ * code runs in (what was captured when the work was scheduled) and those active before entering.
+ * Crossings that run with no span are counted per site for debugSummary(): where the context was
+ * already gone.
+ *
+ * None of this is in the default runtime (runtime/index.ts): code built with `debug: true` imports
+ * runtime/debug.ts, and under Node runtime/node.ts picks these helpers when OTEL_LOG_LEVEL asks for
+ * debug output. The other helpers (suspend, tail, leave, exit, ...) are the plain ones.
+ */
+import { context, diag, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
+import * as plain from './slot.js';
+import { INERT_FRAME, type Frame } from './slot.js';
+
+/** What the summary lists: a site and what crossed there. */
+export interface DebugSummaryEntry {
+  /** `file:line:col` of the boundary, or `(unknown site)` for code built without `debug: true`. */
+  site: string;
+  /** `callback` (bind), `continuation` (after an await or yield), `re-entry` (catch, finally or for-await turn after a suspension). */
+  crossing: Crossing;
+  /** How many times it crossed with no span. */
+  count: number;
+}
+export type Crossing = 'callback' | 'continuation' | 're-entry';
+
+/** One crossing as logged (the second argument of each diag.debug call). */
+export interface CrossingRecord {
+  site: string;
+  crossing: Crossing;
+  /** The ids the code runs in: captured when the work was scheduled (the callback bound, the await reached). */
+  runsIn?: { traceId: string; spanId: string };
+  /** The ids active right before the crossing, in the job the host started. */
+  before?: { traceId: string; spanId: string };
+}
+
+const PREFIX = 'otel-context-transformer:';
+const UNKNOWN_SITE = '(unknown site)';
+
+interface DebugState {
+  /** Crossings with no span, by `crossing site`. */
+  empty: Map<string, number>;
+  exitHook: boolean;
+}
+// Shared by every copy of this module (ESM and CommonJS builds), as the slot is.
+const state: DebugState = ((globalThis as Record<symbol, DebugState>)[Symbol.for('otel-context-transformer.debug.v1')] ??= {
+  empty: new Map(),
+  exitHook: false,
+});
+
+function ids(ctx: Context): { traceId: string; spanId: string } | undefined {
+  const span = trace.getSpanContext(ctx);
+  return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : undefined;
+}
+
+function show(x: { traceId: string; spanId: string } | undefined): string {
+  return x ? `trace ${x.traceId} span ${x.spanId}` : 'no span';
+}
+
+function log(crossing: Crossing, site: string | undefined, runsIn: Context, before: Context): void {
+  const record: CrossingRecord = { site: site ?? UNKNOWN_SITE, crossing, runsIn: ids(runsIn), before: ids(before) };
+  if (!record.runsIn) {
+    const key = `${crossing} ${record.site}`;
+    state.empty.set(key, (state.empty.get(key) ?? 0) + 1);
+    hookExit();
+  }
+  const lost = record.runsIn ? '' : ' (context already lost before this boundary)';
+  diag.debug(
+    `${PREFIX} ${crossing} at ${record.site} runs in ${show(record.runsIn)}${lost}; before entering: ${show(record.before)}`,
+    record,
+  );
+}
+
+/** Node: the summary is logged once when the process exits, if anything crossed with no span. */
+function hookExit(): void {
+  if (state.exitHook) return;
+  state.exitHook = true;
+  const p = (globalThis as { process?: { once?: (event: string, listener: () => void) => unknown } }).process;
+  if (p && typeof p.once === 'function') p.once('exit', () => debugSummary());
+}
+
+/**
+ * The boundaries crossed with no span so far (most first), also logged through diag.debug. Called at
+ * process exit under Node; in a browser call it when you want the list (it is exported by
+ * `otel-context-transformer/runtime/debug`, and under Node by `otel-context-transformer/runtime`).
+ */
+export function debugSummary(): DebugSummaryEntry[] {
+  const entries = [...state.empty].map(([key, count]) => {
+    const space = key.indexOf(' ');
+    return { crossing: key.slice(0, space) as Crossing, site: key.slice(space + 1), count };
+  });
+  entries.sort((a, b) => b.count - a.count);
+  const lines = entries.map((e) => `  ${e.site} ${e.crossing} ×${e.count}`);
+  diag.debug(
+    entries.length === 0
+      ? `${PREFIX} no boundary crossed with no span`
+      : `${PREFIX} boundaries crossed with no span (the context was lost before them):\n${lines.join('\n')}`,
+    entries,
+  );
+  return entries;
+}
+
+/** Forgets the counts (tests, or between phases of an app). */
+export function resetDebugSummary(): void {
+  state.empty.clear();
+}
+
+// ---------------------------------------------------------------------------
+// The helpers (same contracts as slot.ts's, plus the site).
+
+/** A callback: logs on entry what it was scheduled in and what the host ran it in. */
+export function bind<T>(cb: T, site?: string): T {
+  if (typeof cb !== 'function') return cb;
+  const scheduledIn = context.active();
+  const bound = plain.bind(cb) as unknown as Function;
+  return function (this: unknown) {
+    log('callback', site, scheduledIn, context.active());
+    return bound.apply(this, arguments);
+  } as unknown as T;
+}
+
+type SitedFrame = Frame & { s?: string };
+
+export function frame(site?: string): Frame {
+  const f: SitedFrame = plain.frame();
+  if (f !== INERT_FRAME && site !== undefined) f.s = site;
+  return f;
+}
+
+export function genFrame(site?: string): Frame {
+  const f: SitedFrame = plain.genFrame();
+  if (f !== INERT_FRAME && site !== undefined) f.s = site;
+  return f;
+}
+
+/** After an await or yield. */
+export function resume<T>(f: Frame, value: T, site?: string): T {
+  const before = context.active();
+  plain.resume(f, value);
+  log('continuation', site, context.active(), before);
+  return value;
+}
+
+/** A catch or finally block, or a `for await` turn: a crossing when entered still suspended (site: the function's body). */
+export function reenter(f: Frame): void {
+  if (f === INERT_FRAME || f.p !== undefined) return;
+  const before = context.active();
+  plain.reenter(f);
+  log('re-entry', (f as SitedFrame).s, context.active(), before);
+}
+
+/** Whether OTEL_LOG_LEVEL (Node's environment) asks for debug output: `debug`, `verbose` or `all`, as OTel reads it. */
+export function debugRequested(): boolean {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const level = p && p.env && p.env.OTEL_LOG_LEVEL;
+  return typeof level === 'string' && /^(debug|verbose|all)$/i.test(level.trim());
+}

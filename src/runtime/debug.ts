@@ -1,0 +1,10 @@
+// otel-context-ignore-file: the runtime itself is never rewritten (a bundler may see it outside node_modules)
+/**
+ * `otel-context-transformer/runtime/debug`: what code built with `debug: true` imports. Everything
+ * runtime/index.ts exports, with the crossing helpers replaced by ones that log each crossing and its
+ * site through OTel's diag (debug-helpers.ts), and debugSummary(). Under Node the "node" condition
+ * serves runtime/debug-node.ts (the same over runtime/node.ts).
+ */
+export * from './index.js';
+export { bind, debugSummary, frame, genFrame, reenter, resetDebugSummary, resume } from './debug-helpers.js';
+export type { Crossing, CrossingRecord, DebugSummaryEntry } from './debug-helpers.js';

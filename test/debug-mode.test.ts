@@ -1,0 +1,223 @@
+/**
+ * Debug mode (issue 10, item 6): built with `debug: true`, every crossing is logged through OTel's diag
+ * with its site (file:line:col of the original source, relative to the working directory) and the trace
+ * and span ids it runs in and found; crossings with no span are summed up at exit. The scenario
+ * (test/debug-mode/scenario.ts) carries the context across a setTimeout and loses it through an
+ * uncompiled queue; the log shows the first compiled boundaries that ran without it.
+ * Through the tsconfig plugin (whole program, type checker), the text transform, Babel and the load
+ * hook; and at run time with OTEL_LOG_LEVEL=debug on a build without sites.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, sep } from 'node:path';
+import type * as TS from 'typescript';
+import { describe, expect, it } from 'vitest';
+import otelContextTransformer from '../dist/esm/index.js';
+import { transform } from '../dist/esm/api.js';
+import { OptionsError, resolveOptions } from '../dist/esm/options.js';
+import { TMP_DIR } from './harness/run.js';
+
+const require = createRequire(import.meta.url);
+const HERE = join(import.meta.dirname, 'debug-mode');
+const SOURCE = join(HERE, 'scenario.ts');
+const RUNNER = join(HERE, 'runner.mjs');
+/** What sites call the file: relative to the working directory (vitest runs in the repository root). */
+const FILE = 'test/debug-mode/scenario.ts';
+const SETTIMEOUT = `${FILE}:12:7`;
+const THEN = `${FILE}:14:44`;
+const AWAIT = `${FILE}:21:3`;
+
+interface Ids {
+  traceId: string;
+  spanId: string;
+}
+interface Logged {
+  level: string;
+  message: string;
+  args: unknown[];
+}
+interface Run {
+  spans: Array<Ids & { name: string; parentSpanId?: string }>;
+  crossings: Logged[];
+  atExit: Logged[];
+}
+
+type Compile = (source: string, outDir: string, debug: boolean) => string;
+
+const compileTsc: Compile = (source, outDir, debug) => {
+  const ts = require('typescript') as typeof TS;
+  const options: TS.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    types: ['node'],
+    skipLibCheck: true,
+  };
+  const program = ts.createProgram([source], options);
+  let text = '';
+  const diagnostics: TS.Diagnostic[] = [];
+  const plugin = otelContextTransformer(program, { debug }, { ts, addDiagnostic: (d: TS.Diagnostic) => diagnostics.push(d) });
+  program.emit(undefined, (_, t) => (text = t), undefined, false, { before: [plugin] });
+  expect(diagnostics).toEqual([]);
+  return write(outDir, text);
+};
+
+const compileText: Compile = (source, outDir, debug) => {
+  const ts = require('typescript') as typeof TS;
+  const result = transform(readFileSync(source, 'utf8'), { filename: source, debug, onDiagnostic: (d) => expect.fail(d.message) });
+  const js = ts.transpileModule(result!.code, {
+    fileName: source,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+  return write(outDir, js);
+};
+
+const compileBabel: Compile = (source, outDir, debug) => {
+  const babel = require('@babel/core') as typeof import('@babel/core');
+  const result = babel.transformSync(readFileSync(source, 'utf8'), {
+    filename: source,
+    babelrc: false,
+    configFile: false,
+    sourceType: 'module',
+    plugins: [[require.resolve('otel-context-transformer/babel'), { debug }]],
+    presets: [require.resolve('@babel/preset-typescript')],
+  });
+  return write(outDir, result!.code!);
+};
+
+function write(outDir: string, code: string): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'scenario.mjs');
+  writeFileSync(file, code);
+  return file;
+}
+
+function run(file: string, env: Record<string, string> = {}, args: string[] = []): Run {
+  const environment: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('OTEL_LOG_LEVEL' in env)) delete environment.OTEL_LOG_LEVEL;
+  const stdout = execFileSync(process.execPath, [...args, RUNNER, file], { encoding: 'utf8', env: environment, timeout: 60_000 });
+  const line = stdout.split('\n').find((l) => l.startsWith('@@DEBUG '));
+  expect(line, stdout).toBeDefined();
+  return JSON.parse(line!.slice('@@DEBUG '.length)) as Run;
+}
+
+/** The crossing records (each diag.debug call's second argument), in order. */
+const records = (r: Run) => r.crossings.map((l) => l.args[0]);
+
+function expectDebugLog(r: Run, sites: { setTimeout: string; then: string; await: string }): void {
+  const request = r.spans.find((s) => s.name === 'request')!;
+  const carried = r.spans.find((s) => s.name === 'carried')!;
+  const lost = r.spans.find((s) => s.name === 'lost')!;
+  // The trace as it is: carried across setTimeout, lost through the uncompiled queue.
+  expect(carried.parentSpanId).toBe(request.spanId);
+  expect(lost.parentSpanId).toBeUndefined();
+  const runsIn = { traceId: request.traceId, spanId: request.spanId };
+  expect(records(r)).toEqual([
+    { site: sites.setTimeout, crossing: 'callback', runsIn },
+    { site: sites.await, crossing: 'continuation' },
+    { site: sites.then, crossing: 'callback' },
+  ]);
+  expect(r.crossings.every((l) => l.level === 'debug')).toBe(true);
+  expect(r.crossings[0]!.message).toBe(
+    `otel-context-transformer: callback at ${sites.setTimeout} runs in trace ${request.traceId} span ${request.spanId}; before entering: no span`,
+  );
+  expect(r.crossings[1]!.message).toBe(
+    `otel-context-transformer: continuation at ${sites.await} runs in no span (context already lost before this boundary); before entering: no span`,
+  );
+  // The summary, logged once as the process exits: the first compiled boundaries after the loss.
+  expect(r.atExit).toHaveLength(1);
+  expect(r.atExit[0]!.message).toBe(
+    `otel-context-transformer: boundaries crossed with no span (the context was lost before them):\n` +
+      `  ${sites.await} continuation ×1\n  ${sites.then} callback ×1`,
+  );
+  expect(r.atExit[0]!.args[0]).toEqual([
+    { site: sites.await, crossing: 'continuation', count: 1 },
+    { site: sites.then, crossing: 'callback', count: 1 },
+  ]);
+}
+
+const SITES = { setTimeout: SETTIMEOUT, then: THEN, await: AWAIT };
+const BACKENDS: Array<[string, Compile]> = [
+  ['tsconfig plugin', compileTsc],
+  ['text transform', compileText],
+  ['babel', compileBabel],
+];
+
+describe('debug mode', () => {
+  for (const [name, compile] of BACKENDS) {
+    it(`${name}: debug: true logs each crossing with its site and ids, and the summary at exit`, () => {
+      const file = compile(SOURCE, join(TMP_DIR, 'debug-mode', name.replace(/\W+/g, '-')), true);
+      expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime/debug"');
+      expectDebugLog(run(file), SITES);
+    });
+  }
+
+  it('load hook: the debug option from the environment reaches the transform', () => {
+    const outDir = join(TMP_DIR, 'debug-mode', 'loader');
+    mkdirSync(outDir, { recursive: true });
+    // Node 20 cannot load TypeScript: the hook rewrites the scenario stripped of its types as Node loads it.
+    const ts = require('typescript') as typeof TS;
+    const stripped = ts.transpileModule(readFileSync(SOURCE, 'utf8'), {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    }).outputText;
+    const impl = join(outDir, 'scenario-impl.mjs');
+    writeFileSync(impl, stripped);
+    const entry = join(outDir, 'scenario.mjs');
+    writeFileSync(entry, `export { scenario } from './scenario-impl.mjs';\n`);
+    const file = relative(process.cwd(), impl).split(sep).join('/');
+    // Where each boundary is in the file the hook saw, found by its text.
+    const at = (token: string, offset = 0) => {
+      const lines = stripped.split('\n');
+      const line = lines.findIndex((l) => l.includes(token));
+      expect(line, token).toBeGreaterThanOrEqual(0);
+      return `${file}:${line + 1}:${lines[line]!.indexOf(token) + 1 + offset}`;
+    };
+    const options = { debug: true, include: [file] };
+    const r = run(entry, { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify(options) }, ['--import', 'otel-context-transformer/register']);
+    expectDebugLog(r, { setTimeout: at('setTimeout('), then: at('.then', 1), await: at('await null') });
+  });
+
+  it('OTEL_LOG_LEVEL=debug at run time logs the crossings of a build without sites', () => {
+    const file = compileText(SOURCE, join(TMP_DIR, 'debug-mode', 'no-sites'), false);
+    expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime"');
+    const unknown = '(unknown site)';
+    const r = run(file, { OTEL_LOG_LEVEL: 'debug' });
+    expectDebugLog(r, { setTimeout: unknown, then: unknown, await: unknown });
+  });
+
+  it('is silent when off: no debug build, no OTEL_LOG_LEVEL', () => {
+    const file = compileText(SOURCE, join(TMP_DIR, 'debug-mode', 'off'), false);
+    const r = run(file);
+    expect(r.crossings).toEqual([]);
+    expect(r.atExit).toEqual([]);
+    // The same trace: debug mode changes nothing but the log.
+    const request = r.spans.find((s) => s.name === 'request')!;
+    expect(r.spans.find((s) => s.name === 'carried')!.parentSpanId).toBe(request.spanId);
+    expect(r.spans.find((s) => s.name === 'lost')!.parentSpanId).toBeUndefined();
+  });
+
+  it('both backends emit the same sites', () => {
+    const source = readFileSync(SOURCE, 'utf8');
+    const sites = (code: string) => [...code.matchAll(/"(test\/debug-mode\/scenario\.ts:\d+:\d+)"/g)].map((m) => m[1]);
+    const ts = require('typescript') as typeof TS;
+    const plugin = otelContextTransformer(undefined, { debug: true }, { ts, addDiagnostic: () => {} });
+    const fromTs = ts.transpileModule(source, {
+      fileName: SOURCE,
+      compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext },
+      transformers: { before: [plugin] },
+    }).outputText;
+    const fromText = transform(source, { filename: SOURCE, debug: true })!.code;
+    expect(sites(fromText)).toEqual([THEN, SETTIMEOUT, `${FILE}:20:38`, AWAIT]);
+    expect(sites(fromTs)).toEqual(sites(fromText));
+  });
+
+  it('the option is validated', () => {
+    expect(resolveOptions({ debug: true }).runtimeModule).toBe('otel-context-transformer/runtime/debug');
+    expect(resolveOptions({ debug: true, runtimeModule: './my-runtime.js' }).runtimeModule).toBe('./my-runtime.js');
+    expect(resolveOptions({}).runtimeModule).toBe('otel-context-transformer/runtime');
+    expect(() => resolveOptions({ debug: 'yes' })).toThrow(OptionsError);
+    expect(() => resolveOptions({ debug: 'yes' })).toThrow('option "debug" must be true or false, got "yes"');
+  });
+});

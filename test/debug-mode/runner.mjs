@@ -1,0 +1,37 @@
+// Runs debug mode's compiled scenario on the real OTel SDK with a capturing diag logger, and prints the
+// spans, the crossings logged and the summary logged at exit as one JSON line. Uncompiled on purpose:
+// `uncompiledQueue` is the library that holds a callback and calls it later from a job of its own.
+//   node runner.mjs <compiled scenario>
+import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CompiledContextManager } from 'otel-context-transformer/runtime';
+import { pathToFileURL } from 'node:url';
+
+const exporter = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+context.setGlobalContextManager(new CompiledContextManager().enable());
+const logged = [];
+const ours =
+  (level) =>
+  (message, ...args) => {
+    if (String(message).startsWith('otel-context-transformer:')) logged.push({ level, message, args });
+  };
+diag.setLogger(
+  { error: ours('error'), warn: ours('warn'), info: ours('info'), debug: ours('debug'), verbose: ours('verbose') },
+  DiagLogLevel.DEBUG,
+);
+
+globalThis.uncompiledQueue = { later: (cb) => setTimeout(() => cb(), 1) };
+const { scenario } = await import(pathToFileURL(process.argv[2]).href);
+await scenario();
+const spans = exporter.getFinishedSpans().map((s) => ({
+  name: s.name,
+  traceId: s.spanContext().traceId,
+  spanId: s.spanContext().spanId,
+  parentSpanId: s.parentSpanContext?.spanId,
+}));
+const during = logged.length;
+// After the runtime's own exit hook (registered when the first crossing with no span was logged).
+process.on('exit', () => {
+  process.stdout.write(`@@DEBUG ${JSON.stringify({ spans, crossings: logged.slice(0, during), atExit: logged.slice(during) })}\n`);
+});
