@@ -10,13 +10,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import type * as TS from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import otelContextTransformer from '../dist/esm/index.js';
 import { transform } from '../dist/esm/api.js';
 import { OptionsError, resolveOptions } from '../dist/esm/options.js';
-import { TMP_DIR } from './harness/run.js';
+import { writeOutputs } from './harness/backends.js';
+import { expectConformant } from './harness/expect-scenario.js';
+import { runCompiled, scenarioFiles, TMP_DIR, type ScenarioResult } from './harness/run.js';
+import type { Scenario } from './harness/scenario.js';
 
 const require = createRequire(import.meta.url);
 const HERE = join(import.meta.dirname, 'debug-mode');
@@ -220,4 +223,50 @@ describe('debug mode', () => {
     expect(() => resolveOptions({ debug: 'yes' })).toThrow(OptionsError);
     expect(() => resolveOptions({ debug: 'yes' })).toThrow('option "debug" must be true or false, got "yes"');
   });
+});
+
+/**
+ * Built with `debug: true`, every conformance scenario behaves as without it: the same trace trees, no
+ * leaks, the same events (values, errors, order) as the untransformed program, in ES modules and in
+ * CommonJS (the debug runtime's two builds), with a diag logger at DEBUG taking every message.
+ */
+const allScenarios = await Promise.all(
+  scenarioFiles().map(async (file) => ({ name: basename(file, '.ts'), file, scenario: (await import(file)).scenario as Scenario })),
+);
+describe('every conformance scenario built with debug: true', () => {
+  for (const format of ['esm', 'cjs'] as const) {
+    describe(format, () => {
+      const scenarios = allScenarios.filter((s) => !(s.scenario.esmOnly && format === 'cjs'));
+      let debugRun: Map<string, ScenarioResult>;
+      let plainRun: Map<string, ScenarioResult>;
+      const compile = (outDir: string, debug: boolean | undefined) => {
+        const ts = require('typescript') as typeof TS;
+        return writeOutputs(
+          scenarios.map((s) => s.file),
+          outDir,
+          format,
+          (file) => {
+            const source = readFileSync(file, 'utf8');
+            const code = debug === undefined ? source : (transform(source, { filename: file, debug })?.code ?? source);
+            const module = format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS;
+            return ts.transpileModule(code, {
+              fileName: file,
+              compilerOptions: { target: ts.ScriptTarget.ES2022, module, esModuleInterop: true },
+            }).outputText;
+          },
+        );
+      };
+      beforeAll(() => {
+        debugRun = runCompiled(
+          compile(join(TMP_DIR, 'debug-mode', `conformance-${format}`), true),
+          'compiled',
+          join(HERE, 'conformance-runner.mjs'),
+        );
+        plainRun = runCompiled(compile(join(TMP_DIR, 'debug-mode', `conformance-plain-${format}`), undefined));
+      }, 300_000);
+      for (const { name, scenario } of scenarios) {
+        it(name, () => expectConformant(name, scenario, debugRun.get(name), plainRun.get(name)));
+      }
+    });
+  }
 });
