@@ -89,16 +89,16 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
   },
   packages: stringArray('package names'),
-  // --- debug mode (issue 10, item 6) ---
-  debug: (value, key) => {
-    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
-  },
-  // --- end debug mode ---
   helpers: (value, key) => {
     if (!(HELPERS_MODES as readonly unknown[]).includes(value)) {
       throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${HELPERS_MODES.join(', ')}`);
     }
   },
+  // --- debug mode (issue 10, item 6) ---
+  debug: (value, key) => {
+    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+  // --- end debug mode ---
 };
 
 function describe(value: unknown): string {
