@@ -44,6 +44,8 @@ interface Run {
   spans: Array<Ids & { name: string; parentSpanId?: string }>;
   crossings: Logged[];
   atExit: Logged[];
+  /** What debugSummary() returned after the scenario (it logs too: not among `crossings`). */
+  summary: unknown;
 }
 
 type Compile = (source: string, outDir: string, debug: boolean) => string;
@@ -106,8 +108,21 @@ function run(file: string, env: Record<string, string> = {}, args: string[] = []
   return JSON.parse(line!.slice('@@DEBUG '.length)) as Run;
 }
 
-/** The crossing records (each diag.debug call's second argument), in order. */
-const records = (r: Run) => r.crossings.map((l) => l.args[0]);
+const CROSSING =
+  /^otel-context-transformer: (callback|continuation|re-entry) at (.+) runs in (?:no span \(context already lost before this boundary\)|trace (\w{32}) span (\w{16})); before entering: (?:no span|trace (\w{32}) span (\w{16}))$/;
+/** The crossings logged, in order, read back from each diag.debug message. */
+const records = (r: Run) =>
+  r.crossings.map((l) => {
+    const m = CROSSING.exec(l.message);
+    expect(m, l.message).not.toBeNull();
+    const [, crossing, site, traceId, spanId, beforeTrace, beforeSpan] = m!;
+    return {
+      site,
+      crossing,
+      ...(traceId ? { runsIn: { traceId, spanId } } : {}),
+      ...(beforeTrace ? { before: { traceId: beforeTrace, spanId: beforeSpan } } : {}),
+    };
+  });
 
 function expectDebugLog(r: Run, sites: { setTimeout: string; then: string; await: string }): void {
   const request = r.spans.find((s) => s.name === 'request')!;
@@ -135,7 +150,7 @@ function expectDebugLog(r: Run, sites: { setTimeout: string; then: string; await
     `otel-context-transformer: boundaries crossed with no span (the context was lost before them):\n` +
       `  ${sites.await} continuation ×1\n  ${sites.then} callback ×1`,
   );
-  expect(r.atExit[0]!.args[0]).toEqual([
+  expect(r.summary).toEqual([
     { site: sites.await, crossing: 'continuation', count: 1 },
     { site: sites.then, crossing: 'callback', count: 1 },
   ]);
@@ -195,6 +210,7 @@ describe('debug mode', () => {
     const r = run(file);
     expect(r.crossings).toEqual([]);
     expect(r.atExit).toEqual([]);
+    expect(r.summary).toEqual([]);
     // The same trace: debug mode changes nothing but the log.
     const request = r.spans.find((s) => s.name === 'request')!;
     expect(r.spans.find((s) => s.name === 'carried')!.parentSpanId).toBe(request.spanId);

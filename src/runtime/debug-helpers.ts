@@ -27,16 +27,6 @@ export interface DebugSummaryEntry {
 }
 export type Crossing = 'callback' | 'continuation' | 're-entry';
 
-/** One crossing as logged (the second argument of each diag.debug call). */
-export interface CrossingRecord {
-  site: string;
-  crossing: Crossing;
-  /** The ids the code runs in: captured when the work was scheduled (the callback bound, the await reached). */
-  runsIn?: { traceId: string; spanId: string };
-  /** The ids active right before the crossing, in the job the host started. */
-  before?: { traceId: string; spanId: string };
-}
-
 const PREFIX = 'otel-context-transformer:';
 const UNKNOWN_SITE = '(unknown site)';
 
@@ -60,18 +50,22 @@ function show(x: { traceId: string; spanId: string } | undefined): string {
   return x ? `trace ${x.traceId} span ${x.spanId}` : 'no span';
 }
 
+/**
+ * One line per crossing, e.g.
+ *   otel-context-transformer: callback at src/a.ts:12:7 runs in trace 4bf9… span 00f0…; before entering: no span
+ * "runs in": what the work was scheduled in (the callback bound, the await reached), restored now;
+ * "before entering": what the host's job had.
+ */
 function log(crossing: Crossing, site: string | undefined, runsIn: Context, before: Context): void {
-  const record: CrossingRecord = { site: site ?? UNKNOWN_SITE, crossing, runsIn: ids(runsIn), before: ids(before) };
-  if (!record.runsIn) {
-    const key = `${crossing} ${record.site}`;
+  const at = site ?? UNKNOWN_SITE;
+  const carried = ids(runsIn);
+  if (!carried) {
+    const key = `${crossing} ${at}`;
     state.empty.set(key, (state.empty.get(key) ?? 0) + 1);
     hookExit();
   }
-  const lost = record.runsIn ? '' : ' (context already lost before this boundary)';
-  diag.debug(
-    `${PREFIX} ${crossing} at ${record.site} runs in ${show(record.runsIn)}${lost}; before entering: ${show(record.before)}`,
-    record,
-  );
+  const lost = carried ? '' : ' (context already lost before this boundary)';
+  diag.debug(`${PREFIX} ${crossing} at ${at} runs in ${show(carried)}${lost}; before entering: ${show(ids(before))}`);
 }
 
 /** Node: the summary is logged once when the process exits, if anything crossed with no span. */
@@ -98,7 +92,6 @@ export function debugSummary(): DebugSummaryEntry[] {
     entries.length === 0
       ? `${PREFIX} no boundary crossed with no span`
       : `${PREFIX} boundaries crossed with no span (the context was lost before them):\n${lines.join('\n')}`,
-    entries,
   );
   return entries;
 }

@@ -2,4 +2,4 @@
 /** `otel-context-transformer/runtime/debug` under Node: runtime/node.ts with the logging helpers (see runtime/debug.ts). */
 export * from './node.js';
 export { bind, debugSummary, frame, genFrame, reenter, resetDebugSummary, resume } from './debug-helpers.js';
-export type { Crossing, CrossingRecord, DebugSummaryEntry } from './debug-helpers.js';
+export type { Crossing, DebugSummaryEntry } from './debug-helpers.js';

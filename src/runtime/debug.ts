@@ -7,4 +7,4 @@
  */
 export * from './index.js';
 export { bind, debugSummary, frame, genFrame, reenter, resetDebugSummary, resume } from './debug-helpers.js';
-export type { Crossing, CrossingRecord, DebugSummaryEntry } from './debug-helpers.js';
+export type { Crossing, DebugSummaryEntry } from './debug-helpers.js';

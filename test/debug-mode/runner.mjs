@@ -31,7 +31,11 @@ const spans = exporter.getFinishedSpans().map((s) => ({
   parentSpanId: s.parentSpanContext?.spanId,
 }));
 const during = logged.length;
+// The summary on demand (the runtime's exported function), then as the process exits.
+const { debugSummary } = await import('otel-context-transformer/runtime/debug');
+const summary = debugSummary();
+logged.length = during;
 // After the runtime's own exit hook (registered when the first crossing with no span was logged).
 process.on('exit', () => {
-  process.stdout.write(`@@DEBUG ${JSON.stringify({ spans, crossings: logged.slice(0, during), atExit: logged.slice(during) })}\n`);
+  process.stdout.write(`@@DEBUG ${JSON.stringify({ spans, crossings: logged.slice(0, during), atExit: logged.slice(during), summary })}\n`);
 });
