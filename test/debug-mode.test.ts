@@ -8,7 +8,7 @@
  * hook; and at run time with OTEL_LOG_LEVEL=debug on a build without sites.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, relative, sep } from 'node:path';
 import type * as TS from 'typescript';
@@ -17,6 +17,8 @@ import otelContextTransformer from '../dist/esm/index.js';
 import { transform } from '../dist/esm/api.js';
 import { OptionsError, resolveOptions } from '../dist/esm/options.js';
 import { writeOutputs } from './harness/backends.js';
+import { runCli } from './harness/cli-backends.js';
+import { blocks } from './harness/readme.js';
 import { expectConformant } from './harness/expect-scenario.js';
 import { runCompiled, scenarioFiles, TMP_DIR, type ScenarioResult } from './harness/run.js';
 import type { Scenario } from './harness/scenario.js';
@@ -197,6 +199,29 @@ describe('debug mode', () => {
     expectDebugLog(r, { setTimeout: at('setTimeout('), then: at('.then', 1), await: at('await null') });
   });
 
+  it('CLI after a plain compiler: --debug names the original TypeScript source through the source maps', () => {
+    const outDir = join(TMP_DIR, 'debug-mode', 'cli');
+    rmSync(outDir, { recursive: true, force: true });
+    const ts = require('typescript') as typeof TS;
+    const options: TS.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+      types: ['node'],
+      skipLibCheck: true,
+      sourceMap: true,
+      outDir,
+      rootDir: HERE,
+    };
+    ts.createProgram([SOURCE], options).emit();
+    // ES module output (the package is "type": "module"), with scenario.js.map beside it.
+    const file = join(outDir, 'scenario.js');
+    runCli(['apply', file, '--debug', '--quiet']);
+    expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime/debug"');
+    expectDebugLog(run(file), SITES);
+  });
+
   it('OTEL_LOG_LEVEL=debug at run time logs the crossings of a build without sites', () => {
     const file = compileText(SOURCE, join(TMP_DIR, 'debug-mode', 'no-sites'), false);
     expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime"');
@@ -230,6 +255,42 @@ describe('debug mode', () => {
     const fromText = transform(source, { filename: SOURCE, debug: true })!.code;
     expect(sites(fromText)).toEqual([THEN, SETTIMEOUT, `${FILE}:20:38`, AWAIT]);
     expect(sites(fromTs)).toEqual(sites(fromText));
+  });
+
+  it("the README's example prints what the README shows (ids aside)", () => {
+    const [example, output] = blocks('Debug mode').filter((b) => b.lang === 'ts' || b.lang === '');
+    expect(example?.lang).toBe('ts');
+    const project = join(TMP_DIR, 'debug-mode', 'readme');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src/handler.ts'), example!.code);
+    // The queue the example names, not compiled: it calls back from a timer of its own.
+    writeFileSync(join(project, 'uncompiled-queue.mjs'), 'export const later = (cb) => setTimeout(() => cb(), 1);\n');
+    // Sites are relative to the working directory: the build runs in the example's project.
+    const build = [
+      `const { transform } = await import(${JSON.stringify(join(process.cwd(), 'dist/esm/api.js'))});`,
+      `const ts = (await import('typescript')).default;`,
+      `const { readFileSync, writeFileSync } = await import('node:fs');`,
+      `const code = transform(readFileSync('src/handler.ts', 'utf8'), { filename: 'src/handler.ts', debug: true }).code;`,
+      `const js = ts.transpileModule(code, { compilerOptions: { target: 9, module: 99 } }).outputText;`,
+      `writeFileSync('handler.mjs', js.replace('./uncompiled-queue.js', './uncompiled-queue.mjs'));`,
+    ].join('\n');
+    execFileSync(process.execPath, ['--input-type=module', '-e', build], { cwd: project });
+    const app = [
+      `import { context, diag, DiagConsoleLogger, DiagLogLevel, trace } from '@opentelemetry/api';`,
+      `import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';`,
+      `import { CompiledContextManager } from 'otel-context-transformer/runtime';`,
+      `trace.setGlobalTracerProvider(new BasicTracerProvider());`,
+      `context.setGlobalContextManager(new CompiledContextManager().enable());`,
+      `diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.DEBUG);`,
+      `const { handle } = await import('./handler.mjs');`,
+      `await new Promise((done) => handle(done));`,
+    ].join('\n');
+    writeFileSync(join(project, 'app.mjs'), app);
+    const environment = { ...process.env };
+    delete environment.OTEL_LOG_LEVEL;
+    const printed = execFileSync(process.execPath, [join(project, 'app.mjs')], { encoding: 'utf8', env: environment });
+    const ids = (text: string) => text.replace(/trace \w{32} span \w{16}/g, 'trace <id> span <id>').trimEnd();
+    expect(ids(printed)).toBe(ids(output!.code));
   });
 
   it('the option is validated', () => {

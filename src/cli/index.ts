@@ -58,8 +58,11 @@ Options:
                           (default: otel-context-transformer/runtime)
   --helpers <mode>        auto (import in ES modules, require in CommonJS),
                           import, require or global (default: auto)
+  --debug                 debug mode: each boundary carries its site (from the
+                          input source map when there is one) and logs every
+                          crossing through OTel's diag (README "Debug mode")
   --config <file.json>    the options above as JSON: include, exclude, skip,
-                          runtimeModule, typeCheck, helpers, ext; flags win
+                          runtimeModule, typeCheck, helpers, debug, ext; flags win
   --check                 report: list only boundaries that are not rewritten
                           and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout

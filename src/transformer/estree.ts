@@ -9,6 +9,7 @@
  */
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
+import type { OriginalPositionOf } from '../text/input-map-position.js';
 import { LineIndex } from '../text/line-index.js';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -81,6 +82,8 @@ export interface TextTransformInput {
    * rewrite is there.
    */
   onBoundary?: (boundary: Boundary) => void;
+  /** Debug builds: where a position of `code` comes from in the original source (the input source map), when known. */
+  originalPosition?: OriginalPositionOf;
 }
 
 export interface TextTransformOutput {
@@ -176,7 +179,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     changed: false,
     report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
-    site: options.debug ? siteLiterals(syntax, lines, options.siteFile(filename)) : undefined,
+    site: options.debug ? siteLiterals(syntax, code, lines, options.siteFile(filename), input.originalPosition) : undefined,
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
@@ -211,11 +214,26 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   return { magic: s, diagnostics };
 }
 
-/** Debug builds: `"file:line:col"` of a helper call's site node, as a literal (planner: siteNode, siteText). */
-function siteLiterals(syntax: Syntax<Node>, lines: LineIndex, file: string): NonNullable<FileContext['site']> {
+/**
+ * Debug builds: `"file:line:col"` of a helper call's site node, as a literal (planner: siteNode, siteText):
+ * in the original source when the input map knows the position, else in the code as given.
+ */
+function siteLiterals(
+  syntax: Syntax<Node>,
+  code: string,
+  lines: LineIndex,
+  file: string,
+  originalPosition: OriginalPositionOf | undefined,
+): NonNullable<FileContext['site']> {
+  const mapLines = originalPosition && new LineIndex(code, 'lf');
   return (helper, node, plan) => {
     const at = siteNode(syntax, helper, node, plan);
     if (!at) return undefined;
+    if (mapLines) {
+      const generated = mapLines.position(at.start);
+      const original = originalPosition!(generated.line - 1, generated.column - 1);
+      if (original) return JSON.stringify(siteText(original.file, original.line, original.column));
+    }
     const { line, column } = lines.position(at.start);
     return JSON.stringify(siteText(file, line, column));
   };
