@@ -222,6 +222,19 @@ describe('debug mode', () => {
     expectDebugLog(run(file), SITES);
   });
 
+  it('helpers: "global": the debug prelude logs the sites; the plain prelude ignores them', () => {
+    const ts = require('typescript') as typeof TS;
+    const code = transform(readFileSync(SOURCE, 'utf8'), { filename: SOURCE, debug: true, helpers: 'global' })!.code;
+    expect(code).not.toContain('otel-context-transformer/runtime');
+    const js = ts.transpileModule(code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
+    const file = write(join(TMP_DIR, 'debug-mode', 'global'), js);
+    expectDebugLog(run(file, { HELPERS_PRELUDE: join(process.cwd(), 'dist/global-debug.iife.js') }), SITES);
+    const plainPrelude = run(file, { HELPERS_PRELUDE: join(process.cwd(), 'dist/global.iife.js') });
+    expect(plainPrelude.crossings).toEqual([]);
+    const request = plainPrelude.spans.find((s) => s.name === 'request')!;
+    expect(plainPrelude.spans.find((s) => s.name === 'carried')!.parentSpanId).toBe(request.spanId);
+  });
+
   it('OTEL_LOG_LEVEL=debug at run time logs the crossings of a build without sites', () => {
     const file = compileText(SOURCE, join(TMP_DIR, 'debug-mode', 'no-sites'), false);
     expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime"');

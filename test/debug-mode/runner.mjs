@@ -5,7 +5,9 @@
 import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CompiledContextManager } from 'otel-context-transformer/runtime';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { runInThisContext } from 'node:vm';
 
 const exporter = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
@@ -22,6 +24,8 @@ diag.setLogger(
 );
 
 globalThis.uncompiledQueue = { later: (cb) => setTimeout(() => cb(), 1) };
+// `helpers: "global"`: the classic-script prelude, run as a <script> would run it.
+if (process.env.HELPERS_PRELUDE) runInThisContext(readFileSync(process.env.HELPERS_PRELUDE, 'utf8'));
 const { scenario } = await import(pathToFileURL(process.argv[2]).href);
 await scenario();
 const spans = exporter.getFinishedSpans().map((s) => ({
