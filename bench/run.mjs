@@ -655,33 +655,41 @@ if (want('debug')) {
       const quartiles = [sorted[Math.floor((sorted.length - 1) / 4)], sorted[Math.ceil(((sorted.length - 1) * 3) / 4)]];
       return { median: median(ratios), quartiles };
     };
-    // Micro costs of the setting's "on" build, one process each (same loops as the runtime section's).
-    const micro = {};
-    for (const [id, file] of [
-      ['off', offBuild],
-      ['on', setting.on],
-    ]) {
-      const spec = {
-        file,
-        manager: 'compiled',
-        requests: REQUESTS,
-        warmup: quick ? 5 : 30,
-        iterations: 5,
-        micro: MICRO,
-        diagLogger: setting.diagLogger,
-      };
-      const env = { ...process.env };
-      delete env.OTEL_LOG_LEVEL;
-      if (setting.env && id === 'on') env.OTEL_LOG_LEVEL = 'debug';
-      const r = spawnSync(node20, [join(here, 'worker.mjs'), JSON.stringify(spec)], {
-        cwd: root,
-        env,
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-      });
-      if (r.status !== 0) throw new Error(`debug micro ${setting.id} ${id} failed: ${r.stderr}`);
-      micro[id] = JSON.parse(r.stdout).micro;
+    // Micro costs of the setting's "on" build: three processes each, off and on alternating; the median per loop.
+    const samples = { off: [], on: [] };
+    for (let k = 0; k < 3; k++) {
+      for (const [id, file] of [
+        ['off', offBuild],
+        ['on', setting.on],
+      ]) {
+        const spec = {
+          file,
+          manager: 'compiled',
+          requests: REQUESTS,
+          warmup: quick ? 5 : 30,
+          iterations: 5,
+          micro: MICRO,
+          diagLogger: setting.diagLogger,
+        };
+        const env = { ...process.env };
+        delete env.OTEL_LOG_LEVEL;
+        if (setting.env && id === 'on') env.OTEL_LOG_LEVEL = 'debug';
+        const r = spawnSync(node20, [join(here, 'worker.mjs'), JSON.stringify(spec)], {
+          cwd: root,
+          env,
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+        });
+        if (r.status !== 0) throw new Error(`debug micro ${setting.id} ${id} failed: ${r.stderr}`);
+        samples[id].push(JSON.parse(r.stdout).micro);
+      }
     }
+    const micro = Object.fromEntries(
+      Object.entries(samples).map(([id, xs]) => [
+        id,
+        Object.fromEntries(Object.keys(xs[0]).map((loop) => [loop, median(xs.map((x) => x[loop]))])),
+      ]),
+    );
     debug.settings[setting.id] = {
       label: setting.label,
       variants: Object.fromEntries(
@@ -927,7 +935,8 @@ function reportDebug(r) {
       '(the default runtime carries none of the debug code; under Node the runtime picks the logging helpers only when `OTEL_LOG_LEVEL` asks for debug output, once, as it loads). ' +
       '**On**: every crossing (callback entry, continuation after an await) is logged through `diag.debug` with its site and the trace and span ids before and after. ' +
       `One process per setting, floor / off / on alternating group by group (five runs per group; two processes with the variants in opposite orders, ${d.groups} groups per variant each, after ${d.warmupGroups} warm-up groups); ` +
-      'ratios are taken between neighbouring groups: median and interquartile range.',
+      'ratios are taken between neighbouring groups: median and interquartile range. ' +
+      `Micro costs (ns per iteration, ${MICRO.toLocaleString('en')} iterations inside a span, as in the micro section): the median of three processes each.`,
     '',
   );
   lines.push(
