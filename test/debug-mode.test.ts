@@ -235,6 +235,27 @@ describe('debug mode', () => {
     expect(plainPrelude.spans.find((s) => s.name === 'carried')!.parentSpanId).toBe(request.spanId);
   });
 
+  it('a diag logger that is compiled code itself does not log its own crossings (nor loop on them)', () => {
+    const ts = require('typescript') as typeof TS;
+    const outDir = join(TMP_DIR, 'debug-mode', 'async-logger');
+    const file = compileText(SOURCE, outDir, true);
+    const loggerSource = join(HERE, 'async-logger.ts');
+    const logger = transform(readFileSync(loggerSource, 'utf8'), { filename: loggerSource, debug: true })!.code;
+    expect(logger).toContain('async-logger.ts:');
+    const loggerFile = join(outDir, 'async-logger.mjs');
+    writeFileSync(
+      loggerFile,
+      ts.transpileModule(logger, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText,
+    );
+    const r = run(file, { ASYNC_LOGGER: loggerFile });
+    expectDebugLog(r, SITES);
+    // The logger wrote every line, later, in its own jobs: the crossings, then the summary asked for on demand.
+    const written = (r as Run & { written: string[] }).written.filter((m) => m.startsWith('otel-context-transformer:'));
+    expect(written.slice(0, 3)).toEqual(r.crossings.map((l) => l.message));
+    expect(written).toHaveLength(4);
+    expect(written[3]).toMatch(/^otel-context-transformer: boundaries crossed with no span/);
+  });
+
   it('OTEL_LOG_LEVEL=debug at run time logs the crossings of a build without sites', () => {
     const file = compileText(SOURCE, join(TMP_DIR, 'debug-mode', 'no-sites'), false);
     expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime"');

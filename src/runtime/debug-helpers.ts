@@ -14,7 +14,7 @@
  */
 import { context, diag, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import * as plain from './slot.js';
-import { INERT_FRAME, type Frame } from './slot.js';
+import { active, INERT_FRAME, runIn, type Frame } from './slot.js';
 
 /** What the summary lists: a site and what crossed there. */
 export interface DebugSummaryEntry {
@@ -65,8 +65,23 @@ function log(crossing: Crossing, site: string | undefined, runsIn: Context, befo
     hookExit();
   }
   const lost = carried ? '' : ' (context already lost before this boundary)';
-  diag.debug(`${PREFIX} ${crossing} at ${at} runs in ${show(carried)}${lost}; before entering: ${show(ids(before))}`);
+  const message = `${PREFIX} ${crossing} at ${at} runs in ${show(carried)}${lost}; before entering: ${show(ids(before))}`;
+  quietly(message);
 }
+
+/** diag.debug(message), with the logger's own work kept out of the log (QUIET). */
+function quietly(message: string): void {
+  runIn(active().setValue(QUIET, true), diag.debug, diag, [message]);
+}
+
+/**
+ * The diag logger runs with this key in the slot, so that everything it schedules, and everything that
+ * schedules in turn, carries it like any context: a logger that is compiled code itself (it awaits a
+ * write, it schedules a flush) would otherwise log its own crossings, each logged line causing more.
+ * Crossings into work carrying it are not logged. No manager or variable reads it.
+ */
+const QUIET = Symbol('otel-context-transformer debug: the diag logger');
+const quiet = (): boolean => active().getValue(QUIET) === true;
 
 /** Node: the summary is logged once when the process exits, if anything crossed with no span. */
 function hookExit(): void {
@@ -88,7 +103,7 @@ export function debugSummary(): DebugSummaryEntry[] {
   });
   entries.sort((a, b) => b.count - a.count);
   const lines = entries.map((e) => `  ${e.site} ${e.crossing} ×${e.count}`);
-  diag.debug(
+  quietly(
     entries.length === 0
       ? `${PREFIX} no boundary crossed with no span`
       : `${PREFIX} boundaries crossed with no span (the context was lost before them):\n${lines.join('\n')}`,
@@ -107,8 +122,9 @@ export function resetDebugSummary(): void {
 /** A callback: logs on entry what it was scheduled in and what the host ran it in. */
 export function bind<T>(cb: T, site?: string): T {
   if (typeof cb !== 'function') return cb;
-  const scheduledIn = context.active();
   const bound = plain.bind(cb) as unknown as Function;
+  if (quiet()) return bound as unknown as T;
+  const scheduledIn = context.active();
   return function (this: unknown) {
     log('callback', site, scheduledIn, context.active());
     return bound.apply(this, arguments);
@@ -117,23 +133,24 @@ export function bind<T>(cb: T, site?: string): T {
 
 type SitedFrame = Frame & { s?: string };
 
-export function frame(site?: string): Frame {
-  const f: SitedFrame = plain.frame();
-  if (f !== INERT_FRAME && site !== undefined) f.s = site;
+function sited(f: SitedFrame, site: string | undefined): Frame {
+  if (f !== INERT_FRAME) f.s = site;
   return f;
 }
 
+export function frame(site?: string): Frame {
+  return sited(plain.frame(), site);
+}
+
 export function genFrame(site?: string): Frame {
-  const f: SitedFrame = plain.genFrame();
-  if (f !== INERT_FRAME && site !== undefined) f.s = site;
-  return f;
+  return sited(plain.genFrame(), site);
 }
 
 /** After an await or yield. */
 export function resume<T>(f: Frame, value: T, site?: string): T {
   const before = context.active();
   plain.resume(f, value);
-  log('continuation', site, context.active(), before);
+  if (!quiet()) log('continuation', site, context.active(), before);
   return value;
 }
 
@@ -142,7 +159,7 @@ export function reenter(f: Frame): void {
   if (f === INERT_FRAME || f.p !== undefined) return;
   const before = context.active();
   plain.reenter(f);
-  log('re-entry', (f as SitedFrame).s, context.active(), before);
+  if (!quiet()) log('re-entry', (f as SitedFrame).s, context.active(), before);
 }
 
 /** Whether OTEL_LOG_LEVEL (Node's environment) asks for debug output: `debug`, `verbose` or `all`, as OTel reads it. */

@@ -18,8 +18,17 @@ const ours =
   (message, ...args) => {
     if (String(message).startsWith('otel-context-transformer:')) logged.push({ level, message, args });
   };
+// ASYNC_LOGGER: a compiled module whose logger writes later, behind an await and a timer; it gets our messages too.
+const compiledLogger = process.env.ASYNC_LOGGER ? await import(pathToFileURL(process.env.ASYNC_LOGGER).href) : undefined;
+const alsoTo =
+  (level) =>
+  (message, ...args) => {
+    ours(level)(message, ...args);
+    // Only ours: the API's own messages (its registration) would start the logger's work from elsewhere.
+    if (String(message).startsWith('otel-context-transformer:')) compiledLogger?.asyncLogger[level](message, ...args);
+  };
 diag.setLogger(
-  { error: ours('error'), warn: ours('warn'), info: ours('info'), debug: ours('debug'), verbose: ours('verbose') },
+  { error: alsoTo('error'), warn: alsoTo('warn'), info: alsoTo('info'), debug: alsoTo('debug'), verbose: alsoTo('verbose') },
   DiagLogLevel.DEBUG,
 );
 
@@ -41,5 +50,8 @@ const summary = debugSummary();
 logged.length = during;
 // After the runtime's own exit hook (registered when the first crossing with no span was logged).
 process.on('exit', () => {
-  process.stdout.write(`@@DEBUG ${JSON.stringify({ spans, crossings: logged.slice(0, during), atExit: logged.slice(during), summary })}\n`);
+  const written = compiledLogger?.written;
+  process.stdout.write(
+    `@@DEBUG ${JSON.stringify({ spans, crossings: logged.slice(0, during), atExit: logged.slice(during), summary, written })}\n`,
+  );
 });
