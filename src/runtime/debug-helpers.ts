@@ -80,7 +80,8 @@ function quietly(message: string): void {
  * write, it schedules a flush) would otherwise log its own crossings, each logged line causing more.
  * Crossings into work carrying it are not logged. No manager or variable reads it.
  */
-const QUIET = Symbol('otel-context-transformer debug: the diag logger');
+// Registered: the ES module and CommonJS copies of this file mark and read the same key.
+const QUIET = Symbol.for('otel-context-transformer.debug.quiet');
 const quiet = (): boolean => active().getValue(QUIET) === true;
 
 /** Node: the summary is logged once when the process exits, if anything crossed with no span. */
