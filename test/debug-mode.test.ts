@@ -17,6 +17,7 @@ import otelContextTransformer from '../dist/esm/index.js';
 import { transform } from '../dist/esm/api.js';
 import { OptionsError, resolveOptions } from '../dist/esm/options.js';
 import { writeOutputs } from './harness/backends.js';
+import { launchChromium } from './harness/chromium.mjs';
 import { runCli } from './harness/cli-backends.js';
 import { blocks } from './harness/readme.js';
 import { expectConformant } from './harness/expect-scenario.js';
@@ -254,6 +255,63 @@ describe('debug mode', () => {
     expect(written.slice(0, 3)).toEqual(r.crossings.map((l) => l.message));
     expect(written).toHaveLength(4);
     expect(written[3]).toMatch(/^otel-context-transformer: boundaries crossed with no span/);
+  });
+
+  it('in Chromium: a debug build bundled for the browser logs the same sites', async () => {
+    const outDir = join(TMP_DIR, 'debug-mode', 'chromium');
+    const scenario = compileText(SOURCE, outDir, true);
+    const entry = join(outDir, 'entry.mjs');
+    writeFileSync(
+      entry,
+      [
+        `import { context, diag, DiagLogLevel, trace } from '@opentelemetry/api';`,
+        `import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';`,
+        `import { CompiledContextManager } from 'otel-context-transformer/runtime';`,
+        `import { debugSummary } from 'otel-context-transformer/runtime/debug';`,
+        `import { scenario } from './scenario.mjs';`,
+        `const exporter = new InMemorySpanExporter();`,
+        `trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));`,
+        `context.setGlobalContextManager(new CompiledContextManager().enable());`,
+        `const messages = [];`,
+        `const take = (m) => { if (String(m).startsWith('otel-context-transformer:')) messages.push({ level: 'debug', message: m, args: [] }); };`,
+        `diag.setLogger({ error: take, warn: take, info: take, debug: take, verbose: take }, DiagLogLevel.DEBUG);`,
+        `globalThis.uncompiledQueue = { later: (cb) => setTimeout(() => cb(), 1) };`,
+        `window.run = async () => {`,
+        `  await scenario();`,
+        `  const crossings = messages.splice(0);`,
+        `  const summary = debugSummary();`,
+        `  const spans = exporter.getFinishedSpans().map((s) => ({ name: s.name, traceId: s.spanContext().traceId,`,
+        `    spanId: s.spanContext().spanId, parentSpanId: s.parentSpanContext?.spanId }));`,
+        `  return { spans, crossings, atExit: messages, summary };`,
+        `};`,
+      ].join('\n'),
+    );
+    expect(readFileSync(scenario, 'utf8')).toContain('"otel-context-transformer/runtime/debug"');
+    const { build } = await import('esbuild');
+    const bundled = await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
+      metafile: true,
+    });
+    // The browser entries: no Node carrier code, no process-exit hook to rely on.
+    const inputs = Object.keys(bundled.metafile!.inputs);
+    expect(inputs.some((i) => i.endsWith('dist/esm/runtime/debug.js'))).toBe(true);
+    expect(inputs.filter((i) => /runtime\/(debug-node|node|carrier-node)\.js$/.test(i))).toEqual([]);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.setContent('<!doctype html><title>debug mode</title>');
+      await page.addScriptTag({ content: bundled.outputFiles[0]!.text });
+      const r = (await page.evaluate('window.run()')) as Run;
+      // No exit in a page: the summary is what debugSummary() logged, asked for on demand.
+      expectDebugLog(r, SITES);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('OTEL_LOG_LEVEL=debug at run time logs the crossings of a build without sites', () => {
