@@ -334,6 +334,29 @@ describe('debug mode', () => {
     expect(r.spans.find((s) => s.name === 'lost')!.parentSpanId).toBeUndefined();
   });
 
+  it('off, the Node runtime hands compiled code the very helpers of the default runtime (ES module and CommonJS)', () => {
+    const probe = (env: Record<string, string>) => {
+      const environment: NodeJS.ProcessEnv = { ...process.env, ...env };
+      if (!('OTEL_LOG_LEVEL' in env)) delete environment.OTEL_LOG_LEVEL;
+      const script = [
+        `import * as esm from 'otel-context-transformer/runtime';`,
+        `import * as slot from ${JSON.stringify(join(process.cwd(), 'dist/esm/runtime/slot.js'))};`,
+        `import { createRequire } from 'node:module';`,
+        `const require = createRequire(${JSON.stringify(join(process.cwd(), 'package.json'))});`,
+        `const cjs = require('otel-context-transformer/runtime');`,
+        `const cjsSlot = require(${JSON.stringify(join(process.cwd(), 'dist/cjs/runtime/slot.js'))});`,
+        `const names = ['bind', 'frame', 'genFrame', 'resume', 'reenter'];`,
+        `console.log(JSON.stringify(names.map((n) => [n, esm[n] === slot[n], cjs[n] === cjsSlot[n]])));`,
+      ].join('\n');
+      return JSON.parse(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: environment, cwd: process.cwd() }),
+      );
+    };
+    const names = ['bind', 'frame', 'genFrame', 'resume', 'reenter'];
+    expect(probe({})).toEqual(names.map((n) => [n, true, true]));
+    expect(probe({ OTEL_LOG_LEVEL: 'debug' })).toEqual(names.map((n) => [n, false, false]));
+  });
+
   it('both backends emit the same sites', () => {
     const source = readFileSync(SOURCE, 'utf8');
     const sites = (code: string) => [...code.matchAll(/"(test\/debug-mode\/scenario\.ts:\d+:\d+)"/g)].map((m) => m[1]);
