@@ -18,6 +18,7 @@ import { transform } from '../dist/esm/api.js';
 import { OptionsError, resolveOptions } from '../dist/esm/options.js';
 import { writeOutputs } from './harness/backends.js';
 import { launchChromium } from './harness/chromium.mjs';
+import { BUNDLER_FORMATS, bundleSync } from './harness/bundler-backends.js';
 import { runCli } from './harness/cli-backends.js';
 import { blocks } from './harness/readme.js';
 import { expectConformant } from './harness/expect-scenario.js';
@@ -172,6 +173,16 @@ describe('debug mode', () => {
       const file = compile(SOURCE, join(TMP_DIR, 'debug-mode', name.replace(/\W+/g, '-')), true);
       expect(readFileSync(file, 'utf8')).toContain('"otel-context-transformer/runtime/debug"');
       expectDebugLog(run(file), SITES);
+    });
+  }
+
+  for (const bundler of ['vite', 'esbuild'] as const) {
+    it(`${bundler} plugin: the debug option reaches the transform`, () => {
+      const outDir = join(TMP_DIR, 'debug-mode', bundler);
+      const spec = { bundler, entries: { scenario: SOURCE }, outDir, format: BUNDLER_FORMATS[bundler], plugin: { debug: true } };
+      const [file] = bundleSync(spec);
+      expect(readFileSync(file!, 'utf8')).toContain('test/debug-mode/scenario.ts:12:7');
+      expectDebugLog(run(file!), SITES);
     });
   }
 
