@@ -4,8 +4,10 @@
  * and span ids it runs in and found; crossings with no span are summed up at exit. The scenario
  * (test/debug-mode/scenario.ts) carries the context across a setTimeout and loses it through an
  * uncompiled queue; the log shows the first compiled boundaries that ran without it.
- * Through the tsconfig plugin (whole program, type checker), the text transform, Babel and the load
- * hook; and at run time with OTEL_LOG_LEVEL=debug on a build without sites.
+ * Through the tsconfig plugin (whole program, type checker), the text transform, Babel, the vite and
+ * esbuild plugins, the load hook, the CLI after a plain compiler (sites through its source maps), the
+ * `helpers: "global"` preludes, a browser bundle in Chromium; at run time with OTEL_LOG_LEVEL=debug on a
+ * build without sites; and every conformance scenario built with `debug: true`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
