@@ -5,8 +5,10 @@
 //
 //   npm run bench [-- --rounds 7 --quick]
 //   node bench/run.mjs --only build[,size,…]   (after a build) only these sections
-//     (runtime, build, size, browser, carriers); prints their part of the report and
+//     (runtime, build, size, browser, carriers, debug); prints their part of the report and
 //     writes neither BENCHMARKS.md nor bench/results.json.
+//   node bench/run.mjs --only debug --merge   the same, then these sections' results replace theirs in
+//     bench/results.json (the last full run) and BENCHMARKS.md is written again from it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,12 +24,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, '.out');
 const require = createRequire(import.meta.url);
-const SECTIONS = ['runtime', 'build', 'size', 'browser', 'carriers'];
-const USAGE = `usage: node bench/run.mjs [--rounds N] [--quick] [--only ${SECTIONS.join(',')}]`;
+const SECTIONS = ['runtime', 'build', 'size', 'browser', 'carriers', 'debug'];
+const USAGE = `usage: node bench/run.mjs [--rounds N] [--quick] [--only ${SECTIONS.join(',')} [--merge]]`;
 let flags;
 try {
   ({ values: flags } = parseArgs({
-    options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      rounds: { type: 'string' },
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      merge: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   }));
 } catch (error) {
   console.error(`${error.message}\n${USAGE}`);
@@ -40,7 +48,11 @@ if (flags.help) {
 const quick = !!flags.quick;
 const rounds = Number(flags.rounds) || (quick ? 2 : 7);
 const only = flags.only ? flags.only.split(',') : null;
-if ((flags.rounds !== undefined && !(Number(flags.rounds) >= 1)) || (only && !only.every((s) => SECTIONS.includes(s)))) {
+if (
+  (flags.rounds !== undefined && !(Number(flags.rounds) >= 1)) ||
+  (only && !only.every((s) => SECTIONS.includes(s))) ||
+  (flags.merge && !only)
+) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -59,7 +71,7 @@ const results = { machine: machine(), rounds };
 // Compile the workload three ways with the project's own TypeScript.
 const ts = require('typescript');
 const transformer = (await import('../dist/esm/index.js')).default;
-function compileWorkload(name, target, transform) {
+function compileWorkload(name, target, transform, config = {}) {
   const options = {
     target,
     module: ts.ModuleKind.ESNext,
@@ -70,7 +82,7 @@ function compileWorkload(name, target, transform) {
   };
   const program = ts.createProgram([join(here, 'workload.ts')], options);
   let text;
-  program.emit(undefined, (_, t) => (text = t), undefined, false, { before: transform ? [transformer(program, {}, { ts })] : [] });
+  program.emit(undefined, (_, t) => (text = t), undefined, false, { before: transform ? [transformer(program, config, { ts })] : [] });
   const file = join(out, `${name}.mjs`);
   writeFileSync(file, text);
   return file;
@@ -479,6 +491,10 @@ if (want('size')) {
       "export { CompiledContextManager, bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait } from './dist/esm/runtime/index.js'",
     ),
     zone: await gzipBytes("import 'zone.js'; export { ZoneContextManager } from '@opentelemetry/context-zone-peer-dep';"),
+    // What code built with `debug: true` imports instead (never the default path).
+    debugRuntime: await gzipBytes(
+      "export { CompiledContextManager, bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, debugSummary } from './dist/esm/runtime/debug.js'",
+    ),
   };
   process.stdout.write('size done\n');
 }
@@ -573,12 +589,140 @@ if (want('carriers')) {
   process.stdout.write('carriers done\n');
 }
 
-if (only) {
+// ---------------------------------------------------------------------------
+// g: debug mode (issue 10): its cost off and on. Off, compiled code calls the very helpers it calls
+// without debug mode (runtime/index.ts is unchanged; runtime/node.ts picks the same functions when
+// OTEL_LOG_LEVEL does not ask for debug): the transformed workload is the "off" figure. On: the workload
+// built with `debug: true` (every crossing logged through diag with its site), with no diag logger set
+// and with a logger at DEBUG level that discards what it gets; and the plain build run with
+// OTEL_LOG_LEVEL=debug. One process per setting, floor / off / on alternating group by group.
+if (want('debug')) {
+  const debugBuild = compileWorkload('transformed-debug', ts.ScriptTarget.ES2022, true, { debug: true });
+  const base = plain || compileWorkload('plain', ts.ScriptTarget.ES2022, false);
+  const offBuild = transformed || compileWorkload('transformed', ts.ScriptTarget.ES2022, true);
+  const groups = quick ? 10 : 80;
+  const warmupGroups = quick ? 4 : 60;
+  const settings = [
+    { id: 'noLogger', label: 'built with `debug: true`, no diag logger set', on: debugBuild },
+    { id: 'discard', label: 'built with `debug: true`, diag logger at DEBUG (discarding)', on: debugBuild, diagLogger: 'discard' },
+    {
+      id: 'env',
+      label: 'plain build, `OTEL_LOG_LEVEL=debug`, diag logger at DEBUG (discarding)',
+      on: offBuild,
+      diagLogger: 'discard',
+      env: true,
+    },
+  ];
+  const debug = { groups, warmupGroups, settings: {} };
+  for (const setting of settings) {
+    // OTEL_LOG_LEVEL holds for the whole process: there, the plain build is "on" and there is no "off" to pair with.
+    const ids = setting.env
+      ? [
+          ['floor', base],
+          ['on', setting.on],
+        ]
+      : [
+          ['floor', base],
+          ['off', offBuild],
+          ['on', setting.on],
+        ];
+    const pooled = Object.fromEntries(ids.map(([id]) => [id, { times: [], wrong: 0, children: 0 }]));
+    for (const order of [ids, [...ids].reverse()]) {
+      const spec = {
+        manager: 'compiled',
+        requests: REQUESTS,
+        warmupGroups,
+        groups,
+        diagLogger: setting.diagLogger,
+        paired: order.map(([id, file]) => ({ id, file })),
+      };
+      const env = { ...process.env };
+      delete env.OTEL_LOG_LEVEL;
+      if (setting.env) env.OTEL_LOG_LEVEL = 'debug';
+      const r = spawnSync(node20, [join(here, 'worker.mjs'), JSON.stringify(spec)], {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+      if (r.status !== 0) throw new Error(`debug ${setting.id} failed: ${r.stderr}`);
+      const m = JSON.parse(r.stdout);
+      for (const [id] of ids) {
+        pooled[id].times.push(...m[id].times);
+        pooled[id].wrong += m[id].wrong;
+        pooled[id].children += m[id].checked;
+      }
+    }
+    const groupRatios = (a, b) => {
+      const ratios = pooled[a].times.map((t, k) => t / pooled[b].times[k]);
+      const sorted = [...ratios].sort((x, y) => x - y);
+      const quartiles = [sorted[Math.floor((sorted.length - 1) / 4)], sorted[Math.ceil(((sorted.length - 1) * 3) / 4)]];
+      return { median: median(ratios), quartiles };
+    };
+    // Micro costs of the setting's "on" build: three processes each, off and on alternating; the median per loop.
+    const samples = { off: [], on: [] };
+    for (let k = 0; k < 3; k++) {
+      for (const [id, file] of [
+        ['off', offBuild],
+        ['on', setting.on],
+      ]) {
+        const spec = {
+          file,
+          manager: 'compiled',
+          requests: REQUESTS,
+          warmup: quick ? 5 : 30,
+          iterations: 5,
+          micro: MICRO,
+          diagLogger: setting.diagLogger,
+        };
+        const env = { ...process.env };
+        delete env.OTEL_LOG_LEVEL;
+        if (setting.env && id === 'on') env.OTEL_LOG_LEVEL = 'debug';
+        const r = spawnSync(node20, [join(here, 'worker.mjs'), JSON.stringify(spec)], {
+          cwd: root,
+          env,
+          encoding: 'utf8',
+          maxBuffer: 1 << 26,
+        });
+        if (r.status !== 0) throw new Error(`debug micro ${setting.id} ${id} failed: ${r.stderr}`);
+        samples[id].push(JSON.parse(r.stdout).micro);
+      }
+    }
+    const micro = Object.fromEntries(
+      Object.entries(samples).map(([id, xs]) => [
+        id,
+        Object.fromEntries(Object.keys(xs[0]).map((loop) => [loop, median(xs.map((x) => x[loop]))])),
+      ]),
+    );
+    debug.settings[setting.id] = {
+      label: setting.label,
+      variants: Object.fromEntries(
+        ids.map(([id]) => [id, { medianMs: median(pooled[id].times), wrong: pooled[id].wrong, children: pooled[id].children }]),
+      ),
+      ratios: setting.env
+        ? { 'on/floor': groupRatios('on', 'floor') }
+        : { 'off/floor': groupRatios('off', 'floor'), 'on/floor': groupRatios('on', 'floor'), 'on/off': groupRatios('on', 'off') },
+      micro,
+    };
+  }
+  debug.date = new Date().toISOString().slice(0, 10);
+  results.debug = debug;
+  process.stdout.write('debug done\n');
+}
+
+if (only && flags.merge) {
+  // These sections' results replace theirs in the last full run's; the report is written again from that.
+  const previous = JSON.parse(readFileSync(join(here, 'results.json'), 'utf8'));
+  for (const section of only) previous[section] = results[section];
+  Object.assign(results, previous);
+}
+if (only && !flags.merge) {
   // A partial run (development): its sections of the report on stdout; the files stay those of the last full run.
   process.stdout.write(`\n${only.map((section) => sectionReport(section, results).join('\n')).join('\n')}\n`);
   process.stdout.write('--only: BENCHMARKS.md and bench/results.json not written\n');
 } else {
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  // A merged section is missing from an older results.json: the report leaves out what was not measured.
   // scripts/realworld.mjs owns the block between its markers: keep it.
   const previous = existsSync(join(root, 'BENCHMARKS.md')) ? readFileSync(join(root, 'BENCHMARKS.md'), 'utf8') : '';
   const realworld = previous.match(/<!-- realworld:start -->[\s\S]*<!-- realworld:end -->/)?.[0];
@@ -599,13 +743,21 @@ function report(r) {
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB; ${r.machine.node20}${r.machine.node24 ? `, ${r.machine.node24}` : ''}.`,
     '',
   );
-  lines.push(...SECTIONS.flatMap((section) => sectionReport(section, r)));
+  lines.push(...SECTIONS.filter((section) => r[section]).flatMap((section) => sectionReport(section, r)));
   return lines.join('\n');
 }
 
 /** A section's lines of BENCHMARKS.md. */
 function sectionReport(section, r) {
-  return { runtime: reportRuntime, build: reportBuild, size: reportSize, browser: reportBrowser, carriers: reportCarriers }[section](r);
+  const reports = {
+    runtime: reportRuntime,
+    build: reportBuild,
+    size: reportSize,
+    browser: reportBrowser,
+    carriers: reportCarriers,
+    debug: reportDebug,
+  };
+  return reports[section](r);
 }
 
 function reportRuntime(r) {
@@ -777,12 +929,49 @@ function reportBuild(r) {
   return lines;
 }
 
+function reportDebug(r) {
+  const d = r.debug;
+  const lines = [];
+  const times = (x) => (x ? `${x.median.toFixed(2)}× (${x.quartiles.map((y) => y.toFixed(2)).join('–')})` : '–');
+  lines.push('## Debug mode (Node 20)', '');
+  lines.push(
+    `Measured on ${d.date}. The request workload as above. **Off** is what runs without debug mode: the transformed workload, whose helpers are the very functions it calls without debug mode ` +
+      '(the default runtime carries none of the debug code; under Node the runtime picks the logging helpers only when `OTEL_LOG_LEVEL` asks for debug output, once, as it loads). ' +
+      '**On**: every crossing (callback entry, continuation after an await) is logged through `diag.debug` with its site and the trace and span ids before and after. ' +
+      `One process per setting, floor / off / on alternating group by group (five runs per group; two processes with the variants in opposite orders, ${d.groups} groups per variant each, after ${d.warmupGroups} warm-up groups); ` +
+      'ratios are taken between neighbouring groups: median and interquartile range. ' +
+      `Micro costs (ns per iteration, ${MICRO.toLocaleString('en')} iterations inside a span, as in the micro section): the median of three processes each.`,
+    '',
+  );
+  lines.push(
+    '| setting | off vs floor | on vs floor | on vs off | ns per await, off / on | ns per then callback (100 pending), off / on | wrong parents (on) |',
+    '|---|---|---|---|---|---|---|',
+  );
+  for (const s of Object.values(d.settings)) {
+    const mi = s.micro;
+    lines.push(
+      `| ${s.label} | ${times(s.ratios['off/floor'])} | ${times(s.ratios['on/floor'])} | ${s.ratios['on/off'] ? `**${times(s.ratios['on/off'])}**` : '– (the variable holds for the whole process)'} | ${mi.off.await.toFixed(1)} / ${mi.on.await.toFixed(1)} | ${mi.off.thenBatches.toFixed(1)} / ${mi.on.thenBatches.toFixed(1)} | ${s.variants.on.wrong} / ${s.variants.on.children} |`,
+    );
+  }
+  lines.push(
+    '',
+    "Off costs nothing by construction (same functions, same bytes: see Size); its ratio to the floor is the transform's own, as in the runtime section. On is for finding where a context is lost, not for production.",
+    '',
+  );
+  return lines;
+}
+
 function reportSize(r) {
   const lines = [];
   lines.push('## Size', '');
   lines.push('Minified with esbuild and gzipped (level 9); `@opentelemetry/api` excluded from both (every app has it).', '');
   lines.push('| what | min bytes | gzip bytes |', '|---|---|---|');
   lines.push(`| otel-context-transformer runtime + CompiledContextManager | ${r.size.compiled.min} | **${r.size.compiled.gzip}** |`);
+  if (r.size.debugRuntime) {
+    lines.push(
+      `| the debug runtime (\`otel-context-transformer/runtime/debug\`: what \`debug: true\` builds import) | ${r.size.debugRuntime.min} | ${r.size.debugRuntime.gzip} |`,
+    );
+  }
   lines.push(`| zone.js + ZoneContextManager | ${r.size.zone.min} | ${r.size.zone.gzip} |`, '');
   lines.push(
     `Ratio: ${(r.size.compiled.gzip / r.size.zone.gzip).toFixed(3)} of zone's bytes; target ≤ 1,536 bytes: ${r.size.compiled.gzip <= 1536 ? 'met' : 'not met'}.`,

@@ -8,7 +8,12 @@ import { pathToFileURL } from 'node:url';
 const spec = JSON.parse(process.argv[2]);
 if (spec.explicitParent) globalThis.benchExplicitParent = true;
 if (spec.zone) await import('zone.js/node');
-const { context, trace } = await import('@opentelemetry/api');
+const { context, diag, DiagLogLevel, trace } = await import('@opentelemetry/api');
+// Debug mode's "on" figures with a logger that takes every message and keeps none (bench/run.mjs, debug).
+if (spec.diagLogger === 'discard') {
+  const discard = () => {};
+  diag.setLogger({ error: discard, warn: discard, info: discard, debug: discard, verbose: discard }, DiagLogLevel.DEBUG);
+}
 const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
 
 // Records what the check needs and nothing else: the exporter must not dominate.

@@ -15,8 +15,11 @@ interface Node {
   [key: string]: unknown;
 }
 
-/** The helper names called in `code`, ordered by where each call starts; undefined when it does not parse. */
-export function helperCalls(code: string, filename: string): string[] | undefined {
+/**
+ * The helper names called in `code`, ordered by where each call starts; undefined when it does not parse.
+ * `withSites`: each followed by the site a debug build passes as the last argument (`bind test/a.ts:3:5`).
+ */
+export function helperCalls(code: string, filename: string, withSites = false): string[] | undefined {
   const lang = /\.[cm]?tsx$/.test(filename) ? 'tsx' : /\.[cm]?ts$/.test(filename) ? 'ts' : 'jsx';
   const parsed = parseSync(filename, code, { lang, sourceType: 'module' });
   if (parsed.errors.length > 0) return undefined;
@@ -35,7 +38,9 @@ export function helperCalls(code: string, filename: string): string[] | undefine
       while (callee.type === 'ParenthesizedExpression' || callee.type === 'TSAsExpression') callee = callee.expression as Node;
       const object = callee.type === 'MemberExpression' ? (callee.object as Node) : undefined;
       if (object?.type === 'Identifier' && object.name === NAMESPACE && !callee.computed) {
-        const name = (callee.property as Node).name as string;
+        let name = (callee.property as Node).name as string;
+        const last = (node.arguments as Node[]).at(-1);
+        if (withSites && last?.type === 'Literal' && typeof last.value === 'string') name += ` ${last.value}`;
         calls.push({ at: node.start, name: inParameters ? `${name} (in parameters)` : name });
       }
     }

@@ -49,6 +49,8 @@ const prelude = (entry, outfile) =>
   });
 // The helpers (helpers: "global").
 await prelude({ entryPoints: [`${staging}/esm/runtime/global.js`] }, 'global.iife.js');
+// The same in debug builds (`debug: true`): the logging helpers, with their own copy of @opentelemetry/api.
+await prelude({ entryPoints: [`${staging}/esm/runtime/global-debug.js`] }, 'global-debug.iife.js');
 // globalThis.AsyncContext when absent, on the slot the compiled code and the helpers prelude share.
 await prelude(
   {

@@ -7,6 +7,7 @@
 import remapping, { type SourceMapInput } from '@jridgewell/remapping';
 import { injectedFault, internalErrorMessage } from './internal-errors.js';
 import { OptionsError, resolveOptions, type ResolvedOptions, type TransformOptions } from './options.js';
+import { originalPositions } from './text/input-map-position.js';
 import { processedOutputEvidence, type ProcessedEvidence } from './text/processed-output.js';
 import { editsBehind } from './text/edits.js';
 import { transformEstree, type Boundary as WalkedBoundary, type Diagnostic } from './transformer/estree.js';
@@ -96,7 +97,16 @@ export function transform(code: string, options: ApiOptions): TransformResult | 
   let result: TransformResult | undefined;
   let diagnostics: Diagnostic[];
   try {
-    const output = transformEstree({ code, filename: options.filename, options: opts, onBoundary: walked && ((b) => walked.push(b)) });
+    // Debug mode: sites name the original source when the input map says where a position comes from.
+    const originalPosition =
+      opts.debug && options.inputSourceMap ? originalPositions(options.inputSourceMap, options.filename, opts.siteFile) : undefined;
+    const output = transformEstree({
+      code,
+      filename: options.filename,
+      options: opts,
+      onBoundary: walked && ((b) => walked.push(b)),
+      originalPosition,
+    });
     diagnostics = output.diagnostics;
     // The walk found boundaries to rewrite: unless the file is output of ours whose helper names are gone.
     processedOutput = output.magic && processedOutputEvidence(code, opts.runtimeModule);

@@ -174,6 +174,22 @@ export const CONTEXT_ATTACH = 'attach';
 
 export const DEFAULT_RUNTIME_MODULE = 'otel-context-transformer/runtime';
 
+// --- debug mode (issue 10, item 6) ---------------------------------------------------------------
+/**
+ * What code built with `debug: true` imports its helpers from (unless `runtimeModule` names another
+ * module): the same helpers, which also log each crossing (src/runtime/debug-helpers.ts).
+ */
+export const DEBUG_RUNTIME_MODULE = 'otel-context-transformer/runtime/debug';
+
+/**
+ * In a debug build, where a helper call takes its site (`"src/a.ts:12:5"`, 1-based line and column of
+ * the original source) as an extra, last argument: `bind(cb, site)`, `resume(f, value, site)` after an
+ * await or yield, `frame(site)` / `genFrame(site)` (the function's body; what re-entries after a
+ * rejected await and `for await` turns report). The default runtime ignores it.
+ */
+export const SITE_HELPERS: ReadonlySet<string> = new Set(['bind', 'resume', 'frame', 'genFrame']);
+// --- end debug mode -------------------------------------------------------------------------------
+
 /** Where the otel-context-transformer/global prelude puts the helpers, for `helpers: "global"`. */
 export const GLOBAL_HELPERS_KEY = 'otel-context-transformer.helpers.v1';
 

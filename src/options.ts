@@ -7,6 +7,7 @@ import picomatch from 'picomatch';
 import * as path from 'node:path';
 import {
   CATEGORIES,
+  DEBUG_RUNTIME_MODULE,
   DEFAULT_RUNTIME_MODULE,
   LISTENER_MODES,
   MESSAGES_RUNTIME_MODULE,
@@ -49,6 +50,14 @@ export interface TransformOptions {
    * context of send() / setting `src` in both.
    */
   listeners?: ListenerMode;
+  // --- debug mode (issue 10, item 6) ---
+  /**
+   * Each rewritten boundary carries its source site (`file:line:col`, the file relative to the working
+   * directory) and compiled code imports the debug runtime, which logs every crossing through OTel's
+   * `diag` (see README "Debug mode"). Default: false.
+   */
+  debug?: boolean;
+  // --- end debug mode ---
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -64,6 +73,12 @@ export interface ResolvedOptions {
   /** The `messages` option (planner: planMessage). */
   messages: boolean;
   listeners: ListenerMode;
+  // --- debug mode (issue 10, item 6) ---
+  /** Sites are emitted (runtimeModule is then the debug runtime unless the user named another module). */
+  debug: boolean;
+  /** The name sites give a file: relative to the working directory, `/`-separated, never the build machine's absolute path. */
+  siteFile(fileName: string): string;
+  // --- end debug mode ---
   /** Whether the file at this path is to be transformed (include/exclude). */
   matches(fileName: string): boolean;
 }
@@ -115,6 +130,11 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
       throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${LISTENER_MODES.join(', ')}`);
     }
   },
+  // --- debug mode (issue 10, item 6) ---
+  debug: (value, key) => {
+    if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+  // --- end debug mode ---
 };
 
 function describe(value: unknown): string {
@@ -153,10 +173,19 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   return {
     skip: new Set(options.skip ?? []),
     helpers: options.helpers ?? 'auto',
-    runtimeModule: options.runtimeModule ?? (messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
+    runtimeModule:
+      options.runtimeModule ?? (options.debug ? DEBUG_RUNTIME_MODULE : messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
     typeCheck: options.typeCheck ?? true,
     messages,
     listeners: options.listeners ?? 'dispatch',
+    // --- debug mode (issue 10, item 6) ---
+    debug: options.debug ?? false,
+    siteFile(fileName) {
+      const relative = path.relative(cwd, fileName).split(path.sep).join('/');
+      // Another drive (Windows): no relative path exists; the base name never leaks the machine's layout.
+      return path.isAbsolute(relative) ? path.basename(fileName) : relative;
+    },
+    // --- end debug mode ---
     matches(fileName) {
       const relative = path.relative(cwd, fileName).split(path.sep).join('/');
       const candidates = relative.startsWith('..') || path.isAbsolute(relative) ? [fileName] : [relative, fileName];

@@ -32,7 +32,7 @@ export function decisionsOf(
   source: string,
   fileName: string,
   skip: Category[] = [],
-  extra: { listeners?: 'dispatch' | 'registration' } = {},
+  extra: { listeners?: 'dispatch' | 'registration'; debug?: boolean } = {},
 ): { text: string[]; ts: string[] } {
   const problems: string[] = [];
   const onDiagnostic = (d: { line: number; column: number; message: string }) => problems.push(`text ${d.line}:${d.column} ${d.message}`);
@@ -43,8 +43,8 @@ export function decisionsOf(
   const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.Preserve };
   const emitted = ts.transpileModule(source, { fileName, compilerOptions, transformers: { before: [plugin] } }).outputText;
   expect(problems, fileName).toEqual([]);
-  const fromText = helperCalls(text, fileName);
-  const fromTs = helperCalls(emitted, fileName.replace(/\.[cm]?tsx?$/, '.js'));
+  const fromText = helperCalls(text, fileName, debug);
+  const fromTs = helperCalls(emitted, fileName.replace(/\.[cm]?tsx?$/, '.js'), debug);
   expect(fromText, `${fileName}: text output parses`).toBeDefined();
   expect(fromTs, `${fileName}: TypeScript output parses`).toBeDefined();
   return { text: fromText!, ts: fromTs! };
@@ -274,6 +274,25 @@ describe('both backends make the same decisions (type checker off)', () => {
       calls += text.length;
     }
     expect(calls).toBeGreaterThan(0);
+  });
+
+  // Debug mode (issue 10): the same decisions, each with the same site (file:line:col of the source).
+  it('debug: true, over the scenarios, the transform-output and edge inputs and 50 fuzzed programs: the same sites', () => {
+    const inputs: Array<[string, string]> = [
+      ...scenarios.map((file): [string, string] => [file, readFileSync(join(SCENARIO_DIR, file), 'utf8')]),
+      ...Object.entries({ ...SNIPPETS, ...OTHER_INPUTS, ...EDGE_INPUTS }).filter(([name]) => name !== 'helpers.ts'),
+      ...Array.from({ length: 50 }, (_, i): [string, string] => {
+        const program = programSource(i + 1, { avoid: KNOWN_ISSUES });
+        return [program.lang === 'ts' ? 'program.ts' : 'program.mjs', program.source];
+      }),
+    ];
+    let sites = 0;
+    for (const [name, source] of inputs) {
+      const { text, ts: fromTs } = decisionsOf(source, name, [], { debug: true });
+      expect(firstDecisionDifference(text, fromTs), name).toBeUndefined();
+      sites += text.filter((call) => / \S+:\d+:\d+$/.test(call)).length;
+    }
+    expect(sites).toBeGreaterThan(100);
   });
 
   it(`fuzzed programs, seeds 1..${FUZZ_SEEDS}`, () => {

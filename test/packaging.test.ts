@@ -131,6 +131,7 @@ import babel from 'otel-context-transformer/babel';
 import { CompiledContextManager, type Frame } from 'otel-context-transformer/runtime';
 import { AsyncContext } from 'otel-context-transformer/async-context';
 import { OPTIONS_ENV } from 'otel-context-transformer/register';
+import { debugSummary, bind as debugBind } from 'otel-context-transformer/runtime/debug';
 import 'otel-context-transformer/global';
 
 const result: TransformResult | undefined = transform('await 1', { filename: 'a.mjs' });
@@ -154,8 +155,12 @@ const frame: Frame | undefined = undefined;
 const env: string = OPTIONS_ENV;
 // @ts-expect-error: the program is a TypeScript Program
 otelContextTransformer('program');
-resolveOptions({});
-export { result, value, text, frame, env };
+resolveOptions({ debug: true });
+// @ts-expect-error: the site is a string
+debugBind(() => 1, 12);
+const sites: string[] = debugSummary().map((entry) => entry.site);
+const bound: () => number = debugBind(() => 1, 'src/a.ts:1:1');
+export { result, value, text, frame, env, sites, bound };
 `;
 
 const RESOLUTIONS = [

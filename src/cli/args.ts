@@ -33,6 +33,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         exclude: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         'runtime-module': { type: 'string' },
+        debug: { type: 'boolean' },
         helpers: { type: 'string' },
         messages: { type: 'boolean' },
         listeners: { type: 'string' },
@@ -68,6 +69,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
   if (values.messages) fromFlags.messages = true;
   if (values.listeners !== undefined) fromFlags.listeners = values.listeners;
+  if (values.debug) fromFlags.debug = true;
   const flagNames: Record<string, string> = {
     include: '--include',
     exclude: '--exclude',
@@ -75,6 +77,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
     runtimeModule: '--runtime-module',
     messages: '--messages',
     listeners: '--listeners',
+    debug: '--debug',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {

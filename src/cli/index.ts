@@ -62,9 +62,12 @@ Options:
   --messages              carry contexts through postMessage between dedicated
                           workers and their spawners, and into Piscina and
                           Tinypool tasks (README "Messages (opt-in)")
+  --debug                 debug mode: each boundary carries its site (from the
+                          input source map when there is one) and logs every
+                          crossing through OTel's diag (README "Debug mode")
   --config <file.json>    the options above as JSON: include, exclude, skip,
-                          runtimeModule, typeCheck, helpers, messages, ext;
-                          flags win
+                          runtimeModule, typeCheck, helpers, messages,
+                          listeners, debug, ext; flags win
   --check                 report: list only boundaries that are not rewritten
                           and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout

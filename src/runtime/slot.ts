@@ -222,7 +222,7 @@ export interface Frame {
 }
 
 /** Shared by every frame made while no frame is needed (see frame); the helpers leave it alone. */
-const INERT_FRAME: Frame = { c: EMPTY, p: EMPTY };
+export const INERT_FRAME: Frame = { c: EMPTY, p: EMPTY };
 
 /**
  * Entry of an async function: the body starts synchronously, in the caller's

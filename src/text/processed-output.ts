@@ -18,7 +18,7 @@
  * A bundle whose rewritten modules hold no framed `await` (callbacks only) is not
  * recognised by the third rule.
  */
-import { DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.js';
+import { DEBUG_RUNTIME_MODULE, DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.js';
 
 export type ProcessedEvidence = 'runtime-module' | 'global-helpers' | 'bundled-runtime';
 
@@ -46,7 +46,7 @@ const IMPORTED_HELPER = new RegExp(`(?:^|[{,\\s])${HELPER_NAME}(?:\\s+as\\s+[\\w
 
 export function processedOutputEvidence(code: string, runtimeModule: string = DEFAULT_RUNTIME_MODULE): ProcessedEvidence | undefined {
   if (code.includes(GLOBAL_HELPERS_KEY)) return 'global-helpers';
-  for (const name of new Set([runtimeModule, DEFAULT_RUNTIME_MODULE])) {
+  for (const name of new Set([runtimeModule, DEFAULT_RUNTIME_MODULE, DEBUG_RUNTIME_MODULE])) {
     if (importsCompiledHelpers(code, name)) return 'runtime-module';
   }
   if (SLOT_KEY.test(code) && REWRITTEN_AWAIT.test(code)) return 'bundled-runtime';

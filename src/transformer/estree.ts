@@ -11,6 +11,7 @@
 import { parseSync } from 'oxc-parser';
 import type MagicString from 'magic-string';
 import { applyEdits, type TextEdit } from '../text/edits.js';
+import type { OriginalPositionOf } from '../text/input-map-position.js';
 import { LineIndex } from '../text/line-index.js';
 import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
@@ -31,6 +32,8 @@ import {
   planTry,
   returnSuspends,
   rewritesForAwait,
+  siteNode,
+  siteText,
   wrapsArgument,
   yieldHelper,
   type MessagePlan,
@@ -85,6 +88,8 @@ export interface TextTransformInput {
    * rewrite is there.
    */
   onBoundary?: (boundary: Boundary) => void;
+  /** Debug builds: where a position of `code` comes from in the original source (the input source map), when known. */
+  originalPosition?: OriginalPositionOf;
 }
 
 export interface TextTransformOutput {
@@ -133,6 +138,8 @@ interface FileContext {
   typed: boolean;
   /** Set when the caller asked for boundaries (input.onBoundary). */
   report?: (at: number, kind: string, rewritten: boolean) => void;
+  /** Debug builds: the site literal a helper call ends with (planner: siteNode). */
+  site?: (helper: string, node: Node, plan?: CallbackPlan<Node>) => string | undefined;
 }
 
 export function transformEstree(input: TextTransformInput): TextTransformOutput {
@@ -187,6 +194,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
     report: input.onBoundary && boundaryReporter(lines, input.onBoundary),
+    site: options.debug ? siteLiterals(syntax, code, lines, options.siteFile(filename), input.originalPosition) : undefined,
   };
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
@@ -219,6 +227,37 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
   file.edits.push({ kind: 'insert', at: headerPosition(program, code), text: header + '\n', first: true });
   return { magic: applyEdits(code, file.edits), edits: file.edits, diagnostics };
+}
+
+/**
+ * Debug builds: `"file:line:col"` of a helper call's site node, as a literal (planner: siteNode, siteText):
+ * in the original source when the input map knows the position, else in the code as given.
+ */
+function siteLiterals(
+  syntax: Syntax<Node>,
+  code: string,
+  lines: LineIndex,
+  file: string,
+  originalPosition: OriginalPositionOf | undefined,
+): NonNullable<FileContext['site']> {
+  const mapLines = originalPosition && new LineIndex(code, 'lf');
+  return (helper, node, plan) => {
+    const at = siteNode(syntax, helper, node, plan);
+    if (!at) return undefined;
+    if (mapLines) {
+      const generated = mapLines.position(at.start);
+      const original = originalPosition!(generated.line - 1, generated.column - 1);
+      if (original) return JSON.stringify(siteText(original.file, original.line, original.column));
+    }
+    const { line, column } = lines.position(at.start);
+    return JSON.stringify(siteText(file, line, column));
+  };
+}
+
+/** `, "site"` for a helper call's argument list in a debug build; nothing otherwise. */
+function siteSuffix(file: FileContext, helper: string, node: Node, plan?: CallbackPlan<Node>): string {
+  const site = file.site?.(helper, node, plan);
+  return site === undefined ? '' : `, ${site}`;
 }
 
 function sourceTypeOf(filename: string): 'module' | 'script' | 'unambiguous' {
@@ -444,7 +483,7 @@ function visitPlanned(node: Node, file: FileContext, plan: CallbackPlan<Node> | 
   }
   for (const arg of wrapped) insert(file, arg.start, `${NS}.${plan!.helper}(`);
   visitChildren(node, file);
-  for (const arg of wrapped) insert(file, arg.end, ')');
+  for (const arg of wrapped) insert(file, arg.end, `${siteSuffix(file, plan!.helper, node, plan)})`);
 }
 
 /** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */
@@ -499,7 +538,7 @@ function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
   if (body.type !== 'BlockStatement') {
     // Expression-bodied async arrow.
-    insert(file, body.start, `{ const ${FRAME} = ${call(HELPERS.frame)}; try { return `);
+    insert(file, body.start, `{ const ${FRAME} = ${frameCall(file, HELPERS.frame, node)}; try { return `);
     visitInner();
     insert(file, body.end, `;${exitText} }`);
     return;
@@ -513,18 +552,28 @@ function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
   const shape = planFrame(file.syntax, file.functionState, node, file.strict);
-  const head = shape.declaredWith ? `const ${FRAME} = ${call(shape.declaredWith)}; ` : '';
+  const head = shape.declaredWith ? `const ${FRAME} = ${frameCall(file, shape.declaredWith, node)}; ` : '';
   const reenter = shape.reentersFirst ? `${call(HELPERS.reenter, FRAME)}; ` : '';
   if (shape.inParameters) {
     // Right before `)`, after a trailing comma if there is one (a rest element may not be followed by one).
     const close = closingParen(node, code);
     const params = node.params as Node[];
     const needsComma = params.length > 0 && code[skipTriviaBackward(code, close - 1)] !== ',';
-    insert(file, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }${file.typed ? tsTypes.frameParameter : ''}`);
+    insert(
+      file,
+      close,
+      `${needsComma ? ', ' : ''}...{ ${FRAME} = ${frameCall(file, HELPERS.genFrame, node)} }${file.typed ? tsTypes.frameParameter : ''}`,
+    );
   }
   insert(file, afterPrologue, `${separator} ${head}try { ${reenter}`);
   visitInner();
   insert(file, body.end - 1, `${exitText} `);
+}
+
+/** `__otelCtx.frame()` (genFrame): with the function's site in a debug build. */
+function frameCall(file: FileContext, helper: string, fn: Node): string {
+  const site = file.site?.(helper, fn);
+  return site === undefined ? call(helper) : call(helper, site);
 }
 
 /** Offset of the `)` that closes a function's parameter list. */
@@ -567,7 +616,7 @@ function visitAwait(node: Node, file: FileContext): void {
   insert(file, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
   visit(node.argument, file);
   insert(file, node.argument.end, ')');
-  insert(file, node.end, ')');
+  insert(file, node.end, `${siteSuffix(file, HELPERS.resume, node)})`);
 }
 
 /** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
@@ -580,11 +629,12 @@ function visitYield(node: Node, file: FileContext): void {
     insert(file, node.argument.start, `${NS}.${helper}(${FRAME}, `);
     visit(node.argument, file);
     insert(file, node.argument.end, ')');
-    insert(file, node.end, ')');
+    insert(file, node.end, `${siteSuffix(file, HELPERS.resume, node)})`);
   } else {
     // A bare `yield` that is a whole statement without `;` relied on ASI; our `)` could
     // otherwise join it to a next line starting with `(` or `[`.
-    insert(file, node.end, ` ${NS}.${helper}(${FRAME}))${node.endsStatementWithoutSemicolon ? ';' : ''}`);
+    const end = `${siteSuffix(file, HELPERS.resume, node)})${node.endsStatementWithoutSemicolon ? ';' : ''}`;
+    insert(file, node.end, ` ${NS}.${helper}(${FRAME})${end}`);
   }
 }
 

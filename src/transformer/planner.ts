@@ -21,6 +21,7 @@ import {
   INERT_OPERATORS,
   passesNoValues,
   promiseMethod,
+  SITE_HELPERS,
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
@@ -742,3 +743,23 @@ function startedKind<N>(context: PlanContext<N>, object: N): StartedBoundary | u
   }
   return STARTED_BOUNDARIES.find((b) => b.tags.includes(tagName));
 }
+
+// --- debug mode (issue 10, item 6) -----------------------------------------------------------------
+
+/**
+ * In a debug build (`debug: true`), the node whose start is a helper call's site (catalog:
+ * SITE_HELPERS): a bound callback's boundary name (`setTimeout`, `then`: the plan's `at`), an await or
+ * yield itself, a frame's function body. Undefined for a helper that takes no site.
+ */
+export function siteNode<N>(syntax: Syntax<N>, helper: string, node: N, plan?: CallbackPlan<N>): N | undefined {
+  if (!SITE_HELPERS.has(helper)) return undefined;
+  if (helper === HELPERS.bind) return plan?.at;
+  if (helper === HELPERS.frame || helper === HELPERS.genFrame) return syntax.body(node);
+  return node;
+}
+
+/** A site as debug builds pass it: `file:line:col` (1-based, the original source's). */
+export function siteText(file: string, line: number, column: number): string {
+  return `${file}:${line}:${column}`;
+}
+// --- end debug mode --------------------------------------------------------------------------------

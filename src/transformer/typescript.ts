@@ -27,6 +27,8 @@ import {
   planTry,
   returnSuspends,
   rewritesForAwait,
+  siteNode,
+  siteText,
   wrapsArgument,
   yieldHelper,
   type CallbackPlan,
@@ -71,6 +73,8 @@ interface FileContext {
   syntax: Syntax<TS.Node>;
   plan: PlanContext<TS.Node>;
   visit: TS.Visitor;
+  /** Debug builds: the name sites give this file (options.siteFile). */
+  siteFile?: string;
 }
 
 type Handler = (node: any, file: FileContext) => TS.VisitResult<TS.Node>;
@@ -160,6 +164,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       listeners: host.options.listeners,
     },
     visit: undefined as unknown as TS.Visitor,
+    siteFile: host.options.debug ? host.options.siteFile(sourceFile.fileName) : undefined,
   };
   file.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
@@ -400,7 +405,7 @@ function wrapPlanned(
     if (!plan.positions.includes(i) || !wrapsArgument(file.plan, plan, original[i]!)) return arg;
     if (isIgnored(file, original[i]!)) return arg;
     changed = true;
-    return helperCall(file, plan.helper, [arg], arg);
+    return helperCall(file, plan.helper, withSite(file, [arg], plan.helper, original[i]!, plan), arg);
   });
   return changed ? args : undefined;
 }
@@ -464,7 +469,7 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
     prologue.push(statements.shift()!);
   }
   const shape = planFrame(file.syntax, file.functionState, node, isStrict(ts, node, file.sourceFile));
-  const head = shape.declaredWith ? [declareFrame(file, shape.declaredWith)] : [];
+  const head = shape.declaredWith ? [declareFrame(file, shape.declaredWith, node)] : [];
   const tryBody = shape.reentersFirst ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
@@ -478,7 +483,12 @@ function addFrame(node: FunctionLike, file: FileContext): TS.Node {
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
       factory.createObjectBindingPattern([
-        factory.createBindingElement(undefined, undefined, frame, helperCall(file, HELPERS.genFrame, [])),
+        factory.createBindingElement(
+          undefined,
+          undefined,
+          frame,
+          helperCall(file, HELPERS.genFrame, withSite(file, [], HELPERS.genFrame, node)),
+        ),
       ]),
     );
     parameters = factory.createNodeArray([...node.parameters, frameParameter]);
@@ -549,7 +559,7 @@ function visitAwait(node: TS.AwaitExpression, file: FileContext): TS.Node {
   if (!helper) return visited;
   const frame = file.functionState.frame!;
   const awaited = factory.updateAwaitExpression(visited, helperCall(file, HELPERS.suspend, [frame, visited.expression], node.expression));
-  return helperCall(file, HELPERS.resume, [frame, awaited], node);
+  return helperCall(file, HELPERS.resume, withSite(file, [frame, awaited], HELPERS.resume, node), node);
 }
 
 /**
@@ -565,7 +575,7 @@ function visitYield(node: TS.YieldExpression, file: FileContext): TS.Node {
   const frame = file.functionState.frame!;
   const operand = helperCall(file, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
-  return helperCall(file, HELPERS.resume, [frame, yielded], node);
+  return helperCall(file, HELPERS.resume, withSite(file, [frame, yielded], HELPERS.resume, node), node);
 }
 
 /**
@@ -748,13 +758,29 @@ function helperStatement(file: FileContext, helper: string): TS.Statement {
   return file.factory.createExpressionStatement(helperCall(file, helper, [frameIdentifier(file)]));
 }
 
-/** `const __otelFrame = __otelCtx.<helper>();` */
-function declareFrame(file: FileContext, helper: string): TS.Statement {
+/** Debug builds: the arguments with the call's site added last (planner: siteNode, siteText); else the arguments. */
+function withSite(file: FileContext, args: TS.Expression[], helper: string, node: TS.Node, plan?: CallbackPlan<TS.Node>): TS.Expression[] {
+  if (file.siteFile === undefined) return args;
+  const at = siteNode(file.syntax, helper, node, plan);
+  if (!at || at.pos < 0) return args;
+  const { line, character } = file.sourceFile.getLineAndCharacterOfPosition(at.getStart(file.sourceFile));
+  return [...args, file.factory.createStringLiteral(siteText(file.siteFile, line + 1, character + 1))];
+}
+
+/** `const __otelFrame = __otelCtx.<helper>();` (`frame(site)` in a debug build, given the function) */
+function declareFrame(file: FileContext, helper: string, fn?: TS.Node): TS.Statement {
   const { factory, ts } = file;
   return factory.createVariableStatement(
     undefined,
     factory.createVariableDeclarationList(
-      [factory.createVariableDeclaration(frameIdentifier(file), undefined, undefined, helperCall(file, helper, []))],
+      [
+        factory.createVariableDeclaration(
+          frameIdentifier(file),
+          undefined,
+          undefined,
+          helperCall(file, helper, fn ? withSite(file, [], helper, fn) : []),
+        ),
+      ],
       ts.NodeFlags.Const,
     ),
   );
