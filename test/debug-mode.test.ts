@@ -452,7 +452,9 @@ describe('every conformance scenario built with debug: true', () => {
           format,
           (file) => {
             const source = readFileSync(file, 'utf8');
-            const code = debug === undefined ? source : (transform(source, { filename: file, debug })?.code ?? source);
+            // The scenario's own options (listeners: "registration"), debug on top.
+            const options = scenarios.find((s) => s.file === file)?.scenario.options;
+            const code = debug === undefined ? source : (transform(source, { ...options, filename: file, debug })?.code ?? source);
             const module = format === 'esm' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS;
             return ts.transpileModule(code, {
               fileName: file,
