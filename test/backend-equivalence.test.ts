@@ -43,8 +43,8 @@ export function decisionsOf(
   const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, jsx: ts.JsxEmit.Preserve };
   const emitted = ts.transpileModule(source, { fileName, compilerOptions, transformers: { before: [plugin] } }).outputText;
   expect(problems, fileName).toEqual([]);
-  const fromText = helperCalls(text, fileName, debug);
-  const fromTs = helperCalls(emitted, fileName.replace(/\.[cm]?tsx?$/, '.js'), debug);
+  const fromText = helperCalls(text, fileName, extra.debug ?? false);
+  const fromTs = helperCalls(emitted, fileName.replace(/\.[cm]?tsx?$/, '.js'), extra.debug ?? false);
   expect(fromText, `${fileName}: text output parses`).toBeDefined();
   expect(fromTs, `${fileName}: TypeScript output parses`).toBeDefined();
   return { text: fromText!, ts: fromTs! };
