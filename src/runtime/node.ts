@@ -7,4 +7,3 @@
  */
 export * from './index.js';
 export { spawnArgs, spawnOptions, workerOptions } from './carrier-node.js';
-export { webWorkerOptions } from './carrier.js';

@@ -23,6 +23,7 @@ import {
   planCall,
   planFunction,
   planNew,
+  planSpawn,
   planTry,
   returnSuspends,
   rewritesForAwait,
@@ -31,6 +32,7 @@ import {
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
+  type SpawnPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
@@ -164,7 +166,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set() },
+    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), carriers: options.helpers !== 'global' },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
@@ -345,12 +347,57 @@ function insert(fc: FileContext, at: number, text: string): void {
 
 /** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
 function visitCall(node: Node, fc: FileContext): void {
-  visitPlanned(node, fc, planCall(fc.plan, node));
+  const plan = planCall(fc.plan, node);
+  const spawn = plan ? undefined : planSpawn(fc.plan, node);
+  if (spawn) visitSpawn(node, fc, spawn);
+  else visitPlanned(node, fc, plan);
 }
 
-/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
+/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew; `new Worker`: planSpawn. */
 function visitNew(node: Node, fc: FileContext): void {
-  visitPlanned(node, fc, planNew(fc.plan, node));
+  const plan = planNew(fc.plan, node);
+  const spawn = plan ? undefined : planSpawn(fc.plan, node);
+  if (spawn) visitSpawn(node, fc, spawn);
+  else visitPlanned(node, fc, plan);
+}
+
+/** A worker or process spawned: its options go through a carrier helper (planner: planSpawn). */
+function visitSpawn(node: Node, fc: FileContext, plan: SpawnPlan<Node>): void {
+  const args = node.arguments as Node[];
+  const target = args[plan.position];
+  const ignored = target !== undefined && fc.ignored.has(target.start);
+  if (!ignored) fc.report?.(plan.at.start, plan.kind, plan.rewritten);
+  if (plan.rewritten || ignored) return visitChildren(node, fc);
+  const helper = `${NS}.${plan.helper}`;
+  const last = args[args.length - 1]!;
+  switch (plan.how) {
+    case 'wrap':
+      insert(fc, target!.start, `${helper}(`);
+      visitChildren(node, fc);
+      insert(fc, target!.end, ')');
+      return;
+    case 'insert': {
+      const argument = plan.helper === 'webWorkerName' ? `{ name: ${helper}() }` : `${helper}()`;
+      if (target) insert(fc, target.start, `${argument}, `);
+      visitChildren(node, fc);
+      if (!target) insert(fc, last.end, `, ${argument}`);
+      return;
+    }
+    case 'name': {
+      if (plan.value) insert(fc, plan.value.start, `${helper}(`);
+      visitChildren(node, fc);
+      if (plan.value) return insert(fc, plan.value.end, ')');
+      const properties = target!.properties as Node[];
+      if (properties.length > 0) insert(fc, properties[properties.length - 1]!.end, `, name: ${helper}()`);
+      else insert(fc, target!.start + 1, ` name: ${helper}() `);
+      return;
+    }
+    case 'arguments':
+      insert(fc, args[0]!.start, `...${helper}([`);
+      visitChildren(node, fc);
+      insert(fc, last.end, `], ${plan.withArgv}, ${plan.withCallback})`);
+      return;
+  }
 }
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */

@@ -7,21 +7,25 @@
  * decide alike (test/backend-equivalence.test.ts).
  */
 import {
+  CARRIER_HELPERS,
   CONTEXT_ATTACH,
   EXECUTOR_RESOLVE,
   findAdopter,
   findConstructor,
   findScheduler,
+  findSpawnBoundary,
   GLOBAL_OBJECTS,
   HELPERS,
   INERT_ON_PRIMITIVES,
   INERT_OPERATORS,
   passesNoValues,
   promiseMethod,
+  type CarrierHelper,
   type Category,
   type SchedulerBoundary,
+  type SpawnBoundary,
 } from '../catalog.js';
-import type { Scope } from './origins.js';
+import { originOf, type Scope } from './origins.js';
 import type { Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
@@ -34,6 +38,8 @@ export interface PlanContext<N> {
   settleRefs: Set<N>;
   /** Calls of a promise executor's own resolve: the value they resolve with is adopted (catalog: EXECUTOR_RESOLVE). */
   resolveCalls: Set<N>;
+  /** The carrier helpers can be reached (not with `helpers: "global"`, whose prelude has none): spawn sites are rewritten. */
+  carriers: boolean;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -522,4 +528,138 @@ function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; r
     passed: names.filter((n) => !disqualified.has(n)).flatMap((n) => passed.get(n)!),
     resolveCalls: resolveName === undefined || disqualified.has(resolveName) ? [] : resolveCalls,
   };
+}
+
+// --- threads and processes ---------------------------------------------------------
+
+/**
+ * How a spawn site hands its options to a carrier helper (catalog: SPAWN_BOUNDARIES):
+ * - `wrap`: the argument at `position` goes through `helper`: `spawn(cmd, args, spawnOptions(options))`;
+ * - `insert`: `helper()` is inserted as the argument at `position` (options were left out): `new Worker(file,
+ *   workerOptions())`, `exec(cmd, spawnOptions(), callback)`; for `webWorkerName`, `{ name: webWorkerName() }`;
+ * - `name`: the object literal at `position` keeps every property as written, its `name` property's `value` goes
+ *   through `helper` (`webWorkerName`), or, without one, `name: webWorkerName()` is added at its end: bundlers
+ *   read that literal (Vite its `type`, webpack its `type` and `name`);
+ * - `arguments`: where the options are is known only at run time (an argv or a callback that may be left out,
+ *   a spread): `spawn(...spawnArgs([a, b, c], withArgv, withCallback))`.
+ */
+export interface SpawnPlan<N> {
+  how: 'wrap' | 'insert' | 'name' | 'arguments';
+  helper: CarrierHelper;
+  position: number;
+  /** `name`: the name property's value, when the literal has one. */
+  value?: N;
+  withArgv: boolean;
+  withCallback: boolean;
+  /** What it is, for reports: `new Worker`, `spawn`. */
+  kind: string;
+  /** The node whose start reports it: the callee. */
+  at: N;
+  /** The input carries this rewrite already (a processed file): nothing to change. */
+  rewritten: boolean;
+}
+
+/**
+ * A call or `new` that starts a worker or a process, by where its callee comes
+ * from (origins.ts): `new Worker` of `node:worker_threads`, the spawning
+ * functions of `node:child_process`, the global `Worker` on a module of this
+ * build. The options it will be given carry the context at the call.
+ */
+export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | undefined {
+  const { syntax } = context;
+  if (!context.carriers) return undefined;
+  const construct = syntax.isConstruct(node);
+  const callee = syntax.callee(node);
+  const origin = originOf(context, callee);
+  const boundary = origin && findSpawnBoundary(origin, construct);
+  if (!boundary || context.skip.has(boundary.category)) return undefined;
+  const args = syntax.callArguments(node);
+  if (args.length === 0) return undefined;
+  if (boundary.sameBuildOnly && !isModuleOfThisBuild(context, args[0]!)) return undefined;
+  const plan = (how: SpawnPlan<N>['how'], position: number, helper: CarrierHelper = boundary.helper, value?: N): SpawnPlan<N> => ({
+    how,
+    helper,
+    position,
+    value,
+    withArgv: !!boundary.argv,
+    withCallback: !!boundary.callback,
+    kind: construct ? `new ${boundary.name}` : boundary.name,
+    at: callee,
+    rewritten: false,
+  });
+  // A processed file: the helper is there already.
+  const only = args.length === 1 && syntax.isSpread(args[0]!) ? syntax.operand(args[0]!) : undefined;
+  if (only && helperCallName(syntax, only) === CARRIER_HELPERS.spawnArgs) return { ...plan('arguments', 0, 'spawnArgs'), rewritten: true };
+  const firstSpread = args.findIndex((a) => syntax.isSpread(a));
+  if (boundary.options === 1 && !boundary.callback) {
+    // Worker: the options are the second argument or absent. No helper takes a spread's arguments.
+    if (firstSpread !== -1 && firstSpread <= 1) return undefined;
+    if (boundary.helper === 'webWorkerOptions') return planWebWorker(context, plan, args[1]);
+    return args.length === 1 ? plan('insert', 1) : alreadyOrWrap(syntax, plan, args, 1);
+  }
+  if (firstSpread !== -1) return plan('arguments', 0, 'spawnArgs');
+  // child_process: find the options as Node does, where the written arguments say; else at run time.
+  let at = 1;
+  if (boundary.argv) {
+    const argv = args[1];
+    const shape = argv && argumentShape(syntax, argv);
+    if (shape === 'array' || shape === 'null') at = 2;
+    else if (shape === undefined && argv !== undefined) return plan('arguments', 0, 'spawnArgs');
+  }
+  const options = args[at];
+  if (options === undefined) return plan('insert', at);
+  const shape = argumentShape(syntax, options);
+  if (shape === 'object' || shape === 'null') return alreadyOrWrap(syntax, plan, args, at);
+  if (shape === 'function') return boundary.callback ? plan('insert', at) : undefined;
+  if (shape === 'array') return undefined; // Node rejects it: left as written
+  if (helperCallName(syntax, options) !== undefined) return alreadyOrWrap(syntax, plan, args, at);
+  // A callback may stand there; without one, spawnOptions passes anything but a dictionary on as it is.
+  return boundary.callback ? plan('arguments', 0, 'spawnArgs') : plan('wrap', at);
+}
+
+type MakePlan<N> = (how: SpawnPlan<N>['how'], position: number, helper?: CarrierHelper, value?: N) => SpawnPlan<N>;
+
+function alreadyOrWrap<N>(syntax: Syntax<N>, plan: MakePlan<N>, args: readonly N[], position: number): SpawnPlan<N> {
+  const done = helperCallName(syntax, args[position]!) !== undefined;
+  return { ...plan('wrap', position), rewritten: done };
+}
+
+/**
+ * A browser Worker of this build: an options object literal keeps its
+ * properties (bundlers read it) and gets its name through webWorkerName;
+ * other options go through webWorkerOptions; absent ones become `{ name: webWorkerName() }`.
+ */
+function planWebWorker<N>(context: PlanContext<N>, plan: MakePlan<N>, options: N | undefined): SpawnPlan<N> | undefined {
+  const { syntax } = context;
+  if (options === undefined) return plan('insert', 1, 'webWorkerName');
+  if (helperCallName(syntax, options) !== undefined) return { ...plan('wrap', 1), rewritten: true };
+  // Written as a literal, not wrapped (`{ … } as WorkerOptions` is wrapped whole): the shape bundlers read.
+  if (syntax.literalShape(options) !== 'object') return plan('wrap', 1);
+  const properties = syntax.objectProperties(options);
+  if (properties.some((p) => !p.plain)) return plan('wrap', 1);
+  // The last `name` is the one the object holds.
+  const named = properties.filter((p): p is { plain: true; name: string; value: N } => p.plain && p.name === 'name').pop();
+  const value = named?.value;
+  return { ...plan('name', 1, 'webWorkerName', value), rewritten: value !== undefined && helperCallName(syntax, value) !== undefined };
+}
+
+/** `new URL('./w.ts', import.meta.url)` with the global URL: a module bundlers build with this one. */
+function isModuleOfThisBuild<N>(context: PlanContext<N>, node: N): boolean {
+  const { syntax } = context;
+  const url = syntax.unwrapTyped(node);
+  if (!syntax.isConstruct(url)) return false;
+  const callee = syntax.callee(url);
+  const [specifier, base] = syntax.callArguments(url);
+  if (syntax.kind(callee) !== 'identifier' || syntax.name(callee) !== 'URL' || !isGlobal(context, callee)) return false;
+  if (!specifier || syntax.stringValue(specifier) === undefined || !base) return false;
+  const meta = syntax.member(syntax.unwrapTyped(base));
+  return !!meta && meta.name === 'url' && syntax.isImportMeta(meta.object);
+}
+
+/** What an argument is, as far as Node's argument shuffling goes; undefined when only the run time knows. */
+function argumentShape<N>(syntax: Syntax<N>, node: N): 'array' | 'object' | 'null' | 'function' | undefined {
+  const e = syntax.unwrapTyped(node);
+  if (syntax.kind(e) === 'function') return 'function';
+  if (syntax.kind(e) === 'identifier' && syntax.name(e) === 'undefined') return 'null';
+  return syntax.literalShape(e);
 }

@@ -99,6 +99,16 @@ export interface Syntax<N> {
   isConstruct(node: N): boolean;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
+  /** `import.meta`. */
+  isImportMeta(node: N): boolean;
+  /** What an expression is written as, when that says what it is at run time: an array or object literal, `null`. */
+  literalShape(node: N): 'array' | 'object' | 'null' | undefined;
+  /**
+   * An object literal's properties, in order: `key: value` with a name known
+   * here (an identifier or string key), or `plain: false` for anything else
+   * (spread, shorthand, method, accessor, computed key).
+   */
+  objectProperties(node: N): ReadonlyArray<{ plain: true; name: string; value: N } | { plain: false }>;
 
   // --- scopes (origins.ts: scopeBindings) ---
   /** What a node that opens a scope declares from; undefined for any other node. */

@@ -150,6 +150,19 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     },
     isConstruct: (node) => ts.isNewExpression(node),
     stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
+    isImportMeta: (node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword,
+    literalShape: (node) => {
+      if (ts.isArrayLiteralExpression(node)) return 'array';
+      if (ts.isObjectLiteralExpression(node)) return 'object';
+      return node.kind === ts.SyntaxKind.NullKeyword ? 'null' : undefined;
+    },
+    objectProperties: (node) =>
+      (node as TS.ObjectLiteralExpression).properties.map((p) => {
+        const name = ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+        return name !== undefined
+          ? { plain: true as const, name, value: (p as TS.PropertyAssignment).initializer }
+          : { plain: false as const };
+      }),
     scopeParts: (node) => scopeParts(ts, kinds, node),
     unwrapExport: (statement) => statement,
     isAmbient: (node) =>

@@ -21,6 +21,7 @@ import {
   planCall,
   planFunction,
   planNew,
+  planSpawn,
   planTry,
   returnSuspends,
   rewritesForAwait,
@@ -29,6 +30,7 @@ import {
   type CallbackPlan,
   type FunctionPlan,
   type PlanContext,
+  type SpawnPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
@@ -152,6 +154,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       oracle: checkerOracle(ts, host.options.typeCheck ? host.checker : undefined),
       settleRefs: new Set(),
       resolveCalls: new Set(),
+      carriers: host.options.helpers !== 'global',
     },
     visit: undefined as unknown as TS.Visitor,
   };
@@ -310,8 +313,11 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
 function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const plan = planCall(fc.plan, node);
+  const spawn = plan ? undefined : planSpawn(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
+  const args = plan
+    ? wrapPlanned(fc, plan, node.arguments, visited.arguments)
+    : spawn && spawnArguments(fc, spawn, node.arguments, visited.arguments);
   if (!args) return visited;
   return ts.isCallChain(visited)
     ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
@@ -321,8 +327,12 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
 function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
   const plan = planNew(fc.plan, node);
+  const spawn = plan ? undefined : planSpawn(fc.plan, node);
   const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
-  const args = plan && node.arguments && visited.arguments && wrapPlanned(fc, plan, node.arguments, visited.arguments);
+  if (!node.arguments || !visited.arguments) return visited;
+  const args = plan
+    ? wrapPlanned(fc, plan, node.arguments, visited.arguments)
+    : spawn && spawnArguments(fc, spawn, node.arguments, visited.arguments);
   return args ? fc.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
 }
 
@@ -341,6 +351,56 @@ function wrapPlanned(
     return helperCall(fc, plan.helper, [arg], arg);
   });
   return changed ? args : undefined;
+}
+
+/** A worker's or process's arguments with its options going through a carrier helper (planner: planSpawn); undefined when unchanged. */
+function spawnArguments(
+  fc: FileContext,
+  plan: SpawnPlan<TS.Node>,
+  original: TS.NodeArray<TS.Expression>,
+  visited: TS.NodeArray<TS.Expression>,
+): TS.Expression[] | undefined {
+  const { factory } = fc;
+  const target = original[plan.position];
+  if (plan.rewritten || (target && isIgnored(fc, target))) return undefined;
+  const args = [...visited];
+  switch (plan.how) {
+    case 'wrap':
+      args[plan.position] = helperCall(fc, plan.helper, [args[plan.position]!], args[plan.position]);
+      return args;
+    case 'insert': {
+      const call = helperCall(fc, plan.helper, []);
+      const argument =
+        plan.helper === 'webWorkerName' ? factory.createObjectLiteralExpression([factory.createPropertyAssignment('name', call)]) : call;
+      args.splice(plan.position, 0, argument);
+      return args;
+    }
+    case 'name': {
+      const literal = args[plan.position] as TS.ObjectLiteralExpression;
+      const properties = [...literal.properties];
+      // The planner's `value` is the last `name: …` property's (visiting keeps the properties in order).
+      const isName = (p: TS.ObjectLiteralElementLike) =>
+        fc.ts.isPropertyAssignment(p) && (fc.ts.isIdentifier(p.name) || fc.ts.isStringLiteral(p.name)) && p.name.text === 'name';
+      const at = plan.value ? properties.length - 1 - [...properties].reverse().findIndex(isName) : -1;
+      if (at !== -1) {
+        const property = properties[at] as TS.PropertyAssignment;
+        properties[at] = factory.updatePropertyAssignment(
+          property,
+          property.name,
+          helperCall(fc, plan.helper, [property.initializer], property.initializer),
+        );
+      } else {
+        properties.push(factory.createPropertyAssignment('name', helperCall(fc, plan.helper, [])));
+      }
+      args[plan.position] = factory.updateObjectLiteralExpression(literal, properties);
+      return args;
+    }
+    case 'arguments': {
+      const list = factory.createArrayLiteralExpression(args);
+      const flags = [plan.withArgv, plan.withCallback].map((f) => (f ? factory.createTrue() : factory.createFalse()));
+      return [factory.createSpreadElement(helperCall(fc, plan.helper, [list, ...flags]))];
+    }
+  }
 }
 
 function isIgnored(fc: FileContext, node: TS.Node): boolean {
