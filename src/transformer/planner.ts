@@ -23,7 +23,6 @@ import {
   type CarrierHelper,
   type Category,
   type SchedulerBoundary,
-  type SpawnBoundary,
 } from '../catalog.js';
 import { originOf, type Scope } from './origins.js';
 import type { Oracle, Syntax } from './syntax.js';
