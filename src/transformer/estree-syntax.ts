@@ -194,8 +194,8 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
       (node.properties as Node[]).map((p) => {
         const key = p.key as Node | undefined;
         const name = !p.computed && key?.type === 'Identifier' ? key.name : key?.type === 'Literal' ? key.value : undefined;
-        const plain = p.type === 'Property' && p.kind === 'init' && !p.method && !p.shorthand && typeof name === 'string';
-        return plain ? { plain, name, value: p.value as Node } : { plain: false as const };
+        const plain = p.type === 'Property' && p.kind === 'init' && !p.method && typeof name === 'string';
+        return plain ? { plain, name, value: p.value as Node, shorthand: !!p.shorthand } : { plain: false as const };
       }),
     scopeParts,
     unwrapExport: (statement) =>

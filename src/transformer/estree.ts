@@ -10,7 +10,7 @@
 import MagicString from 'magic-string';
 import { parseSync } from 'oxc-parser';
 import { LineIndex } from '../text/line-index.js';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
@@ -25,6 +25,7 @@ import {
   planNew,
   planSpawn,
   planTry,
+  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   wrapsArgument,
@@ -158,7 +159,9 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (processed && !input.onBoundary) return { diagnostics };
 
   const s = new MagicString(code);
-  const syntax = estreeSyntax(boundaryWordOffsets(code));
+  const words = boundaryWordOffsets(code);
+  const syntax = estreeSyntax(words);
+  for (const alias of spawnAliases(syntax, program, code)) insertNameOffsets(code, alias, words);
   const scopes: Array<Scope<Node>> = [];
   const fc: FileContext = {
     code,
@@ -384,7 +387,7 @@ function visitSpawn(node: Node, fc: FileContext, plan: SpawnPlan<Node>): void {
       return;
     }
     case 'name': {
-      if (plan.value) insert(fc, plan.value.start, `${helper}(`);
+      if (plan.value) insert(fc, plan.value.start, `${plan.shorthand ? 'name: ' : ''}${helper}(`);
       visitChildren(node, fc);
       if (plan.value) return insert(fc, plan.value.end, ')');
       const properties = target!.properties as Node[];

@@ -24,8 +24,8 @@ import {
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
-import { originOf, type Scope } from './origins.js';
-import type { Oracle, Syntax } from './syntax.js';
+import { originOf, scopeBindings, type Scope } from './origins.js';
+import type { ObjectProperty, Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
 export interface PlanContext<N> {
@@ -546,8 +546,9 @@ export interface SpawnPlan<N> {
   how: 'wrap' | 'insert' | 'name' | 'arguments';
   helper: CarrierHelper;
   position: number;
-  /** `name`: the name property's value, when the literal has one. */
+  /** `name`: the name property's value, when the literal has one, and whether it is written `{ name }`. */
   value?: N;
+  shorthand?: boolean;
   withArgv: boolean;
   withCallback: boolean;
   /** What it is, for reports: `new Worker`, `spawn`. */
@@ -586,9 +587,11 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
     at: callee,
     rewritten: false,
   });
-  // A processed file: the helper is there already.
+  // A processed file: the helper is there already (around an argument, or spreading them all).
   const only = args.length === 1 && syntax.isSpread(args[0]!) ? syntax.operand(args[0]!) : undefined;
   if (only && helperCallName(syntax, only) === CARRIER_HELPERS.spawnArgs) return { ...plan('arguments', 0, 'spawnArgs'), rewritten: true };
+  const carrying = args.findIndex((a) => isCarrierHelper(helperCallName(syntax, a)));
+  if (carrying !== -1) return { ...plan('wrap', carrying), rewritten: true };
   const firstSpread = args.findIndex((a) => syntax.isSpread(a));
   if (boundary.options === 1 && !boundary.callback) {
     // Worker: the options are the second argument or absent. No helper takes a spread's arguments.
@@ -616,11 +619,39 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   return boundary.callback ? plan('arguments', 0, 'spawnArgs') : plan('wrap', at);
 }
 
+const SPAWN_MODULE_NAMES = ['child_process', 'worker_threads'];
+
+const isCarrierHelper = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(CARRIER_HELPERS, name);
+
 type MakePlan<N> = (how: SpawnPlan<N>['how'], position: number, helper?: CarrierHelper, value?: N) => SpawnPlan<N>;
 
 function alreadyOrWrap<N>(syntax: Syntax<N>, plan: MakePlan<N>, args: readonly N[], position: number): SpawnPlan<N> {
   const done = helperCallName(syntax, args[position]!) !== undefined;
   return { ...plan('wrap', position), rewritten: done };
+}
+
+/**
+ * The names a file binds at its top level to a spawning function under a name
+ * of its own (`import { spawn as run } from 'child_process'`, `const { Worker: W }
+ * = require('worker_threads')`): their uses hold no boundary word, so they are
+ * to count as one (catalog: insertNameOffsets). Namespaces need none: `cp.spawn` spells it.
+ */
+export function spawnAliases<N>(syntax: Syntax<N>, program: N, text: string): string[] {
+  const aliases: string[] = [];
+  // Only where such a module is named (collecting the top level's names walks the file).
+  if (!SPAWN_MODULE_NAMES.some((m) => text.includes(m))) return aliases;
+  const scopes: Array<Scope<N>> = [];
+  for (const [name, binding] of scopeBindings(syntax, program)) {
+    let origin: { module?: string; path: readonly string[] } | undefined;
+    if (binding.kind === 'import' && binding.imported !== '*') origin = { module: binding.module, path: [binding.imported] };
+    else if (binding.kind === 'const') {
+      const base = originOf({ syntax, scopes }, binding.init);
+      origin = base && { module: base.module, path: [...base.path, ...binding.path] };
+    }
+    const boundary = origin && findSpawnBoundary(origin, origin.path[origin.path.length - 1] === 'Worker');
+    if (boundary && boundary.name !== name) aliases.push(name);
+  }
+  return aliases;
 }
 
 /**
@@ -637,9 +668,10 @@ function planWebWorker<N>(context: PlanContext<N>, plan: MakePlan<N>, options: N
   const properties = syntax.objectProperties(options);
   if (properties.some((p) => !p.plain)) return plan('wrap', 1);
   // The last `name` is the one the object holds.
-  const named = properties.filter((p): p is { plain: true; name: string; value: N } => p.plain && p.name === 'name').pop();
+  const named = properties.filter((p) => p.plain && p.name === 'name').pop() as Extract<ObjectProperty<N>, { plain: true }> | undefined;
   const value = named?.value;
-  return { ...plan('name', 1, 'webWorkerName', value), rewritten: value !== undefined && helperCallName(syntax, value) !== undefined };
+  const rewritten = value !== undefined && helperCallName(syntax, value) !== undefined;
+  return { ...plan('name', 1, 'webWorkerName', value), shorthand: !!named?.shorthand, rewritten };
 }
 
 /** `new URL('./w.ts', import.meta.url)` with the global URL: a module bundlers build with this one. */

@@ -106,9 +106,9 @@ export interface Syntax<N> {
   /**
    * An object literal's properties, in order: `key: value` with a name known
    * here (an identifier or string key), or `plain: false` for anything else
-   * (spread, shorthand, method, accessor, computed key).
+   * (spread, method, accessor, computed key); a shorthand `{ name }` is `name: name` with `shorthand` set.
    */
-  objectProperties(node: N): ReadonlyArray<{ plain: true; name: string; value: N } | { plain: false }>;
+  objectProperties(node: N): ReadonlyArray<ObjectProperty<N>>;
 
   // --- scopes (origins.ts: scopeBindings) ---
   /** What a node that opens a scope declares from; undefined for any other node. */
@@ -131,6 +131,9 @@ export interface Syntax<N> {
   /** The values an import declaration (or `import x = require('m')`) binds; none for type-only imports and other statements. */
   importBindings(statement: N): readonly ImportBinding[];
 }
+
+/** See Syntax.objectProperties. */
+export type ObjectProperty<N> = { plain: true; name: string; value: N; shorthand: boolean } | { plain: false };
 
 /** `import { imported as local } from 'module'`: `imported` is `default`, or `*` for a whole namespace. */
 export interface ImportBinding {

@@ -158,9 +158,10 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     },
     objectProperties: (node) =>
       (node as TS.ObjectLiteralExpression).properties.map((p) => {
+        if (ts.isShorthandPropertyAssignment(p)) return { plain: true as const, name: p.name.text, value: p.name, shorthand: true };
         const name = ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
         return name !== undefined
-          ? { plain: true as const, name, value: (p as TS.PropertyAssignment).initializer }
+          ? { plain: true as const, name, value: (p as TS.PropertyAssignment).initializer, shorthand: false }
           : { plain: false as const };
       }),
     scopeParts: (node) => scopeParts(ts, kinds, node),

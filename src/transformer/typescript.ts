@@ -9,7 +9,7 @@
  */
 import { injectedFault, internalErrorMessage } from '../internal-errors.js';
 import type * as TS from 'typescript';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
@@ -23,6 +23,7 @@ import {
   planNew,
   planSpawn,
   planTry,
+  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   wrapsArgument,
@@ -135,6 +136,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords);
+  for (const alias of spawnAliases(syntax, sourceFile, sourceFile.text)) insertNameOffsets(sourceFile.text, alias, boundaryWords);
   const scopes: Array<Scope<TS.Node>> = [];
   const fc: FileContext = {
     ts,
@@ -379,16 +381,24 @@ function spawnArguments(
       const literal = args[plan.position] as TS.ObjectLiteralExpression;
       const properties = [...literal.properties];
       // The planner's `value` is the last `name: …` property's (visiting keeps the properties in order).
+      const { ts } = fc;
       const isName = (p: TS.ObjectLiteralElementLike) =>
-        fc.ts.isPropertyAssignment(p) && (fc.ts.isIdentifier(p.name) || fc.ts.isStringLiteral(p.name)) && p.name.text === 'name';
+        (ts.isShorthandPropertyAssignment(p) && p.name.text === 'name') ||
+        (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'name');
       const at = plan.value ? properties.length - 1 - [...properties].reverse().findIndex(isName) : -1;
       if (at !== -1) {
-        const property = properties[at] as TS.PropertyAssignment;
-        properties[at] = factory.updatePropertyAssignment(
-          property,
-          property.name,
-          helperCall(fc, plan.helper, [property.initializer], property.initializer),
-        );
+        const property = properties[at]!;
+        if (ts.isShorthandPropertyAssignment(property)) {
+          const value = factory.createIdentifier(property.name.text);
+          properties[at] = ts.setTextRange(factory.createPropertyAssignment('name', helperCall(fc, plan.helper, [value])), property);
+        } else {
+          const { name, initializer } = property as TS.PropertyAssignment;
+          properties[at] = factory.updatePropertyAssignment(
+            property as TS.PropertyAssignment,
+            name,
+            helperCall(fc, plan.helper, [initializer], initializer),
+          );
+        }
       } else {
         properties.push(factory.createPropertyAssignment('name', helperCall(fc, plan.helper, [])));
       }
