@@ -570,7 +570,7 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   if (!context.carriers) return undefined;
   const construct = syntax.isConstruct(node);
   const callee = syntax.callee(node);
-  const origin = originOf(context, callee);
+  const origin = originOf(context, syntax.indirectCallee(callee) ?? callee);
   const boundary = origin && findSpawnBoundary(origin, construct);
   if (!boundary || context.skip.has(boundary.category)) return undefined;
   const args = syntax.callArguments(node);

@@ -99,6 +99,8 @@ export interface Syntax<N> {
   isConstruct(node: N): boolean;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
+  /** `f` of `(0, f)`: how compilers write a call without `this` (TypeScript's and Babel's CommonJS output); undefined otherwise. */
+  indirectCallee(node: N): N | undefined;
   /** `import.meta`. */
   isImportMeta(node: N): boolean;
   /** What an expression is written as, when that says what it is at run time: an array or object literal, `null`. */

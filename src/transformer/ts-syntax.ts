@@ -150,6 +150,10 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     },
     isConstruct: (node) => ts.isNewExpression(node),
     stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
+    indirectCallee: (node) =>
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.CommaToken && ts.isNumericLiteral(node.left)
+        ? unwrapTyped(node.right)
+        : undefined,
     isImportMeta: (node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword,
     literalShape: (node) => {
       if (ts.isArrayLiteralExpression(node)) return 'array';

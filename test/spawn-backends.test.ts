@@ -1,0 +1,145 @@
+/**
+ * Threads and processes (issue 9), compile-time half: test/carriers/spawning.ts spawns real worker
+ * threads and child processes from inside a span with baggage, written as anyone writes it. Compiled
+ * by each backend where child_process and worker_threads exist (the tsconfig plugin with and without
+ * the type checker, transform(), a bundler, Babel, the load hook, the CLI) and run on the real SDK
+ * (test/carriers/run-compiled.mjs), every worker and child joins the spawning trace: worker threads
+ * under CompiledContextManager and AsyncLocalStorageContextManager, Node children under either, and
+ * a shell script that prints $TRACEPARENT. Compiled without the transform, each starts a trace of its
+ * own. (test/carriers.test.ts covers the runtime helpers by themselves.)
+ */
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, type Backend } from './harness/backends.js';
+import { TMP_DIR } from './harness/run.js';
+
+const SOURCE = resolve('test/carriers/spawning.ts');
+const RUNNER = resolve('test/carriers/run-compiled.mjs');
+
+/** Where the boundary exists: Node (not Hermes or React Native's presets). */
+const NAMES = [
+  'tsc5-esm',
+  'tsc5-cjs',
+  'tsc5-transpile',
+  'api-transform-esm',
+  'api-transform-cjs',
+  'bundler-esbuild-cjs',
+  'bundler-vite-esm',
+  'babel-env-node6-cjs',
+  'loader-import-esm',
+  'loader-require-cjs',
+  'cli-tsc5-esm',
+  'cli-tsc5-cjs',
+];
+/** The untransformed build of one ES module and one CommonJS backend (the plain output differs only in format). */
+const BROKEN = ['tsc5-esm', 'api-transform-cjs'];
+
+interface Span {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+}
+type Reported = Record<string, any> & { spans?: Span[] };
+interface Run {
+  spans: Span[];
+  results: Record<string, Reported>;
+  userObjects: Record<string, any>;
+}
+
+const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadAls'];
+const NODE_CHILDREN = ['spawn', 'fork', 'forkAls', 'execFileSync'];
+const SHELL_CHILDREN = ['exec', 'execFile', 'spawnSync', 'execSync'];
+
+function backend(name: string): Backend {
+  const found = BACKENDS.find((b) => b.name === name);
+  if (!found) throw new Error(`no backend ${name}`);
+  return found;
+}
+
+function run(output: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['TRACEPARENT', 'TRACESTATE', 'BAGGAGE', 'OTEL_TEST_MANAGER']) delete env[name];
+  return new Promise((done, fail) =>
+    execFile(process.execPath, [RUNNER, output], { encoding: 'utf8', env, timeout: 90_000 }, (error, stdout, stderr) =>
+      error ? fail(new Error(`${output}: ${stderr || error.message}`)) : done(JSON.parse(stdout) as Run),
+    ),
+  );
+}
+
+async function compileAndRun(name: string, transform: boolean): Promise<Run> {
+  const out = join(TMP_DIR, 'spawn', name, transform ? 'transformed' : 'plain');
+  const [output] = backend(name).compile([SOURCE], out, transform);
+  return run(output!);
+}
+
+for (const name of NAMES) {
+  describe(`backend ${name}`, () => {
+    let fixed: Run;
+    let broken: Run | undefined;
+    beforeAll(async () => {
+      [fixed, broken] = await Promise.all([compileAndRun(name, true), BROKEN.includes(name) ? compileAndRun(name, false) : undefined]);
+    }, 180_000);
+
+    it('worker threads (CompiledContextManager, AsyncLocalStorageContextManager) and Node children join the spawning trace', () => {
+      const parent = fixed.spans.find((s) => s.name === 'parent')!;
+      for (const worker of [...THREADS, ...NODE_CHILDREN]) {
+        const reported = fixed.results[worker]!;
+        const als = worker === 'threadAls' || worker === 'forkAls';
+        expect(reported.manager, worker).toBe(als ? 'AsyncLocalStorageContextManager' : 'CompiledContextManager');
+        expect(reported.spans!.length, worker).toBe(THREADS.includes(worker) ? 3 : 2);
+        for (const span of reported.spans!) {
+          expect([span.traceId, span.parentSpanId], `${worker}: ${span.name}`).toEqual([parent.traceId, parent.spanId]);
+        }
+        expect(reported.baggage, worker).toEqual({ 'user.id': 'u-42' });
+      }
+    });
+
+    it('a program that is not Node sees the variables; user options stay as written', () => {
+      const parent = fixed.spans.find((s) => s.name === 'parent')!;
+      for (const shell of SHELL_CHILDREN) {
+        expect(fixed.results[shell], shell).toEqual({
+          TRACEPARENT: `00-${parent.traceId}-${parent.spanId}-01`,
+          TRACESTATE: '',
+          BAGGAGE: 'user.id=u-42',
+          USER_VAR: shell === 'execSync' ? 'kept' : '',
+        });
+      }
+      const thread = fixed.results.thread!;
+      expect([thread.workerData, thread.argv, thread.execArgv, thread.env]).toEqual([
+        { job: 7, list: [1, 2] },
+        ['--flag', 'x'],
+        [],
+        { USER_VAR: 'from-user' },
+      ]);
+      expect(fixed.results.threadSharedEnv!.env.SHARED_MARK).toBe('shared-env');
+      expect(fixed.results.fork!.env.USER_VAR).toBe('fork-user');
+      expect(fixed.results.fork!.traceparentVariables).toBe(1);
+      // The user's objects are never written to.
+      expect(fixed.userObjects.thread).toEqual({
+        workerData: { job: 7, list: [1, 2] },
+        argv: ['--flag', 'x'],
+        env: { USER_VAR: 'from-user' },
+      });
+      expect(fixed.userObjects.fork.env.TRACEPARENT).toBeUndefined();
+      expect(fixed.userObjects.execSync.env.TRACEPARENT).toBe('00-11111111111111111111111111111111-2222222222222222-01');
+    });
+
+    if (BROKEN.includes(name)) {
+      it('without the transform every worker and child starts a trace of its own', () => {
+        const parent = broken!.spans.find((s) => s.name === 'parent')!;
+        for (const worker of [...THREADS, ...NODE_CHILDREN]) {
+          const reported = broken!.results[worker]!;
+          expect(reported.spans!.length, worker).toBeGreaterThan(1);
+          for (const span of reported.spans!) {
+            expect(span.traceId, `${worker}: ${span.name}`).not.toBe(parent.traceId);
+            expect(span.parentSpanId, `${worker}: ${span.name}`).toBeUndefined();
+          }
+        }
+        for (const shell of SHELL_CHILDREN) expect(broken!.results[shell]!.TRACEPARENT, shell).not.toContain(parent.traceId);
+        expect(broken!.results.exec!.TRACEPARENT).toBe('');
+      });
+    }
+  });
+}
