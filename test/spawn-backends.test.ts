@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { transform } from '../dist/esm/api.js';
 import { BACKENDS, type Backend } from './harness/backends.js';
 import { TMP_DIR } from './harness/run.js';
 
@@ -143,3 +144,29 @@ for (const name of NAMES) {
     }
   });
 }
+
+describe('spawn sites and the options', () => {
+  const source = [
+    "import { spawn } from 'node:child_process';",
+    "import { Worker } from 'node:worker_threads';",
+    "spawn('ls', ['-l']);",
+    "new Worker('./w.js');",
+    "new globalThis.Worker(new URL('./w.js', import.meta.url), { type: 'module' });",
+  ].join('\n');
+  const output = (options: Parameters<typeof transform>[1]) => transform(source, options)?.code ?? source;
+
+  it('skip: threads leaves both Workers alone, skip: processes the child processes', () => {
+    const threads = output({ filename: 'a.ts', skip: ['threads'] });
+    expect(threads).toContain("spawn('ls', ['-l'], __otelCtx.spawnOptions())");
+    expect(threads).toContain("new Worker('./w.js');");
+    expect(threads).toContain("{ type: 'module' });");
+    const processes = output({ filename: 'a.ts', skip: ['processes'] });
+    expect(processes).toContain("spawn('ls', ['-l']);");
+    expect(processes).toContain("new Worker('./w.js', __otelCtx.workerOptions());");
+    expect(processes).toContain("{ type: 'module', name: __otelCtx.webWorkerName() });");
+  });
+
+  it('helpers: "global" leaves spawn sites alone (its prelude has no carrier helpers)', () => {
+    expect(output({ filename: 'a.ts', helpers: 'global' })).toBe(source);
+  });
+});
