@@ -284,6 +284,12 @@ export const SPAWN_BOUNDARIES: readonly SpawnBoundary[] = [
 
 /** The names spawning calls are written with (boundary words). */
 const SPAWN_NAMES = SPAWN_BOUNDARIES.map((b) => b.name);
+const SPAWN_NAME_SET: ReadonlySet<string> = new Set(SPAWN_NAMES);
+
+/** Whether a callee spelt `name` (`spawn`, `cp.spawn`, `new Worker`) may be a spawn boundary: the cheap test before its origin. */
+export function isSpawnName(name: string): boolean {
+  return SPAWN_NAME_SET.has(name);
+}
 
 /**
  * The spawn boundary a callee is, by where it comes from (origins.ts): an

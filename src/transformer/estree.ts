@@ -161,7 +161,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const s = new MagicString(code);
   const words = boundaryWordOffsets(code);
   const syntax = estreeSyntax(words);
-  for (const alias of spawnAliases(syntax, program, code)) insertNameOffsets(code, alias, words);
+  const aliases = spawnAliases(syntax, program, code);
+  for (const alias of aliases) insertNameOffsets(code, alias, words);
   const scopes: Array<Scope<Node>> = [];
   const fc: FileContext = {
     code,
@@ -169,7 +170,15 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), carriers: options.helpers !== 'global' },
+    plan: {
+      syntax,
+      skip: options.skip,
+      scopes,
+      settleRefs: new Set(),
+      resolveCalls: new Set(),
+      carriers: options.helpers !== 'global',
+      spawnAliases: new Set(aliases),
+    },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),

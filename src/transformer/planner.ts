@@ -15,6 +15,7 @@ import {
   findScheduler,
   findSpawnBoundary,
   GLOBAL_OBJECTS,
+  isSpawnName,
   HELPERS,
   INERT_ON_PRIMITIVES,
   INERT_OPERATORS,
@@ -39,6 +40,8 @@ export interface PlanContext<N> {
   resolveCalls: Set<N>;
   /** The carrier helpers can be reached (not with `helpers: "global"`, whose prelude has none): spawn sites are rewritten. */
   carriers: boolean;
+  /** The file's own names for spawning functions (spawnAliases). */
+  spawnAliases?: ReadonlySet<string>;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -570,7 +573,11 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   if (!context.carriers) return undefined;
   const construct = syntax.isConstruct(node);
   const callee = syntax.callee(node);
-  const origin = originOf(context, syntax.indirectCallee(callee) ?? callee);
+  const direct = syntax.indirectCallee(callee) ?? callee;
+  // Only a callee spelt like one is looked up (resolving an origin collects the scopes' names).
+  const spelt = syntax.kind(direct) === 'identifier' ? syntax.name(direct) : syntax.member(direct)?.name;
+  if (spelt === undefined || !(isSpawnName(spelt) || context.spawnAliases?.has(spelt))) return undefined;
+  const origin = originOf(context, direct);
   const boundary = origin && findSpawnBoundary(origin, construct);
   if (!boundary || context.skip.has(boundary.category)) return undefined;
   const args = syntax.callArguments(node);

@@ -136,7 +136,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords);
-  for (const alias of spawnAliases(syntax, sourceFile, sourceFile.text)) insertNameOffsets(sourceFile.text, alias, boundaryWords);
+  const aliases = spawnAliases(syntax, sourceFile, sourceFile.text);
+  for (const alias of aliases) insertNameOffsets(sourceFile.text, alias, boundaryWords);
   const scopes: Array<Scope<TS.Node>> = [];
   const fc: FileContext = {
     ts,
@@ -157,6 +158,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       settleRefs: new Set(),
       resolveCalls: new Set(),
       carriers: host.options.helpers !== 'global',
+      spawnAliases: new Set(aliases),
     },
     visit: undefined as unknown as TS.Visitor,
   };
