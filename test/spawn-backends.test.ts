@@ -170,3 +170,20 @@ describe('spawn sites and the options', () => {
     expect(output({ filename: 'a.ts', helpers: 'global' })).toBe(source);
   });
 });
+
+describe('spawn sites in output of the transform that a bundler renamed', () => {
+  it('is recognised by its carrier helper and left as it is (the CLI over a bundle of a compiled page)', () => {
+    const bundled = [
+      'import{webWorkerName as a,spawnOptions as s}from"otel-context-transformer/runtime";',
+      'import{spawn as p}from"node:child_process";',
+      'new Worker(new URL("./w.js",import.meta.url),{name:a()});p("ls",[],s());',
+    ].join('');
+    const found: Array<{ kind: string; rewritten: boolean }> = [];
+    const result = transform(bundled, { filename: 'bundle.js', onBoundary: (b) => found.push(b) });
+    expect(result).toBeUndefined();
+    expect(found.map((b) => [b.kind, b.rewritten])).toEqual([
+      ['new Worker', true],
+      ['spawn', true],
+    ]);
+  });
+});

@@ -54,8 +54,8 @@ export interface Boundary {
    * What it is: a scheduler from the catalog (`setTimeout`, `process.nextTick`,
    * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), a
    * call that resolves a promise with a value (`Promise.resolve`, an executor's
-   * `resolve` under its own name), or
-   * `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
+   * `resolve` under its own name), a spawn site (`new Worker`, `spawn`, `exec`, … of
+   * child_process), or `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
    * `return x` in an async generator).
    */
   kind: string;
