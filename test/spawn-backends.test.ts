@@ -9,7 +9,9 @@
  * own. (test/carriers.test.ts covers the runtime helpers by themselves.)
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { transform } from '../dist/esm/api.js';
 import { BACKENDS, type Backend } from './harness/backends.js';
@@ -185,5 +187,44 @@ describe('spawn sites in output of the transform that a bundler renamed', () => 
       ['new Worker', true],
       ['spawn', true],
     ]);
+  });
+});
+
+describe('spawn sites rewritten in a .ts file type-check as the original did (a type-checking loader after a bundler plugin)', () => {
+  const browserSource = [
+    'export function start(name: string, options: WorkerOptions) {',
+    "  const a = new Worker(new URL('./w.js', import.meta.url));",
+    "  const b = new Worker(new URL('./w.js', import.meta.url), { type: 'module', name });",
+    "  const c = new Worker(new URL('./w.js', import.meta.url), options);",
+    '  return [a, b, c];',
+    '}',
+  ].join('\n');
+  const cases = [
+    { name: 'spawning.ts', source: readFileSync(SOURCE, 'utf8'), resolution: ts.ModuleResolutionKind.NodeNext, lib: 'lib.es2022.d.ts' },
+    { name: 'page.ts', source: browserSource, resolution: ts.ModuleResolutionKind.Bundler, lib: 'lib.dom.d.ts' },
+  ];
+
+  it.each(cases)('$name', ({ name, source, resolution, lib }) => {
+    const dir = join(TMP_DIR, 'spawn-types', name.replace(/\.ts$/, ''));
+    mkdirSync(dir, { recursive: true });
+    const rewritten = transform(source, { filename: join(dir, name) })!.code;
+    expect(rewritten).toContain('__otelCtx.');
+    const diagnostics = (text: string, file: string) => {
+      writeFileSync(join(dir, file), text);
+      const program = ts.createProgram([join(dir, file)], {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: resolution === ts.ModuleResolutionKind.NodeNext ? ts.ModuleKind.NodeNext : ts.ModuleKind.ESNext,
+        moduleResolution: resolution,
+        lib: ['lib.es2022.d.ts', lib],
+        types: ['node'],
+        skipLibCheck: true,
+      });
+      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    };
+    // The original checks clean; so must what we made of it.
+    expect(diagnostics(source, name)).toEqual([]);
+    expect(diagnostics(rewritten, `rewritten-${name}`)).toEqual([]);
   });
 });

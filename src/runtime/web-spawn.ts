@@ -56,7 +56,7 @@ export function webWorkerOptions<T>(options: T): T {
  * literal (Vite takes `type` from it, webpack rewrites it). Absent or
  * `undefined` stays `undefined` when nothing is carried: the worker's default name.
  */
-export function webWorkerName(name?: unknown): unknown {
+export function webWorkerName<T = string>(name?: T): T {
   const fields = activeFields();
-  return fields ? `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}` : name;
+  return (fields ? `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}` : name) as T;
 }
