@@ -621,7 +621,6 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   if (shape === 'object' || shape === 'null') return alreadyOrWrap(syntax, plan, args, at);
   if (shape === 'function') return boundary.callback ? plan('insert', at) : undefined;
   if (shape === 'array') return undefined; // Node rejects it: left as written
-  if (helperCallName(syntax, options) !== undefined) return alreadyOrWrap(syntax, plan, args, at);
   // A callback may stand there; without one, spawnOptions passes anything but a dictionary on as it is.
   return boundary.callback ? plan('arguments', 0, 'spawnArgs') : plan('wrap', at);
 }
