@@ -168,6 +168,13 @@ describe('spawn sites and the options', () => {
     expect(processes).toContain("{ type: 'module', name: __otelCtx.webWorkerName() });");
   });
 
+  it('// otel-context-ignore leaves a spawn site as written', () => {
+    const marked = "// otel-context-ignore\nconst w = new Worker(new URL('./w.js', import.meta.url));\nspawn('ls');\n";
+    const out = transform(`import { spawn } from 'node:child_process';\n${marked}`, { filename: 'a.mjs' })!.code;
+    expect(out).toContain("const w = new Worker(new URL('./w.js', import.meta.url));");
+    expect(out).toContain("spawn('ls', __otelCtx.spawnOptions());");
+  });
+
   it('helpers: "global" leaves spawn sites alone (its prelude has no carrier helpers)', () => {
     expect(output({ filename: 'a.ts', helpers: 'global' })).toBe(source);
   });
