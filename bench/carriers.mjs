@@ -1,16 +1,17 @@
 // The "carriers" section of `npm run bench` (issue 9): the cost of spawning a worker thread or a process
-// with the carrier helpers vs the same spawn without them, from inside a span, in one process. Each
-// round times both variants alternately (one spawn at a time, until the peer has started a span and
-// answered) and the ratio is taken within the round. Also the helpers' own cost per call.
+// compiled by the transform (bench/carriers-spawners.mjs through transform(): the carrier helpers put in)
+// vs the same code as written, from inside a span, in one process. Each round times both variants
+// alternately (one spawn at a time, until the peer has started a span and answered) and the ratio is
+// taken within the round. Also the helpers' own cost per call.
 //   node bench/carriers.mjs <rounds> <spawns per variant per round>
 // Prints one JSON object.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, SimpleSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { transform } from '../dist/esm/api.js';
 import * as __otelCtx from '../dist/esm/runtime/node.js';
 
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }));
@@ -21,37 +22,52 @@ const tracer = trace.getTracer('bench-carriers');
 const rounds = Number(process.argv[2]) || 5;
 const perRound = Number(process.argv[3]) || 8;
 const PEER = fileURLToPath(new URL('./carriers-peer.mjs', import.meta.url));
-const identity = (o) => o;
+
+// The two variants of the spawning code, side by side in bench/.out (inside the package: the compiled
+// one imports otel-context-transformer/runtime, which resolves to this build's runtime).
+const SOURCE = fileURLToPath(new URL('./carriers-spawners.mjs', import.meta.url));
+const OUT = fileURLToPath(new URL('./.out/carriers/', import.meta.url));
+mkdirSync(OUT, { recursive: true });
+const written = readFileSync(SOURCE, 'utf8');
+const compiled = transform(written, { filename: SOURCE })?.code;
+if (!compiled?.includes('__otelCtx.spawnOptions(') || !compiled.includes('__otelCtx.workerOptions(') || !compiled.includes('spawnArgs(')) {
+  throw new Error('transform() did not rewrite the spawn sites of bench/carriers-spawners.mjs');
+}
+writeFileSync(`${OUT}transformed.mjs`, compiled);
+writeFileSync(`${OUT}plain.mjs`, written);
+const variants = {
+  with: (await import(pathToFileURL(`${OUT}transformed.mjs`).href)).spawners,
+  without: (await import(pathToFileURL(`${OUT}plain.mjs`).href)).spawners,
+};
 
 /** Spawns one peer from inside a span; resolves with [ms until it answered, whether its span's parent is ours]. */
-const spawners = {
-  thread: (carry) =>
-    tracer.startActiveSpan('spawn', (span) => {
-      const start = performance.now();
-      const worker = new Worker(PEER, (carry ? __otelCtx.workerOptions : identity)({}));
-      span.end();
+function spawnOne(kind, carry) {
+  const spawners = variants[carry ? 'with' : 'without'];
+  return tracer.startActiveSpan('spawn', (span) => {
+    const ours = span.spanContext().spanId;
+    const start = performance.now();
+    if (kind === 'shellExec') {
       return new Promise((resolve, reject) => {
-        worker.once('error', reject);
-        worker.once('message', (parent) => {
-          resolve([performance.now() - start, parent === span.spanContext().spanId]);
-          worker.terminate();
+        spawners.shellExec(PEER, (error, out) => (error ? reject(error) : resolve([performance.now() - start, out.includes(ours)])));
+        span.end();
+      });
+    }
+    const peer = spawners[kind](PEER);
+    span.end();
+    if (kind === 'thread') {
+      return new Promise((resolve, reject) => {
+        peer.once('error', reject);
+        peer.once('message', (parent) => {
+          resolve([performance.now() - start, parent === ours]);
+          peer.terminate();
         });
       });
-    }),
-  process: (carry) => child(carry, process.execPath, [PEER], (parent, span) => parent === span.spanContext().spanId),
-  shell: (carry) => child(carry, 'sh', ['-c', 'printf %s "$TRACEPARENT"'], (out, span) => out.includes(span.spanContext().spanId)),
-};
-function child(carry, file, args, correct) {
-  return tracer.startActiveSpan('spawn', (span) => {
-    const start = performance.now();
-    const options = { stdio: ['ignore', 'pipe', 'inherit'] };
-    const proc = spawn(file, args, carry ? __otelCtx.spawnOptions(options) : options);
-    span.end();
+    }
     let out = '';
-    proc.stdout.on('data', (d) => (out += d));
+    peer.stdout.on('data', (d) => (out += d));
     return new Promise((resolve, reject) => {
-      proc.once('error', reject);
-      proc.once('close', () => resolve([performance.now() - start, correct(out, span)]));
+      peer.once('error', reject);
+      peer.once('close', () => resolve([performance.now() - start, kind === 'shell' ? out.includes(ours) : out === ours]));
     });
   });
 }
@@ -63,9 +79,9 @@ const median = (xs) => {
 };
 
 const result = {};
-for (const [kind, spawnOne] of Object.entries(spawners)) {
-  await spawnOne(true);
-  await spawnOne(false); // warm-up
+for (const kind of Object.keys(variants.with)) {
+  await spawnOne(kind, true);
+  await spawnOne(kind, false); // warm-up
   const times = { with: [], without: [] };
   const correct = { with: 0, without: 0 };
   const ratios = [];
@@ -74,7 +90,7 @@ for (const [kind, spawnOne] of Object.entries(spawners)) {
     for (let i = 0; i < perRound; i++) {
       // Alternate which variant goes first.
       for (const carry of i % 2 ? [true, false] : [false, true]) {
-        const [ms, ok] = await spawnOne(carry);
+        const [ms, ok] = await spawnOne(kind, carry);
         const key = carry ? 'with' : 'without';
         roundTimes[key].push(ms);
         if (ok) correct[key]++;

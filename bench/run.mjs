@@ -576,8 +576,8 @@ async function browserBench() {
 }
 
 // ---------------------------------------------------------------------------
-// f: threads and processes (issue 9): spawning with the carrier helpers vs without, in one process
-// (bench/carriers.mjs), and the helpers' own cost per call.
+// f: threads and processes (issue 9): spawning code compiled by the transform (the carrier helpers put in)
+// vs the same code as written, in one process (bench/carriers.mjs), and the helpers' own cost per call.
 if (want('carriers')) {
   const perRound = quick ? 4 : 8;
   const text = execFileSync(node20, [join(here, 'carriers.mjs'), String(rounds), String(perRound)], { encoding: 'utf8', cwd: root });
@@ -1001,24 +1001,27 @@ function reportBrowser(r) {
 
 function reportCarriers(r) {
   const c = r.carriers;
-  const lines = ['## Threads and processes (carrier helpers)', ''];
+  const lines = ['## Threads and processes (spawn sites compiled by the transform)', ''];
   if (!c) return [...lines, 'Not measured in this run.', ''];
   lines.push(
-    `From inside a span, one spawn at a time until the peer has loaded the SDK and our runtime, started a span and ` +
-      `answered; the two variants alternate within each of ${r.rounds} rounds of ${c.perRound} spawns each, and the ratio ` +
-      `is taken within the round (median of per-round ratios, spread). The shell peer is ` +
-      `\`sh -c 'printf %s "$TRACEPARENT"'\`. "carried" counts spawns whose peer span (or printed TRACEPARENT) has the ` +
-      `spawning span as parent.`,
+    `bench/carriers-spawners.mjs, spawning code as anyone writes it, compiled by \`transform()\` (which puts the ` +
+      `carrier helpers in) vs the same file as written; from inside a span, one spawn at a time until the peer has ` +
+      `loaded the SDK and our runtime, started a span and answered; the two variants alternate within each of ` +
+      `${r.rounds} rounds of ${c.perRound} spawns each, and the ratio is taken within the round (median of per-round ` +
+      `ratios, spread). The shell peers are \`sh -c 'printf %s "$TRACEPARENT"'\` (\`spawn\`) and ` +
+      `\`exec('printf …', callback)\` (a call shape known only at run time: \`spawnArgs\`). "carried" counts spawns ` +
+      `whose peer span (or printed TRACEPARENT) has the spawning span as parent.`,
     '',
-    '| spawn | with helpers, median ms | without, median ms | with / without | carried (with / without) |',
+    '| spawn | transformed, median ms | as written, median ms | transformed / as written | carried (transformed / as written) |',
     '|---|---|---|---|---|',
   );
   const labels = {
-    thread: 'worker thread (`new Worker`)',
-    process: 'Node child process (`spawn`)',
-    shell: 'shell child process (`spawn sh`)',
+    thread: 'worker thread (`new Worker(file, {})`)',
+    process: 'Node child process (`spawn(node, [file], options)`)',
+    shell: "shell child process (`spawn('sh', args, options)`)",
+    shellExec: 'shell child process (`exec(command, callback)`)',
   };
-  for (const kind of ['thread', 'process', 'shell']) {
+  for (const kind of Object.keys(labels).filter((k) => c[k])) {
     const k = c[kind];
     const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;
     const carried = `${k.carried.with} / ${k.carried.without} of ${k.spawns}`;

@@ -1620,7 +1620,46 @@ export function generate(seed: number, options: GenerateOptions = {}): Program {
     timers: g.timers,
     delay: g.delay,
     body: expandBodies(body, g.bodies),
-    decls: expandBodies(g.decls, g.bodies),
+    decls: [...expandBodies(g.decls, g.bodies), ...spawnShapes(seed, g.lang)],
     asi: g.asi,
   };
+}
+
+/**
+ * Spawn sites (issue 9) for the backends' decisions: in about one program in four, a function that is
+ * never called spawns workers and processes in random call shapes (a spawn cannot run in a fuzz
+ * program, but both backends must rewrite it alike and idempotently). Drawn from a generator of its
+ * own, so that every seed's runnable program stays the one it was.
+ */
+function spawnShapes(seed: number, lang: Lang): Stmt[] {
+  const r = mulberry32(seed ^ 0x5b1d3a7);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  if (r() >= 0.25) return [];
+  const any = lang === 'ts' ? ': any' : '';
+  const argument = ['[cmd]', 'argv', 'null', 'undefined', '{ cwd: cmd }', 'opts', '() => cb()', 'cb', '...rest'];
+  const calls: string[] = [];
+  for (let n = 1 + Math.floor(r() * 4); n > 0; n--) {
+    const shape = Math.floor(r() * 4);
+    const args = Array.from({ length: Math.floor(r() * 4) }, () => pick(argument));
+    if (shape === 0) {
+      const name = pick(['spawn', 'spawnSync', 'fork', 'execFile', 'execFileSync', 'exec', 'execSync']);
+      calls.push(`${pick(['cp.', "require('child_process')."])}${name}(${['cmd', ...args].join(', ')});`);
+    } else if (shape === 1) {
+      const options = pick(['', ', opts', ', { workerData: 1 }', ', ...rest']);
+      calls.push(`new (require('node:worker_threads').Worker)(${pick(['cmd', '...rest'])}${options});`);
+    } else {
+      const options = pick(['', ", { type: 'module' }", ", { name: cmd, type: 'module' }", ', { name }', ', opts', ', { ...opts }']);
+      calls.push(`new Worker(new URL('./w.js', import.meta.url)${options});`);
+    }
+  }
+  const params = ['cmd', 'argv', 'opts', 'cb', 'name'].map((p) => `${p}${any}`).join(', ');
+  return [
+    {
+      parts: [
+        `function spawnShapes(${params}, ...rest${any}) {`,
+        [{ parts: ["const cp = require('node:child_process');"] }, ...calls.map((c) => ({ parts: [c] }))],
+        '}',
+      ],
+    },
+  ];
 }

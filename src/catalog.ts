@@ -4,7 +4,17 @@
  */
 
 /** Groups a user can switch off with the `skip` option. */
-export const CATEGORIES = ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators', 'finalizers'] as const;
+export const CATEGORIES = [
+  'timers',
+  'microtasks',
+  'frames',
+  'promises',
+  'await',
+  'generators',
+  'finalizers',
+  'threads',
+  'processes',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** A global function that schedules a callback to run later, in a later job. */
@@ -213,6 +223,109 @@ export const IGNORE_MARKER = 'otel-context-ignore';
 export const IGNORE_FILE_MARKER = 'otel-context-ignore-file';
 
 // ---------------------------------------------------------------------------
+// Threads and processes (issue 9): the runtime helpers (src/runtime/carrier*.ts, web-spawn.ts) and where
+// the planner puts them (planner.ts, planSpawn).
+
+/** Runtime helpers that carry the spawning context to a new worker or process (see carrier-node.ts, web-spawn.ts). */
+export const CARRIER_HELPERS = {
+  /** `node:worker_threads` Worker options → the same options; the carrier goes to environment data. */
+  workerOptions: 'workerOptions',
+  /** Browser Worker options → a copy whose `name` carries the fields. */
+  webWorkerOptions: 'webWorkerOptions',
+  /** Browser Worker: the `name` of an options object literal → that name with the fields after it (bundlers still read the literal). */
+  webWorkerName: 'webWorkerName',
+  /** child_process options → a copy with the carrier variables in `env`. */
+  spawnOptions: 'spawnOptions',
+  /** child_process arguments of unknown shape → the same arguments with carrying options placed as Node reads them. */
+  spawnArgs: 'spawnArgs',
+} as const;
+export type CarrierHelper = keyof typeof CARRIER_HELPERS;
+
+/** Where a thread or process is spawned, and how its options reach the helper. */
+export interface SpawnBoundary {
+  /** Modules it is imported from; absent for a global (browser `Worker`). */
+  modules?: readonly string[];
+  /** Export (or global) name. */
+  name: string;
+  /** Called with `new`. */
+  construct: boolean;
+  /** Position of the options argument in the call shape where every optional argument is given. */
+  options: number;
+  /** child_process: an optional argv array may come before the options (spawnArgs' `withArgv`). */
+  argv?: boolean;
+  /** child_process: an optional callback may come after the options (spawnArgs' `withCallback`). */
+  callback?: boolean;
+  /** The helper wrapped around the options: `new Worker(file, __otelCtx.workerOptions(options))`. */
+  helper: 'workerOptions' | 'webWorkerOptions' | 'spawnOptions';
+  /**
+   * Only a worker this build compiles carries: its first argument is
+   * `new URL('<literal>', import.meta.url)`, a module bundlers (Vite, webpack,
+   * Parcel, Rollup, esbuild with a plugin) build with the page, through our plugin too. A worker
+   * we did not compile would see the carrier in its `name`.
+   */
+  sameBuildOnly?: boolean;
+  /**
+   * The runtime exports the helper under Node only (the "node" condition of
+   * otel-context-transformer/runtime; not in the `helpers: "global"` prelude).
+   */
+  nodeOnly: boolean;
+  category: Category;
+}
+
+const CHILD_PROCESS = ['child_process', 'node:child_process'] as const;
+const WORKER_THREADS = ['worker_threads', 'node:worker_threads'] as const;
+const CHILD = { modules: CHILD_PROCESS, construct: false, helper: 'spawnOptions', nodeOnly: true, category: 'processes' } as const;
+
+export const SPAWN_BOUNDARIES: readonly SpawnBoundary[] = [
+  { modules: WORKER_THREADS, name: 'Worker', construct: true, options: 1, helper: 'workerOptions', nodeOnly: true, category: 'threads' },
+  // Browser Worker, classic or module. Not SharedWorker: its URL and name are its identity, so a carrier in
+  // its name would start a separate shared worker per spawning context instead of connecting to the one running.
+  {
+    name: 'Worker',
+    construct: true,
+    options: 1,
+    helper: 'webWorkerOptions',
+    sameBuildOnly: true,
+    nodeOnly: false,
+    category: 'threads',
+  },
+  { ...CHILD, name: 'spawn', options: 2, argv: true },
+  { ...CHILD, name: 'spawnSync', options: 2, argv: true },
+  { ...CHILD, name: 'fork', options: 2, argv: true },
+  { ...CHILD, name: 'execFile', options: 2, argv: true, callback: true },
+  { ...CHILD, name: 'execFileSync', options: 2, argv: true },
+  { ...CHILD, name: 'exec', options: 1, callback: true },
+  { ...CHILD, name: 'execSync', options: 1 },
+];
+
+/** The names spawning calls are written with (boundary words). */
+const SPAWN_NAMES = SPAWN_BOUNDARIES.map((b) => b.name);
+const SPAWN_NAME_SET: ReadonlySet<string> = new Set(SPAWN_NAMES);
+
+/** Whether a callee spelt `name` (`spawn`, `cp.spawn`, `new Worker`) may be a spawn boundary: the cheap test before its origin. */
+export function isSpawnName(name: string): boolean {
+  return SPAWN_NAME_SET.has(name);
+}
+
+/**
+ * The spawn boundary a callee is, by where it comes from (origins.ts): an
+ * export of the module, or, for a Node built-in, of its `default` (CommonJS
+ * interop: `import cp from 'child_process'; cp.spawn`), or a global.
+ */
+export function findSpawnBoundary(origin: { module?: string; path: readonly string[] }, construct: boolean): SpawnBoundary | undefined {
+  const { module, path } = origin;
+  const name = path.length === 1 ? path[0] : path.length === 2 && path[0] === 'default' && module !== undefined ? path[1] : undefined;
+  if (name === undefined) return undefined;
+  return SPAWN_BOUNDARIES.find(
+    (b) =>
+      b.name === name &&
+      b.construct === construct &&
+      (b.modules === undefined
+        ? module === undefined && path.length === 1
+        : module !== undefined && b.modules.some((m) => m === module || m === `node:${module}` || module === `node:${m}`)),
+  );
+}
+
 // Messages (issue 9, opt-in: the `messages` option). The planner's planMessage applies these; the
 // runtime is src/runtime/messages.ts (+ messages-node.ts), an entry of its own that compiled code
 // imports only with the option (MESSAGES_RUNTIME_MODULE), so pages without it carry none of it.
@@ -245,7 +358,7 @@ const MESSAGE_WORDS = [MESSAGE_POST_METHOD, ...MESSAGE_CONSTRUCTORS];
 
 /**
  * The words every boundary is written with: a scheduler's, promise method's,
- * adopter's or constructor's name, `attach` (its caller gets a frame), `await`,
+ * adopter's, constructor's or spawning function's name, `attach` (its caller gets a frame), `await`,
  * `yield`, `async`, a message rewrite's (MESSAGE_WORDS), or a `\u` escape that could spell
  * one (a promise executor's resolve, whatever its name, is marked by the planner).
  * Comments and strings may hold them too: that only costs a walk.
@@ -255,6 +368,7 @@ const BOUNDARY_WORDS = [
   ...Object.keys(PROMISE_METHODS),
   ...ADOPTERS.map((b) => b.name),
   ...CONSTRUCTORS.map((b) => b.name),
+  ...SPAWN_NAMES,
   CONTEXT_ATTACH,
   'await',
   'yield',
@@ -290,6 +404,12 @@ export function anyOffsetIn(offsets: readonly number[], start: number, end: numb
   return low < offsets.length && offsets[low]! < end;
 }
 
+/** Adds where `name` stands as a whole word in `text` to the sorted offsets (a boundary spelt by another name). */
+export function insertNameOffsets(text: string, name: string, offsets: number[]): void {
+  const words = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
+  for (let m = words.exec(text); m !== null; m = words.exec(text)) insertOffset(offsets, m.index);
+}
+
 /** Adds an offset to the sorted offsets (a boundary the planner found by analysis, not by its word). */
 export function insertOffset(offsets: number[], offset: number): void {
   let low = 0;
@@ -300,72 +420,6 @@ export function insertOffset(offsets: number[], offset: number): void {
 export function findScheduler(name: string, object: string | undefined): SchedulerBoundary | undefined {
   return SCHEDULERS.find((b) => b.name === name && b.object === object);
 }
-
-// ---------------------------------------------------------------------------
-// Threads and processes (issue 9). Runtime-ready (src/runtime/carrier.ts, carrier-node.ts); the
-// rewrite that applies these entries is the rewrite planner's. Nothing above reads this section.
-
-/** Runtime helpers that carry the spawning context to a new worker or process (see carrier-node.ts). */
-export const CARRIER_HELPERS = {
-  /** `node:worker_threads` Worker options → the same options; the carrier goes to environment data. */
-  workerOptions: 'workerOptions',
-  /** Browser Worker options → a copy whose `name` carries the fields. */
-  webWorkerOptions: 'webWorkerOptions',
-  /** child_process options → a copy with the carrier variables in `env`. */
-  spawnOptions: 'spawnOptions',
-  /** child_process arguments of unknown shape → the same arguments with carrying options placed as Node reads them. */
-  spawnArgs: 'spawnArgs',
-} as const;
-
-/** Where a thread or process is spawned, and how its options reach the helper. */
-export interface SpawnBoundary {
-  /** Modules it is imported from; absent for a global (browser `Worker`). */
-  modules?: readonly string[];
-  /** Export (or global) name. */
-  name: string;
-  /** Called with `new`. */
-  construct: boolean;
-  /** Position of the options argument in the call shape where every optional argument is given. */
-  options: number;
-  /** child_process: an optional argv array may come before the options (spawnArgs' `withArgv`). */
-  argv?: boolean;
-  /** child_process: an optional callback may come after the options (spawnArgs' `withCallback`). */
-  callback?: boolean;
-  /** The helper wrapped around the options: `new Worker(file, __otelCtx.workerOptions(options))`. */
-  helper: 'workerOptions' | 'webWorkerOptions' | 'spawnOptions';
-  /**
-   * The runtime exports the helper under Node only (the "node" condition of
-   * otel-context-transformer/runtime; not in the `helpers: "global"` prelude).
-   */
-  nodeOnly: boolean;
-}
-
-const CHILD_PROCESS = ['child_process', 'node:child_process'] as const;
-const WORKER_THREADS = ['worker_threads', 'node:worker_threads'] as const;
-
-export const SPAWN_BOUNDARIES: readonly SpawnBoundary[] = [
-  { modules: WORKER_THREADS, name: 'Worker', construct: true, options: 1, helper: 'workerOptions', nodeOnly: true },
-  // Browser Worker, classic or module. Not SharedWorker: its URL and name are its identity, so a carrier
-  // there would start a separate shared worker per spawning context.
-  { name: 'Worker', construct: true, options: 1, helper: 'webWorkerOptions', nodeOnly: false },
-  { modules: CHILD_PROCESS, name: 'spawn', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
-  { modules: CHILD_PROCESS, name: 'spawnSync', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
-  { modules: CHILD_PROCESS, name: 'fork', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
-  {
-    modules: CHILD_PROCESS,
-    name: 'execFile',
-    construct: false,
-    options: 2,
-    argv: true,
-    callback: true,
-    helper: 'spawnOptions',
-    nodeOnly: true,
-  },
-  { modules: CHILD_PROCESS, name: 'execFileSync', construct: false, options: 2, argv: true, helper: 'spawnOptions', nodeOnly: true },
-  { modules: CHILD_PROCESS, name: 'exec', construct: false, options: 1, callback: true, helper: 'spawnOptions', nodeOnly: true },
-  { modules: CHILD_PROCESS, name: 'execSync', construct: false, options: 1, helper: 'spawnOptions', nodeOnly: true },
-];
-
 // ---------------------------------------------------------------------------
 // Listeners, XHR and img/script (issue 10, items 1 and 2). The planner's listener block
 // (planner.ts, "listeners") applies these entries; the runtime helpers are in src/runtime/listeners.ts.

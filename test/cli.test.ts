@@ -386,7 +386,7 @@ describe('apply details', () => {
     const cases: Array<[string[], string]> = [
       [
         ['apply', '--skip', 'timer', 'out'],
-        '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators, finalizers',
+        '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators, finalizers, threads, processes',
       ],
       [
         ['apply', '--helpers', 'esm', 'out'],

@@ -76,7 +76,7 @@ beforeAll(() => {
     ['runtime-cjs', ts.ModuleKind.CommonJS, 'commonjs'],
   ] as const) {
     mkdirSync(path.join(WORK, dir), { recursive: true });
-    for (const name of ['slot', 'manager', 'listeners', 'carrier', 'index', 'async-context']) {
+    for (const name of ['slot', 'manager', 'listeners', 'carrier', 'web-spawn', 'index', 'async-context']) {
       const source = readFileSync(path.resolve('src/runtime', `${name}.ts`), 'utf8');
       const out = ts.transpileModule(source, { fileName: `${name}.ts`, compilerOptions: { target: ts.ScriptTarget.ES2022, module } });
       writeFileSync(path.join(WORK, dir, `${name}.js`), out.outputText);

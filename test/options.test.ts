@@ -17,7 +17,7 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 const ts5 = VERSIONS[0]!.ts;
 
 const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages, listeners, debug';
-const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers';
+const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers, threads, processes';
 /** ts-patch's own keys of a plugin entry. */
 const TS_PATCH_ENTRY = {
   transform: 'otel-context-transformer',

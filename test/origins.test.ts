@@ -116,6 +116,11 @@ const CASES: Array<[string, string, Array<Origin | undefined>]> = [
     [fromModule('p-queue', 'default', ORIGIN_NEW, 'add'), fromModule('p-limit', 'default', ORIGIN_CALL)],
   ],
   ['a shadowed require', "function f(require: any) { probe(require('child_process')); }", [undefined]],
+  [
+    "CommonJS output's interop helpers",
+    "declare function __importStar(m: any): any; declare function __importDefault(m: any): any; const cp = __importStar(require('node:child_process')); const d = __importDefault(require('child_process')); probe(cp.fork); probe(d.default.spawn);",
+    [fromModule('node:child_process', 'fork'), fromModule('child_process', 'default', 'spawn')],
+  ],
 ];
 
 let checked: Array<Array<Origin | undefined>> | undefined;

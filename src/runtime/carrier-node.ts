@@ -95,8 +95,8 @@ let clearing = false;
  * they are (`env: SHARE_ENV` too). The entry is deleted again at the end of the
  * job, so a worker spawned later by code we did not compile does not inherit it.
  */
-export function workerOptions<T>(options: T): T {
-  if (!threads) return options;
+export function workerOptions<T = undefined>(options?: T): T {
+  if (!threads) return options as T;
   // Written even when undefined (which deletes it): an earlier call's fields never reach this worker.
   threads.setEnvironmentData(THREAD_CARRIER_KEY, fieldsToCarry());
   if (!clearing) {
@@ -106,7 +106,7 @@ export function workerOptions<T>(options: T): T {
       threads.setEnvironmentData(THREAD_CARRIER_KEY, undefined);
     });
   }
-  return options;
+  return options as T;
 }
 
 /**
@@ -116,16 +116,16 @@ export function workerOptions<T>(options: T): T {
  * propagator's variables are replaced by the active context's. Unchanged when
  * that changes nothing.
  */
-export function spawnOptions<T>(options: T): T {
+export function spawnOptions<T = undefined>(options?: T): T {
   const fields = dictionary(options) ? fieldsToCarry() : undefined;
-  if (!fields) return options;
+  if (!fields) return options as T;
   // As child_process reads it: `options.env || process.env`.
   const source: Fields = (options as { env?: Fields } | null)?.env || proc.env;
   const windows = proc.platform === 'win32';
   const names = new Set([...propagation.fields(), ...Object.keys(fields)].map(envName));
   const wanted: Record<string, string> = {};
   for (const key in fields) wanted[envName(key)] = fields[key]!;
-  if (!windows && [...names].every((name) => source[name] === wanted[name])) return options;
+  if (!windows && [...names].every((name) => source[name] === wanted[name])) return options as T;
   const env: Fields = {};
   // for-in, as child_process reads env: inherited variables count. Windows names ignore case.
   for (const key in source) if (!names.has(windows ? key.toUpperCase() : key)) env[key] = source[key];
@@ -138,8 +138,9 @@ export function spawnOptions<T>(options: T): T {
  * argv array (`withArgv`: spawn, fork, execFile, spawnSync, execFileSync) and
  * before an optional callback (`withCallback`: exec, execFile), and puts the
  * carrying options there. Shapes Node rejects are returned as they are.
+ * Typed as the arguments given (a tuple), so that compiled TypeScript still checks the call as written.
  */
-export function spawnArgs(args: unknown[], withArgv: boolean, withCallback: boolean): unknown[] {
+export function spawnArgs<A extends unknown[]>(args: [...A], withArgv: boolean, withCallback: boolean): A {
   let at = 1;
   if (withArgv && at < args.length && (args[at] == null || Array.isArray(args[at]))) at++;
   const options = args[at];
@@ -148,7 +149,7 @@ export function spawnArgs(args: unknown[], withArgv: boolean, withCallback: bool
   const given = callbackHere ? undefined : options;
   const carrying = spawnOptions(given);
   if (carrying === given) return args;
-  const out = args.slice();
+  const out = args.slice() as A;
   out.splice(at, callbackHere ? 0 : 1, carrying);
   return out;
 }

@@ -12,18 +12,18 @@
  * is first asked for, through the propagator registered by then (the SDK is
  * usually set up after the runtime loads), and again if another one is registered.
  *
- * The sending end: webWorkerOptions here, the Node helpers in carrier-node.ts.
+ * The sending end: webWorkerOptions and webWorkerName in web-spawn.ts, the Node helpers in carrier-node.ts.
  * They inject the active context through `propagation.inject` (the propagator
  * the app registered) and carry nothing when it writes nothing (no span, no
  * baggage): the worker or process then gets exactly what it would have.
  */
-import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, type Context, type TextMapGetter } from '@opentelemetry/api';
 import { setCarriedRoot } from './slot.js';
+import { NAME_MARK, type Fields } from './web-spawn.js';
 
-/** Separates the user's own worker name from the carrier in a browser Worker's `name`. */
-export const NAME_MARK = '\u2063otel-carrier\u2063';
+// The sending end, without side effects (the default runtime exports it for pages that spawn workers).
+export { activeFields, dictionary, NAME_MARK, webWorkerName, webWorkerOptions, withOwn, type Fields } from './web-spawn.js';
 
-export type Fields = Record<string, string | undefined>;
 export interface Carried {
   /** What the propagator reads from, and how (the default getter when absent). */
   carrier?: Fields;
@@ -72,46 +72,6 @@ export function carriedRoot(): Context {
     }
   }
   return c.context;
-}
-
-/** The active context's propagation fields, or undefined when the propagator writes none. */
-export function activeFields(): Record<string, string> | undefined {
-  const fields: Record<string, string> = {};
-  try {
-    propagation.inject(context.active(), fields);
-  } catch {
-    return undefined; // the spawn goes ahead as it would have, carrying nothing
-  }
-  for (const _ in fields) return fields;
-  return undefined;
-}
-
-/** Options may be replaced only when they are a dictionary (or absent); anything else is left for the callee to reject. */
-export function dictionary(options: unknown): options is object | null | undefined {
-  return options == null || (typeof options === 'object' && !Array.isArray(options));
-}
-
-/**
- * A copy of `options` with `key` set to `value`: own properties copied (child_process spreads its
- * options) on the same prototype (a browser reads dictionary members through the prototype chain).
- */
-export function withOwn(options: object | null | undefined, key: string, value: unknown): object {
-  const copy = options == null ? {} : Object.assign(Object.create(Object.getPrototypeOf(options)), options);
-  return Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/**
- * Browser `new Worker(url, options)`: the fields ride in the worker's `name`
- * after NAME_MARK. The name is the only thing besides its URL a new worker
- * can read synchronously from its creator (its module top level runs before
- * any message), and the URL is what its imports and location-based code use.
- */
-export function webWorkerOptions<T>(options: T): T {
-  const fields = dictionary(options) ? activeFields() : undefined;
-  if (!fields) return options;
-  const name = (options as { name?: unknown } | null)?.name;
-  const carrying = `${name === undefined ? '' : name}${NAME_MARK}${JSON.stringify(fields)}`;
-  return withOwn(options as object | null | undefined, 'name', carrying) as T;
 }
 
 // The manager's root from now on (it asks the slot, so pages without this module carry none of it).

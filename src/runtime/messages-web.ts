@@ -6,5 +6,4 @@
  * pages compiled without the option never load.
  */
 export * from './index.js';
-export { webWorkerOptions } from './carrier.js';
 export { messageConstruct, postGlobalMessage, postMessage } from './messages.js';

@@ -13,7 +13,6 @@ import { enableTargetBinding } from './listeners.js';
 // CompiledContextManager.bind(ctx, emitter), as OpenTelemetry's AsyncLocalStorage manager does it.
 enableTargetBinding();
 export { spawnArgs, spawnOptions, workerOptions } from './carrier-node.js';
-export { webWorkerOptions } from './carrier.js';
 
 // Debug mode at run time: with OTEL_LOG_LEVEL=debug the crossing helpers are the logging ones
 // (debug-helpers.ts), chosen once as the runtime loads; otherwise they are the very same functions as

@@ -18,7 +18,7 @@
  * A bundle whose rewritten modules hold no framed `await` (callbacks only) is not
  * recognised by the third rule.
  */
-import { DEBUG_RUNTIME_MODULE, DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.js';
+import { CARRIER_HELPERS, DEBUG_RUNTIME_MODULE, DEFAULT_RUNTIME_MODULE, GLOBAL_HELPERS_KEY, HELPERS } from '../catalog.js';
 
 export type ProcessedEvidence = 'runtime-module' | 'global-helpers' | 'bundled-runtime';
 
@@ -35,6 +35,8 @@ const COMPILED_ONLY = [
   HELPERS.forAwait,
   HELPERS.leave,
   HELPERS.tail,
+  // The carrier helpers the planner puts at spawn sites (planSpawn).
+  ...Object.values(CARRIER_HELPERS),
 ];
 const HELPER_NAME = `(?:${COMPILED_ONLY.join('|')})`;
 const ID = '[\\w$]+(?:\\.[\\w$]+)*';

@@ -198,6 +198,23 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
       if (node.type === 'Literal') return typeof node.value === 'string' ? node.value : undefined;
       return node.type === 'TemplateLiteral' && node.expressions.length === 0 ? (node.quasis[0]?.value.cooked ?? undefined) : undefined;
     },
+    indirectCallee: (node) => {
+      const [first, last] = node.type === 'SequenceExpression' ? (node.expressions as Node[]) : [];
+      return node.expressions?.length === 2 && first?.type === 'Literal' && typeof first.value === 'number' ? unwrap(last!) : undefined;
+    },
+    isImportMeta: (node) => node.type === 'MetaProperty' && node.meta?.name === 'import',
+    literalShape: (node) => {
+      if (node.type === 'ArrayExpression') return 'array';
+      if (node.type === 'ObjectExpression') return 'object';
+      return node.type === 'Literal' && node.value === null && node.raw === 'null' ? 'null' : undefined;
+    },
+    objectProperties: (node) =>
+      (node.properties as Node[]).map((p) => {
+        const key = p.key as Node | undefined;
+        const name = !p.computed && key?.type === 'Identifier' ? key.name : key?.type === 'Literal' ? key.value : undefined;
+        const plain = p.type === 'Property' && p.kind === 'init' && !p.method && typeof name === 'string';
+        return plain ? { plain, name, value: p.value as Node, shorthand: !!p.shorthand } : { plain: false as const };
+      }),
     scopeParts,
     unwrapExport: (statement) =>
       (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') && statement.declaration

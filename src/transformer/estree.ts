@@ -13,7 +13,7 @@ import type MagicString from 'magic-string';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { OriginalPositionOf } from '../text/input-map-position.js';
 import { LineIndex } from '../text/line-index.js';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
@@ -29,7 +29,9 @@ import {
   planFunction,
   planMessage,
   planNew,
+  planSpawn,
   planTry,
+  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   siteNode,
@@ -41,6 +43,7 @@ import {
   type FunctionPlan,
   type PlanContext,
   type ReceiverPlan,
+  type SpawnPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
@@ -61,8 +64,8 @@ export interface Boundary {
    * What it is: a scheduler from the catalog (`setTimeout`, `process.nextTick`,
    * `scheduler.postTask`), a promise method (`then`, `catch`, `finally`), a
    * call that resolves a promise with a value (`Promise.resolve`, an executor's
-   * `resolve` under its own name), or
-   * `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
+   * `resolve` under its own name), a spawn site (`new Worker`, `spawn`, `exec`, … of
+   * child_process), or `await`, `yield`, `yield*`, `for-await`, `return` (the implicit await of
    * `return x` in an async generator).
    */
   kind: string;
@@ -172,7 +175,10 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
-  const syntax = estreeSyntax(boundaryWordOffsets(code));
+  const words = boundaryWordOffsets(code);
+  const syntax = estreeSyntax(words);
+  const aliases = spawnAliases(syntax, program, code);
+  for (const alias of aliases) insertNameOffsets(code, alias, words);
   const scopes: Array<Scope<Node>> = [];
   const file: FileContext = {
     code,
@@ -188,6 +194,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       resolveCalls: new Set(),
       messages: options.messages,
       listeners: options.listeners,
+      carriers: options.helpers !== 'global',
+      spawnAliases: new Set(aliases),
     },
     functionState: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
@@ -398,14 +406,17 @@ function insert(file: FileContext, at: number, text: string): void {
 
 // --- callbacks -------------------------------------------------------------
 
-/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall); listeners (see below). */
+/** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall); listeners (see below); spawns. */
 function visitCall(node: Node, file: FileContext): void {
   const message = planMessage(file.plan, node, false);
   if (message) return visitMessage(node, file, message);
   const listener = planListenerCall(file.plan, node);
   const receiver = listener && (node.callee.object as Node);
   if (receiver) openReceiver(file, receiver, listener!);
-  visitPlanned(node, file, planCall(file.plan, node));
+  const plan = planCall(file.plan, node);
+  const spawn = plan ? undefined : planSpawn(file.plan, node);
+  if (spawn) visitSpawn(node, file, spawn);
+  else visitPlanned(node, file, plan);
   if (receiver) closeReceiver(file, receiver, listener!);
 }
 
@@ -429,11 +440,14 @@ function closeReceiver(file: FileContext, at: Node, plan: ReceiverPlan<Node>): v
   insert(file, at.end, plan.value ? ')' : `, ${JSON.stringify(plan.name)})`);
 }
 
-/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
+/** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew; `new Worker`: planSpawn. */
 function visitNew(node: Node, file: FileContext): void {
   const message = planMessage(file.plan, node, true);
   if (message) return visitMessage(node, file, message);
-  visitPlanned(node, file, planNew(file.plan, node));
+  const plan = planNew(file.plan, node);
+  const spawn = plan ? undefined : planSpawn(file.plan, node);
+  if (spawn) visitSpawn(node, file, spawn);
+  else visitPlanned(node, file, plan);
 }
 
 /**
@@ -466,6 +480,45 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
     else replace(receiver.end, node.end, ')');
   }
   visitChildren(node, file);
+}
+
+/** A worker or process spawned: its options go through a carrier helper (planner: planSpawn). */
+function visitSpawn(node: Node, file: FileContext, plan: SpawnPlan<Node>): void {
+  const args = node.arguments as Node[];
+  const target = args[plan.position];
+  const ignored = target !== undefined && file.ignored.has(target.start);
+  if (!ignored) file.report?.(plan.at.start, plan.kind, plan.rewritten);
+  if (plan.rewritten || ignored) return visitChildren(node, file);
+  const helper = `${NS}.${plan.helper}`;
+  const last = args[args.length - 1]!;
+  switch (plan.how) {
+    case 'wrap':
+      insert(file, target!.start, `${helper}(`);
+      visitChildren(node, file);
+      insert(file, target!.end, ')');
+      return;
+    case 'insert': {
+      const argument = plan.helper === 'webWorkerName' ? `{ name: ${helper}() }` : `${helper}()`;
+      if (target) insert(file, target.start, `${argument}, `);
+      visitChildren(node, file);
+      if (!target) insert(file, last.end, `, ${argument}`);
+      return;
+    }
+    case 'name': {
+      if (plan.value) insert(file, plan.value.start, `${plan.shorthand ? 'name: ' : ''}${helper}(`);
+      visitChildren(node, file);
+      if (plan.value) return insert(file, plan.value.end, ')');
+      const properties = target!.properties as Node[];
+      if (properties.length > 0) insert(file, properties[properties.length - 1]!.end, `, name: ${helper}()`);
+      else insert(file, target!.start + 1, ` name: ${helper}() `);
+      return;
+    }
+    case 'arguments':
+      insert(file, args[0]!.start, `...${helper}([`);
+      visitChildren(node, file);
+      insert(file, last.end, `], ${plan.withArgv}, ${plan.withCallback})`);
+      return;
+  }
 }
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */

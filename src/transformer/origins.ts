@@ -121,6 +121,12 @@ export interface OriginContext<N> {
   oracle?: Oracle<N>;
 }
 
+/**
+ * Module interop helpers compilers emit around `require('m')`: what they return reads as the module's
+ * namespace (`__importDefault(require('m')).default` is what `import d from 'm'` binds).
+ */
+const INTEROP = new Set(['__importStar', '__importDefault', '_interopRequireWildcard', '_interopRequireDefault']);
+
 /** Chains longer than this are not followed (and a `const` cannot refer to itself, but a bug must not loop). */
 const MAX_DEPTH = 16;
 
@@ -146,6 +152,12 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
     if (kind === 'call' && syntax.kind(callee) === 'identifier' && syntax.name(callee) === 'require' && args.length === 1) {
       const module = syntax.stringValue(args[0]!);
       if (module !== undefined && isUndeclared(scopes, 'require')) return { module, path: [] };
+    }
+    // CommonJS output of TypeScript and Babel.
+    if (kind === 'call' && args.length === 1 && syntax.kind(callee) === 'identifier' && INTEROP.has(syntax.name(callee))) {
+      const inner = syntax.unwrapTyped(args[0]!);
+      const required = syntax.kind(inner) === 'call' ? originIn(context, scopes, inner, depth + 1) : undefined;
+      if (required?.module !== undefined && required.path.length === 0) return required;
     }
     return extend(originIn(context, scopes, callee, depth + 1), kind === 'call' ? ORIGIN_CALL : ORIGIN_NEW);
   }

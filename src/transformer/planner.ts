@@ -7,12 +7,15 @@
  * decide alike (test/backend-equivalence.test.ts).
  */
 import {
+  CARRIER_HELPERS,
   CONTEXT_ATTACH,
   EXECUTOR_RESOLVE,
   findAdopter,
   findConstructor,
   findScheduler,
+  findSpawnBoundary,
   GLOBAL_OBJECTS,
+  isSpawnName,
   HELPERS,
   MESSAGE_CONSTRUCTORS,
   MESSAGE_HELPERS,
@@ -22,6 +25,7 @@ import {
   passesNoValues,
   promiseMethod,
   SITE_HELPERS,
+  type CarrierHelper,
   type Category,
   type SchedulerBoundary,
 } from '../catalog.js';
@@ -33,8 +37,8 @@ import {
   type ListenerMode,
   type StartedBoundary,
 } from '../catalog.js';
-import type { Scope } from './origins.js';
-import type { Oracle, Syntax } from './syntax.js';
+import { originOf, scopeBindings, type Scope } from './origins.js';
+import type { ObjectProperty, Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
 export interface PlanContext<N> {
@@ -50,6 +54,10 @@ export interface PlanContext<N> {
   messages?: boolean;
   /** The `listeners` option (issue 10); absent: `dispatch`. */
   listeners?: ListenerMode;
+  /** The carrier helpers can be reached (not with `helpers: "global"`, whose prelude has none): spawn sites are rewritten. */
+  carriers: boolean;
+  /** The file's own names for spawning functions (spawnAliases). */
+  spawnAliases?: ReadonlySet<string>;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -763,3 +771,172 @@ export function siteText(file: string, line: number, column: number): string {
   return `${file}:${line}:${column}`;
 }
 // --- end debug mode --------------------------------------------------------------------------------
+
+// --- threads and processes ---------------------------------------------------------
+
+/**
+ * How a spawn site hands its options to a carrier helper (catalog: SPAWN_BOUNDARIES):
+ * - `wrap`: the argument at `position` goes through `helper`: `spawn(cmd, args, spawnOptions(options))`;
+ * - `insert`: `helper()` is inserted as the argument at `position` (options were left out): `new Worker(file,
+ *   workerOptions())`, `exec(cmd, spawnOptions(), callback)`; for `webWorkerName`, `{ name: webWorkerName() }`;
+ * - `name`: the object literal at `position` keeps every property as written, its `name` property's `value` goes
+ *   through `helper` (`webWorkerName`), or, without one, `name: webWorkerName()` is added at its end: bundlers
+ *   read that literal (Vite its `type`, webpack its `type` and `name`);
+ * - `arguments`: where the options are is known only at run time (an argv or a callback that may be left out,
+ *   a spread): `spawn(...spawnArgs([a, b, c], withArgv, withCallback))`.
+ */
+export interface SpawnPlan<N> {
+  how: 'wrap' | 'insert' | 'name' | 'arguments';
+  helper: CarrierHelper;
+  position: number;
+  /** `name`: the name property's value, when the literal has one, and whether it is written `{ name }`. */
+  value?: N;
+  shorthand?: boolean;
+  withArgv: boolean;
+  withCallback: boolean;
+  /** What it is, for reports: `new Worker`, `spawn`. */
+  kind: string;
+  /** The node whose start reports it: the callee. */
+  at: N;
+  /** The input carries this rewrite already (a processed file): nothing to change. */
+  rewritten: boolean;
+}
+
+/**
+ * A call or `new` that starts a worker or a process, by where its callee comes
+ * from (origins.ts): `new Worker` of `node:worker_threads`, the spawning
+ * functions of `node:child_process`, the global `Worker` on a module of this
+ * build. The options it will be given carry the context at the call.
+ */
+export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | undefined {
+  const { syntax } = context;
+  if (!context.carriers) return undefined;
+  const construct = syntax.isConstruct(node);
+  const callee = syntax.callee(node);
+  const direct = syntax.indirectCallee(callee) ?? callee;
+  // Only a callee spelt like one is looked up (resolving an origin collects the scopes' names).
+  const spelt = syntax.kind(direct) === 'identifier' ? syntax.name(direct) : syntax.member(direct)?.name;
+  if (spelt === undefined || !(isSpawnName(spelt) || context.spawnAliases?.has(spelt))) return undefined;
+  const origin = originOf(context, direct);
+  const boundary = origin && findSpawnBoundary(origin, construct);
+  if (!boundary || context.skip.has(boundary.category)) return undefined;
+  const args = syntax.callArguments(node);
+  if (args.length === 0) return undefined;
+  if (boundary.sameBuildOnly && !isModuleOfThisBuild(context, args[0]!)) return undefined;
+  const plan = (how: SpawnPlan<N>['how'], position: number, helper: CarrierHelper = boundary.helper, value?: N): SpawnPlan<N> => ({
+    how,
+    helper,
+    position,
+    value,
+    withArgv: !!boundary.argv,
+    withCallback: !!boundary.callback,
+    kind: construct ? `new ${boundary.name}` : boundary.name,
+    at: callee,
+    rewritten: false,
+  });
+  // A processed file: the helper is there already (around an argument, or spreading them all).
+  const only = args.length === 1 && syntax.isSpread(args[0]!) ? syntax.operand(args[0]!) : undefined;
+  if (only && helperCallName(syntax, only) === CARRIER_HELPERS.spawnArgs) return { ...plan('arguments', 0, 'spawnArgs'), rewritten: true };
+  const carrying = args.findIndex((a) => isCarrierHelper(helperCallName(syntax, a)));
+  if (carrying !== -1) return { ...plan('wrap', carrying), rewritten: true };
+  const firstSpread = args.findIndex((a) => syntax.isSpread(a));
+  if (boundary.options === 1 && !boundary.callback) {
+    // Worker: the options are the second argument or absent. No helper takes a spread's arguments.
+    if (firstSpread !== -1 && firstSpread <= 1) return undefined;
+    if (boundary.helper === 'webWorkerOptions') return planWebWorker(context, plan, args[1]);
+    return args.length === 1 ? plan('insert', 1) : alreadyOrWrap(syntax, plan, args, 1);
+  }
+  if (firstSpread !== -1) return plan('arguments', 0, 'spawnArgs');
+  // child_process: find the options as Node does, where the written arguments say; else at run time.
+  let at = 1;
+  if (boundary.argv) {
+    const argv = args[1];
+    const shape = argv && argumentShape(syntax, argv);
+    if (shape === 'array' || shape === 'null') at = 2;
+    else if (shape === undefined && argv !== undefined) return plan('arguments', 0, 'spawnArgs');
+  }
+  const options = args[at];
+  if (options === undefined) return plan('insert', at);
+  const shape = argumentShape(syntax, options);
+  if (shape === 'object' || shape === 'null') return alreadyOrWrap(syntax, plan, args, at);
+  if (shape === 'function') return boundary.callback ? plan('insert', at) : undefined;
+  if (shape === 'array') return undefined; // Node rejects it: left as written
+  // A callback may stand there; without one, spawnOptions passes anything but a dictionary on as it is.
+  return boundary.callback ? plan('arguments', 0, 'spawnArgs') : plan('wrap', at);
+}
+
+const SPAWN_MODULE_NAMES = ['child_process', 'worker_threads'];
+
+const isCarrierHelper = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(CARRIER_HELPERS, name);
+
+type MakePlan<N> = (how: SpawnPlan<N>['how'], position: number, helper?: CarrierHelper, value?: N) => SpawnPlan<N>;
+
+function alreadyOrWrap<N>(syntax: Syntax<N>, plan: MakePlan<N>, args: readonly N[], position: number): SpawnPlan<N> {
+  const done = helperCallName(syntax, args[position]!) !== undefined;
+  return { ...plan('wrap', position), rewritten: done };
+}
+
+/**
+ * The names a file binds at its top level to a spawning function under a name
+ * of its own (`import { spawn as run } from 'child_process'`, `const { Worker: W }
+ * = require('worker_threads')`): their uses hold no boundary word, so they are
+ * to count as one (catalog: insertNameOffsets). Namespaces need none: `cp.spawn` spells it.
+ */
+export function spawnAliases<N>(syntax: Syntax<N>, program: N, text: string): string[] {
+  const aliases: string[] = [];
+  // Only where such a module is named (collecting the top level's names walks the file).
+  if (!SPAWN_MODULE_NAMES.some((m) => text.includes(m))) return aliases;
+  const scopes: Array<Scope<N>> = [];
+  for (const [name, binding] of scopeBindings(syntax, program)) {
+    let origin: { module?: string; path: readonly string[] } | undefined;
+    if (binding.kind === 'import' && binding.imported !== '*') origin = { module: binding.module, path: [binding.imported] };
+    else if (binding.kind === 'const') {
+      const base = originOf({ syntax, scopes }, binding.init);
+      origin = base && { module: base.module, path: [...base.path, ...binding.path] };
+    }
+    const boundary = origin && findSpawnBoundary(origin, origin.path[origin.path.length - 1] === 'Worker');
+    if (boundary && boundary.name !== name) aliases.push(name);
+  }
+  return aliases;
+}
+
+/**
+ * A browser Worker of this build: an options object literal keeps its
+ * properties (bundlers read it) and gets its name through webWorkerName;
+ * other options go through webWorkerOptions; absent ones become `{ name: webWorkerName() }`.
+ */
+function planWebWorker<N>(context: PlanContext<N>, plan: MakePlan<N>, options: N | undefined): SpawnPlan<N> | undefined {
+  const { syntax } = context;
+  if (options === undefined) return plan('insert', 1, 'webWorkerName');
+  if (helperCallName(syntax, options) !== undefined) return { ...plan('wrap', 1), rewritten: true };
+  // Written as a literal, not wrapped (`{ … } as WorkerOptions` is wrapped whole): the shape bundlers read.
+  if (syntax.literalShape(options) !== 'object') return plan('wrap', 1);
+  const properties = syntax.objectProperties(options);
+  if (properties.some((p) => !p.plain)) return plan('wrap', 1);
+  // The last `name` is the one the object holds.
+  const named = properties.filter((p) => p.plain && p.name === 'name').pop() as Extract<ObjectProperty<N>, { plain: true }> | undefined;
+  const value = named?.value;
+  const rewritten = value !== undefined && helperCallName(syntax, value) !== undefined;
+  return { ...plan('name', 1, 'webWorkerName', value), shorthand: !!named?.shorthand, rewritten };
+}
+
+/** `new URL('./w.ts', import.meta.url)` with the global URL: a module bundlers build with this one. */
+function isModuleOfThisBuild<N>(context: PlanContext<N>, node: N): boolean {
+  const { syntax } = context;
+  const url = syntax.unwrapTyped(node);
+  if (!syntax.isConstruct(url)) return false;
+  const callee = syntax.callee(url);
+  const [specifier, base] = syntax.callArguments(url);
+  if (syntax.kind(callee) !== 'identifier' || syntax.name(callee) !== 'URL' || !isGlobal(context, callee)) return false;
+  if (!specifier || syntax.stringValue(specifier) === undefined || !base) return false;
+  const meta = syntax.member(syntax.unwrapTyped(base));
+  return !!meta && meta.name === 'url' && syntax.isImportMeta(meta.object);
+}
+
+/** What an argument is, as far as Node's argument shuffling goes; undefined when only the run time knows. */
+function argumentShape<N>(syntax: Syntax<N>, node: N): 'array' | 'object' | 'null' | 'function' | undefined {
+  const e = syntax.unwrapTyped(node);
+  if (syntax.kind(e) === 'function') return 'function';
+  if (syntax.kind(e) === 'identifier' && syntax.name(e) === 'undefined') return 'null';
+  return syntax.literalShape(e);
+}

@@ -106,6 +106,18 @@ export interface Syntax<N> {
   isConstruct(node: N): boolean;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
+  /** `f` of `(0, f)`: how compilers write a call without `this` (TypeScript's and Babel's CommonJS output); undefined otherwise. */
+  indirectCallee(node: N): N | undefined;
+  /** `import.meta`. */
+  isImportMeta(node: N): boolean;
+  /** What an expression is written as, when that says what it is at run time: an array or object literal, `null`. */
+  literalShape(node: N): 'array' | 'object' | 'null' | undefined;
+  /**
+   * An object literal's properties, in order: `key: value` with a name known
+   * here (an identifier or string key), or `plain: false` for anything else
+   * (spread, method, accessor, computed key); a shorthand `{ name }` is `name: name` with `shorthand` set.
+   */
+  objectProperties(node: N): ReadonlyArray<ObjectProperty<N>>;
 
   // --- scopes (origins.ts: scopeBindings) ---
   /** What a node that opens a scope declares from; undefined for any other node. */
@@ -134,6 +146,9 @@ export interface Syntax<N> {
   /** `target = value` with a plain `=`: its parts; undefined for any other node. */
   assignment(node: N): { target: N; value: N } | undefined;
 }
+
+/** See Syntax.objectProperties. */
+export type ObjectProperty<N> = { plain: true; name: string; value: N; shorthand: boolean } | { plain: false };
 
 /** `import { imported as local } from 'module'`: `imported` is `default`, or `*` for a whole namespace. */
 export interface ImportBinding {

@@ -158,6 +158,24 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     },
     isConstruct: (node) => ts.isNewExpression(node),
     stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
+    indirectCallee: (node) =>
+      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.CommaToken && ts.isNumericLiteral(node.left)
+        ? unwrapTyped(node.right)
+        : undefined,
+    isImportMeta: (node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword,
+    literalShape: (node) => {
+      if (ts.isArrayLiteralExpression(node)) return 'array';
+      if (ts.isObjectLiteralExpression(node)) return 'object';
+      return node.kind === ts.SyntaxKind.NullKeyword ? 'null' : undefined;
+    },
+    objectProperties: (node) =>
+      (node as TS.ObjectLiteralExpression).properties.map((p) => {
+        if (ts.isShorthandPropertyAssignment(p)) return { plain: true as const, name: p.name.text, value: p.name, shorthand: true };
+        const name = ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+        return name !== undefined
+          ? { plain: true as const, name, value: (p as TS.PropertyAssignment).initializer, shorthand: false }
+          : { plain: false as const };
+      }),
     scopeParts: (node) => scopeParts(ts, kinds, node),
     unwrapExport: (statement) => statement,
     isAmbient: (node) =>

@@ -9,7 +9,7 @@
  */
 import { injectedFault, internalErrorMessage } from '../internal-errors.js';
 import type * as TS from 'typescript';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
@@ -24,7 +24,9 @@ import {
   planFrame,
   planFunction,
   planNew,
+  planSpawn,
   planTry,
+  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   siteNode,
@@ -35,6 +37,7 @@ import {
   type ReceiverPlan,
   type FunctionPlan,
   type PlanContext,
+  type SpawnPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
 import type { Syntax } from './syntax.js';
@@ -141,6 +144,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords);
+  const aliases = spawnAliases(syntax, sourceFile, sourceFile.text);
+  for (const alias of aliases) insertNameOffsets(sourceFile.text, alias, boundaryWords);
   const scopes: Array<Scope<TS.Node>> = [];
   const file: FileContext = {
     ts,
@@ -162,6 +167,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       resolveCalls: new Set(),
       messages: host.options.messages,
       listeners: host.options.listeners,
+      carriers: host.options.helpers !== 'global',
+      spawnAliases: new Set(aliases),
     },
     visit: undefined as unknown as TS.Visitor,
     siteFile: host.options.debug ? host.options.siteFile(sourceFile.fileName) : undefined,
@@ -323,8 +330,11 @@ function visitCall(node: TS.CallExpression, file: FileContext): TS.Node {
   const { ts, factory } = file;
   if (planMessage(file.plan, node, false)) return visitMessage(node, file);
   const plan = planCall(file.plan, node);
+  const spawn = plan ? undefined : planSpawn(file.plan, node);
   const visited = ts.visitEachChild(node, file.visit, file.context);
-  const args = plan && wrapPlanned(file, plan, node.arguments, visited.arguments);
+  const args = plan
+    ? wrapPlanned(file, plan, node.arguments, visited.arguments)
+    : spawn && spawnArguments(file, spawn, node.arguments, visited.arguments);
   const listener = planListenerCall(file.plan, node);
   if (!args && !listener) return visited;
   const callee = listener ? wrapReceiver(file, visited.expression, listener) : visited.expression;
@@ -366,8 +376,12 @@ function wrapReceiver<E extends TS.Expression>(file: FileContext, member: E, pla
 function visitNew(node: TS.NewExpression, file: FileContext): TS.Node {
   if (planMessage(file.plan, node, true)) return visitMessage(node, file);
   const plan = planNew(file.plan, node);
+  const spawn = plan ? undefined : planSpawn(file.plan, node);
   const visited = file.ts.visitEachChild(node, file.visit, file.context);
-  const args = plan && node.arguments && visited.arguments && wrapPlanned(file, plan, node.arguments, visited.arguments);
+  if (!node.arguments || !visited.arguments) return visited;
+  const args = plan
+    ? wrapPlanned(file, plan, node.arguments, visited.arguments)
+    : spawn && spawnArguments(file, spawn, node.arguments, visited.arguments);
   return args ? file.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
 }
 
@@ -408,6 +422,64 @@ function wrapPlanned(
     return helperCall(file, plan.helper, withSite(file, [arg], plan.helper, original[i]!, plan), arg);
   });
   return changed ? args : undefined;
+}
+
+/** A worker's or process's arguments with its options going through a carrier helper (planner: planSpawn); undefined when unchanged. */
+function spawnArguments(
+  file: FileContext,
+  plan: SpawnPlan<TS.Node>,
+  original: TS.NodeArray<TS.Expression>,
+  visited: TS.NodeArray<TS.Expression>,
+): TS.Expression[] | undefined {
+  const { factory } = file;
+  const target = original[plan.position];
+  if (plan.rewritten || (target && isIgnored(file, target))) return undefined;
+  const args = [...visited];
+  switch (plan.how) {
+    case 'wrap':
+      args[plan.position] = helperCall(file, plan.helper, [args[plan.position]!], args[plan.position]);
+      return args;
+    case 'insert': {
+      const call = helperCall(file, plan.helper, []);
+      const argument =
+        plan.helper === 'webWorkerName' ? factory.createObjectLiteralExpression([factory.createPropertyAssignment('name', call)]) : call;
+      args.splice(plan.position, 0, argument);
+      return args;
+    }
+    case 'name': {
+      const literal = args[plan.position] as TS.ObjectLiteralExpression;
+      const properties = [...literal.properties];
+      // The planner's `value` is the last `name: …` property's (visiting keeps the properties in order).
+      const { ts } = file;
+      const isName = (p: TS.ObjectLiteralElementLike) =>
+        (ts.isShorthandPropertyAssignment(p) && p.name.text === 'name') ||
+        (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'name');
+      const at = plan.value ? properties.length - 1 - [...properties].reverse().findIndex(isName) : -1;
+      if (at !== -1) {
+        const property = properties[at]!;
+        if (ts.isShorthandPropertyAssignment(property)) {
+          const value = factory.createIdentifier(property.name.text);
+          properties[at] = ts.setTextRange(factory.createPropertyAssignment('name', helperCall(file, plan.helper, [value])), property);
+        } else {
+          const { name, initializer } = property as TS.PropertyAssignment;
+          properties[at] = factory.updatePropertyAssignment(
+            property as TS.PropertyAssignment,
+            name,
+            helperCall(file, plan.helper, [initializer], initializer),
+          );
+        }
+      } else {
+        properties.push(factory.createPropertyAssignment('name', helperCall(file, plan.helper, [])));
+      }
+      args[plan.position] = factory.updateObjectLiteralExpression(literal, properties);
+      return args;
+    }
+    case 'arguments': {
+      const list = factory.createArrayLiteralExpression(args);
+      const flags = [plan.withArgv, plan.withCallback].map((f) => (f ? factory.createTrue() : factory.createFalse()));
+      return [factory.createSpreadElement(helperCall(file, plan.helper, [list, ...flags]))];
+    }
+  }
 }
 
 function isIgnored(file: FileContext, node: TS.Node): boolean {

@@ -363,6 +363,59 @@ setTimeout(() => {}, 1);
 immediate(() => {});
 queueMicrotask(() => {});
 `,
+
+  'spawn.ts': `
+import { exec, execFile, execFileSync, execSync, fork, spawn, spawnSync } from 'node:child_process';
+import * as cp from 'child_process';
+import childProcess from 'child_process';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
+import { execFile as run } from 'node:child_process';
+const { Worker: W } = require('worker_threads');
+
+export function processes(cmd: string, argv: string[], options: object, cb: () => void, rest: any[]) {
+  spawn(cmd);
+  spawn(cmd, argv);
+  spawn(cmd, ['-l'], { stdio: 'inherit' });
+  spawn(cmd, argv, options);
+  spawnSync(cmd, { encoding: 'utf8' });
+  fork(cmd, undefined, { silent: true });
+  exec(cmd, () => cb());
+  exec(cmd, cb);
+  exec(cmd, { env: {} }, cb);
+  execFile(cmd, ['-v'], { env: {} }, () => cb());
+  execFile(cmd, argv, cb);
+  execFileSync(cmd, [], options);
+  execSync(cmd);
+  (cp.spawn as any)(...rest);
+  childProcess.exec(cmd, undefined, cb);
+  require('node:child_process').fork(cmd, argv);
+  run(cmd);
+}
+
+export function threads(file: string, options: object) {
+  new Worker(file);
+  new Worker(file, { workerData: 1, env: SHARE_ENV });
+  new Worker(file, options);
+  return new W(file);
+}
+
+export function browserWorkers(name: string) {
+  new globalThis.Worker(new URL('./w.js', import.meta.url));
+  new globalThis.Worker(new URL('./w.js', import.meta.url), { type: 'module' });
+  new globalThis.Worker(new URL('./w.js', import.meta.url), { name, type: 'module' });
+  new globalThis.Worker(new URL('./w.js', import.meta.url), { 'name': 'a', type: 'module' });
+  new globalThis.Worker(new URL('./w.js', import.meta.url), { ...{ type: 'module' as const } });
+  // Workers we may not compile: left alone.
+  new globalThis.Worker('/w.js');
+  new globalThis.Worker(new URL(name, import.meta.url));
+}
+
+export function notSpawns(spawn: (cmd: string) => void, Worker: new (f: string) => object) {
+  spawn('ls');
+  new Worker('w.js');
+  /x/.exec('x');
+}
+`,
 };
 
 /** The inputs test/transform-output.test.ts compiles on their own (other compiler options, or the text backend only). */
