@@ -9,9 +9,9 @@
  *
  * It adds one symbol-keyed property and patches nothing.
  */
-import { bind, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFrame, suspend, tail } from './slot.js';
+import { bind, bindAlways, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFrame, suspend, tail } from './slot.js';
 
 const KEY = Symbol.for('otel-context-transformer.helpers.v1');
 const g = globalThis as Record<symbol, unknown>;
 if (g[KEY] === undefined)
-  g[KEY] = Object.freeze({ bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait });
+  g[KEY] = Object.freeze({ bind, bindAlways, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait });

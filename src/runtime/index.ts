@@ -4,4 +4,4 @@
  * (CompiledContextManager). Nothing here patches a global.
  */
 export { CompiledContextManager, type ContextToken } from './manager.js';
-export { bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, type Frame } from './slot.js';
+export { bind, bindAlways, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, type Frame } from './slot.js';

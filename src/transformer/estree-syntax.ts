@@ -1,7 +1,7 @@
 /**
  * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
  */
-import { anyOffsetIn, insertOffset } from '../catalog.js';
+import { anyOffsetIn, insertOffset, mergeOffsets, wordOffsets } from '../catalog.js';
 import type { ImportBinding, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
@@ -114,7 +114,7 @@ function forEachChild(node: Node, visit: (child: Node) => void): void {
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
-export function estreeSyntax(words: number[]): Syntax<Node> {
+export function estreeSyntax(words: number[], text = ''): Syntax<Node> {
   return {
     kind: (node) => {
       if (node.type === 'TemplateLiteral') return node.expressions.length === 0 ? 'literal' : 'other';
@@ -123,6 +123,7 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     forEachChild,
     holdsNoBoundaryWord: (node) => !anyOffsetIn(words, node.start, node.end),
     markBoundary: (node) => insertOffset(words, node.end - 1),
+    markWord: (name) => mergeOffsets(words, wordOffsets(text, name)),
     unwrapTyped,
     operand: (node) => (node.type === 'ExpressionStatement' ? node.expression : (node.argument ?? undefined)),
     operands: (node) => {
@@ -171,6 +172,8 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     callee: (call) => unwrap(call.callee),
     callArguments: (call) => call.arguments,
     isSpread: (node) => node.type === 'SpreadElement',
+    arrayElements: (node) =>
+      node.type === 'ArrayExpression' && !(node.elements as Array<Node | null>).includes(null) ? (node.elements as Node[]) : undefined,
     member: (node) => {
       if (node.type !== 'MemberExpression') return undefined;
       const property = node.property as Node;

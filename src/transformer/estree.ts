@@ -20,6 +20,8 @@ import {
   frameInParameters,
   helperCallName,
   isProcessed,
+  markAliasWords,
+  declaredFileWords,
   planCall,
   planFunction,
   planNew,
@@ -156,7 +158,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   if (processed && !input.onBoundary) return { diagnostics };
 
   const s = new MagicString(code);
-  const syntax = estreeSyntax(boundaryWordOffsets(code));
+  const syntax = estreeSyntax(boundaryWordOffsets(code, declaredFileWords(code, options.boundaries, false)), code);
   const scopes: Array<Scope<Node>> = [];
   const fc: FileContext = {
     code,
@@ -164,7 +166,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     options,
     scopes,
     syntax,
-    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set() },
+    plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), boundaries: options.boundaries },
     fn: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
@@ -175,6 +177,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
+    markAliasWords(fc.plan, program, code);
     fc.scopes.push(lazyScope(syntax, program));
     topLevelAwait = isModule && !fc.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
     if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
@@ -355,7 +358,8 @@ function visitNew(node: Node, fc: FileContext): void {
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */
 function visitPlanned(node: Node, fc: FileContext, plan: CallbackPlan<Node> | undefined): void {
-  const args = (node.arguments ?? []) as Node[];
+  // `f.apply(thisArg, [cb, ms])`: the planned positions are the array literal's elements.
+  const args = (plan?.inArray === undefined ? (node.arguments ?? []) : node.arguments[plan.inArray].elements) as Node[];
   const wrapped = plan
     ? plan.positions
         .filter((i) => args[i] && wrapsArgument(fc.plan, plan, args[i]!) && !fc.ignored.has(args[i]!.start))

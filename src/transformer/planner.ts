@@ -18,10 +18,14 @@ import {
   INERT_OPERATORS,
   passesNoValues,
   promiseMethod,
+  SCHEDULERS,
+  declaredWords,
+  type AdoptionBoundary,
   type Category,
+  type DeclaredBoundary,
   type SchedulerBoundary,
 } from '../catalog.js';
-import type { Scope } from './origins.js';
+import { lazyScope, originOf, sameModule, type Origin, type Scope } from './origins.js';
 import type { Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
@@ -34,6 +38,8 @@ export interface PlanContext<N> {
   settleRefs: Set<N>;
   /** Calls of a promise executor's own resolve: the value they resolve with is adopted (catalog: EXECUTOR_RESOLVE). */
   resolveCalls: Set<N>;
+  /** Declared boundaries (the `boundaries` option and the catalog's library set), matched by origin. */
+  boundaries?: readonly DeclaredBoundary[];
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -307,64 +313,258 @@ export function planTry<N>(
 export interface CallbackPlan<N> {
   /** Positions of the arguments to wrap (a literal, an ignored argument or a settle reference may still be left alone). */
   positions: readonly number[];
-  /** What wraps them: `bind` for callbacks, `tail` for values a promise resolves with (a thenable adopted in the call's context). */
+  /**
+   * What wraps them: `bind` for callbacks, `bindAlways` for a declared boundary's (also under an
+   * AsyncLocalStorage manager), `tail` for values a promise resolves with (a thenable adopted in the call's context).
+   */
   helper: string;
-  /** The scheduler, when the call is one (else a promise reaction). */
+  /** The scheduler, when the call is one (else a promise reaction or a declared boundary). */
   scheduler?: SchedulerBoundary;
-  /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`. */
+  /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`, `p-queue PQueue.prototype.add`. */
   kind: string;
   /** The node whose start reports it: the callee's name. */
   at: N;
   /** The call passes its callback no value of the caller's: a promise executor's resolve or reject needs no binding there. */
   settles: boolean;
+  /** `scheduler.apply(thisArg, [cb, ms])`: positions index the elements of the array literal at this argument. */
+  inArray?: number;
 }
 
 /**
- * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: the
- * callback positions to bind; `Promise.resolve(x)`, an executor's
- * `resolve(x)`: the value to adopt. Undefined for any other call.
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `later(cb)` (an alias), `setTimeout.call(t, cb)`,
+ * `q.add(cb)` (a declared boundary), `p.then(a, b)`: the callback positions to bind;
+ * `Promise.resolve(x)`, an executor's `resolve(x)`: the value to adopt. Undefined for any other call.
+ * A callee is recognised by where it comes from (origins.ts), not by its spelling.
  */
 export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> | undefined {
   const { syntax, skip } = context;
   const callee = syntax.callee(call);
   if (context.resolveCalls.has(call)) return adoption(syntax, call, EXECUTOR_RESOLVE.values, syntax.name(callee), callee);
-  let positions: readonly number[] | undefined;
-  let scheduler: SchedulerBoundary | undefined;
-  let kind = '';
-  let at = callee;
-  if (syntax.kind(callee) === 'identifier') {
-    const boundary = findScheduler(syntax.name(callee), undefined);
-    if (boundary && !skip.has(boundary.category) && isGlobal(context, callee)) scheduler = boundary;
-    kind = syntax.name(callee);
-  } else {
-    const access = syntax.member(callee);
-    if (!access) return undefined;
-    const { object, name } = access;
-    at = access.nameNode;
-    const receiver = globalReceiver(syntax, object);
-    const adopter = receiver && findAdopter(name, receiver.name);
-    if (adopter && !skip.has(adopter.category) && isGlobal(context, receiver!.root)) {
-      return adoption(syntax, call, adopter.values, `${adopter.object}.${name}`, access.nameNode);
-    }
-    if (receiver) {
-      const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
-      if (boundary && !skip.has(boundary.category) && isGlobal(context, receiver.root)) scheduler = boundary;
-      if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
-    }
-    if (!scheduler && promiseMethod(name) && !skip.has('promises') && (context.oracle?.isPromiseReceiver(object, name) ?? true)) {
-      positions = promiseMethod(name);
-      kind = name;
-    }
+  const access = syntax.member(callee);
+  const at = access ? access.nameNode : callee;
+  const target = calleeBoundary(context, callee, access);
+  if (target?.adopter) {
+    const { adopter } = target;
+    return skip.has(adopter.category) ? undefined : adoption(syntax, call, adopter.values, `${adopter.object}.${adopter.name}`, at);
   }
-  positions ??= scheduler?.callbacks;
-  if (!positions) return undefined;
-  const args = syntax.callArguments(call);
+  if (target) return callbackPlan(context, call, target, at);
+  if (
+    access &&
+    promiseMethod(access.name) &&
+    !skip.has('promises') &&
+    (context.oracle?.isPromiseReceiver(access.object, access.name) ?? true)
+  ) {
+    return callbackPlan(context, call, { callbacks: promiseMethod(access.name)!, kind: access.name, category: 'promises' }, at);
+  }
+  return undefined;
+}
+
+/** What a callee is, as the planner binds it. */
+interface CalleeBoundary {
+  callbacks: readonly number[];
+  kind: string;
+  category: Category;
+  scheduler?: SchedulerBoundary;
+  declared?: DeclaredBoundary;
+  adopter?: AdoptionBoundary;
+  /** `.call(thisArg, …)`: the arguments shift by one; `.apply(thisArg, [...])`: they are the array's elements. */
+  via?: 'call' | 'apply';
+}
+
+/**
+ * The boundary a callee is, by its origin; `f.call` / `f.apply` of one (a spelling whose callee is the
+ * boundary's own `call`/`apply`: Function.prototype's, unless the boundary is shadowed, which its origin rules out).
+ */
+function calleeBoundary<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): CalleeBoundary | undefined {
+  const direct = originBoundary(context, originOf(context, callee), access?.nameNode);
+  if (direct) return direct;
+  if (access && (access.name === 'call' || access.name === 'apply')) {
+    const inner = context.syntax.member(access.object);
+    const target = originBoundary(context, originOf(context, access.object), inner?.nameNode);
+    if (target && !target.adopter) return { ...target, kind: `${target.kind}.${access.name}`, via: access.name };
+  }
+  return undefined;
+}
+
+/** A catalog boundary (scheduler, adopter, declared boundary) that `origin` is, unless its category is skipped. */
+function originBoundary<N>(context: PlanContext<N>, origin: Origin | undefined, nameNode: N | undefined): CalleeBoundary | undefined {
+  const { skip } = context;
+  if (origin && origin.module === undefined) {
+    // `window.window.setTimeout`, `globalThis.self.queueMicrotask`: still the global object.
+    let path = origin.path;
+    while (path.length > 1 && GLOBAL_OBJECTS.includes(path[0]!)) path = path.slice(1);
+    if (path.length === 1 || path.length === 2) {
+      const [object, name] = path.length === 1 ? [undefined, path[0]!] : [path[0]!, path[1]!];
+      const scheduler = findScheduler(name, object);
+      if (scheduler) {
+        if (skip.has(scheduler.category)) return undefined;
+        const kind = scheduler.object ? `${scheduler.object}.${scheduler.name}` : scheduler.name;
+        return { callbacks: scheduler.callbacks, kind, category: scheduler.category, scheduler };
+      }
+      const adopter = object === undefined ? undefined : findAdopter(name, object);
+      if (adopter) return { callbacks: adopter.values, kind: `${adopter.object}.${adopter.name}`, category: adopter.category, adopter };
+    }
+    return undefined;
+  }
+  const boundaries = context.boundaries ?? [];
+  if (boundaries.length === 0 || skip.has('declared')) return undefined;
+  let declared = origin && findDeclared(boundaries, origin);
+  // With the checker: a method resolved to a declared class's (a subclass's instance, a typed receiver).
+  if (!declared && nameNode !== undefined) {
+    const member = context.oracle?.memberOrigin?.(nameNode);
+    declared = member && findDeclared(boundaries, member);
+  }
+  return declared && { callbacks: declared.callbacks, kind: declared.label, category: declared.category, declared };
+}
+
+/**
+ * The declared boundary an origin is: same module, same path with `default` left off, or with its first
+ * segment left off when that names a default export by its declared name (`PQueue` of p-queue) or a
+ * CommonJS module's exports (`const Bottleneck = require('bottleneck')`).
+ */
+export function findDeclared(boundaries: readonly DeclaredBoundary[], origin: Origin): DeclaredBoundary | undefined {
+  if (origin.module === undefined) return undefined;
+  const path = origin.path[0] === 'default' ? origin.path.slice(1) : origin.path;
+  return boundaries.find(
+    (b) =>
+      sameModule(origin.module, b.module) && (samePath(path, b.path) || (b.defaultName !== undefined && samePath(path, b.path.slice(1)))),
+  );
+}
+
+/** Whether `origin` leads to a declared boundary (a module, a class, a factory's result on the way to the call). */
+function leadsToDeclared(boundaries: readonly DeclaredBoundary[], origin: Origin): boolean {
+  if (origin.module === undefined) return false;
+  const path = origin.path[0] === 'default' ? origin.path.slice(1) : origin.path;
+  const prefixOf = (full: readonly string[]) => path.length <= full.length && path.every((s, i) => s === full[i]);
+  return boundaries.some(
+    (b) => sameModule(origin.module, b.module) && (prefixOf(b.path) || (b.defaultName !== undefined && prefixOf(b.path.slice(1)))),
+  );
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/** The positions a boundary's callbacks are at in this call, `.call`/`.apply` and spreads taken into account. */
+function callbackPlan<N>(context: PlanContext<N>, call: N, target: CalleeBoundary, at: N): CallbackPlan<N> | undefined {
+  const { syntax } = context;
+  let args = syntax.callArguments(call);
+  let positions = target.callbacks;
+  let inArray: number | undefined;
+  if (target.via === 'call') {
+    positions = positions.map((p) => p + 1);
+  } else if (target.via === 'apply') {
+    // Only an array literal says which argument lands where.
+    const list = args[1] && syntax.arrayElements(args[1]);
+    if (!list) return undefined;
+    args = list;
+    inArray = 1;
+  }
   // A spread before a callback position hides which argument lands there.
   const firstSpread = args.findIndex((a) => syntax.isSpread(a));
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
   if (positions.length === 0) return undefined;
-  const settles = !!scheduler && passesNoValues(scheduler, args.length, firstSpread !== -1);
-  return { positions, helper: HELPERS.bind, scheduler, kind, at, settles };
+  const { scheduler } = target;
+  const shift = target.via === 'call' ? 1 : 0;
+  const settles = !!scheduler && passesNoValues(scheduler, args.length - shift, firstSpread !== -1);
+  const helper = target.declared ? HELPERS.bindAlways : HELPERS.bind;
+  return { positions, helper, scheduler, kind: target.kind, at, settles, inArray };
+}
+
+// --- aliases (issue 10) ----------------------------------------------------------
+
+/**
+ * The words a file's declared boundaries are written with, when the file can reach them: a declared
+ * method's name (`add`) and the module's name, where the file names the module in quotes (without the
+ * checker nothing else can reach it); with the checker always (re-exports, subclasses, typed receivers).
+ */
+export function declaredFileWords(text: string, boundaries: readonly DeclaredBoundary[], checker: boolean): string[] {
+  const reachable = boundaries.filter((b) => checker || text.includes(`'${b.module}'`) || text.includes(`"${b.module}"`));
+  return reachable.length === 0 ? [] : [...declaredWords(reachable), ...new Set(reachable.map((b) => b.module))];
+}
+
+/** A `const` (or destructuring) that may take a boundary's value from the global object or a scheduler's name. */
+const ALIAS_HINT = new RegExp(`=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`);
+
+/**
+ * The boundary-word prefilter (Syntax.holdsNoBoundaryWord) skips text without a boundary's word, and
+ * `later(cb)` holds none when `const later = queueMicrotask` is declared elsewhere. Before the walk,
+ * every name whose origin is a boundary (or leads to a declared one: `pLimit`, `PQueue`) becomes a word
+ * of the file: `const` bindings anywhere (found through the words they hold, so repeated until no new
+ * name appears: `const b = a` after `const a = setTimeout`) and, with the checker, imports of such names
+ * from other files. Costs nothing in a file where no `const` is initialised from a global object or a
+ * scheduler's name, that names no declared module, and (with the checker) imports nothing.
+ */
+export function markAliasWords<N>(context: PlanContext<N>, program: N, text: string): void {
+  const { syntax, oracle } = context;
+  const boundaries = context.boundaries ?? [];
+  const declaredModule = boundaries.some((b) => text.includes(`'${b.module}'`) || text.includes(`"${b.module}"`));
+  const statements = syntax.scopeParts(program)?.statements ?? [];
+  const imports = !!oracle && statements.some((s) => syntax.importBindings(s).length > 0);
+  if (!ALIAS_HINT.test(text) && !declaredModule && !imports) return;
+  const marked = new Set<string>();
+  const isBoundary = (origin: Origin | undefined) =>
+    !!origin && (!!originBoundary(context, origin, undefined) || leadsToDeclared(boundaries, origin));
+  const mark = (name: string) => {
+    if (marked.has(name)) return false;
+    marked.add(name);
+    syntax.markWord(name);
+    return true;
+  };
+  for (let pass = 0, added = true; added && pass < MAX_ALIAS_PASSES; pass++) {
+    added = false;
+    const scopes: Array<Scope<N>> = [];
+    const origins: PlanContext<N> = { ...context, scopes };
+    const walk = (node: N, parent: N | undefined): void => {
+      const kind = syntax.kind(node);
+      if (kind === 'type') return;
+      const bindings = parent === program ? syntax.importBindings(node) : [];
+      if (bindings.length > 0) {
+        for (const binding of bindings) {
+          if (marked.has(binding.local)) continue;
+          const id = oracle && localIdentifier(syntax, node, binding.local);
+          const checked = id ? oracle!.origin?.(id) : undefined;
+          const origin = checked === undefined ? importOrigin(binding) : (checked ?? undefined);
+          if (isBoundary(origin)) added = mark(binding.local) || added;
+        }
+        return;
+      }
+      if (syntax.holdsNoBoundaryWord(node)) return;
+      if (kind === 'variables' && syntax.declarationKind(node) === 'const') {
+        for (const d of syntax.declarators(node)) {
+          if (d.init === undefined) continue;
+          const base = originOf(origins, d.init);
+          for (const { name, path } of base ? syntax.bindingPaths(d.id) : []) {
+            if (path && !marked.has(name) && isBoundary({ module: base!.module, path: [...base!.path, ...path] })) {
+              added = mark(name) || added;
+            }
+          }
+        }
+      }
+      const opens = syntax.scopeParts(node) !== undefined;
+      if (opens) scopes.push(lazyScope(syntax, node));
+      syntax.forEachChild(node, (child) => walk(child, node));
+      if (opens) scopes.pop();
+    };
+    walk(program, undefined);
+  }
+}
+
+const MAX_ALIAS_PASSES = 4;
+
+function importOrigin(binding: { module: string; imported: string }): Origin {
+  return { module: binding.module, path: binding.imported === '*' ? [] : [binding.imported] };
+}
+
+/** The identifier an import statement binds `local` to (its last identifier of that name). */
+function localIdentifier<N>(syntax: Syntax<N>, statement: N, local: string): N | undefined {
+  let found: N | undefined;
+  const walk = (node: N): void => {
+    if (syntax.kind(node) === 'identifier' && syntax.name(node) === local) found = node;
+    syntax.forEachChild(node, walk);
+  };
+  walk(statement);
+  return found;
 }
 
 /** A call that resolves a promise with the values at `positions`: each goes through `tail`. */
@@ -406,16 +606,6 @@ export function helperCallName<N>(syntax: Syntax<N>, node: N): string | undefine
   const access = syntax.member(syntax.callee(node));
   const ours = access && syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace;
   return ours ? access.name : undefined;
-}
-
-/** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the identifier to check for shadowing). */
-function globalReceiver<N>(syntax: Syntax<N>, object: N): { name: string; root: N } | undefined {
-  if (syntax.kind(object) === 'identifier') return { name: syntax.name(object), root: object };
-  const inner = syntax.member(object);
-  if (inner && syntax.kind(inner.object) === 'identifier' && GLOBAL_OBJECTS.includes(syntax.name(inner.object))) {
-    return { name: inner.name, root: inner.object };
-  }
-  return undefined;
 }
 
 /**

@@ -56,6 +56,8 @@ export interface Syntax<N> {
   holdsNoBoundaryWord(node: N): boolean;
   /** From now on `node` and what holds it count as holding a boundary word: a boundary found by analysis (an executor's resolve call). */
   markBoundary(node: N): void;
+  /** From now on every occurrence of `name` in the file's text counts as a boundary word: a boundary's alias (planner: markAliasWords). */
+  markWord(name: string): void;
   /** Without parentheses and type-only wrappers (`as`, `satisfies`, `!`, `<T>x`). */
   unwrapTyped(node: N): N;
   /** An await's, yield's or return's operand; an expression statement's expression. */
@@ -93,6 +95,8 @@ export interface Syntax<N> {
   /** A call's or `new`'s arguments. */
   callArguments(call: N): readonly N[];
   isSpread(node: N): boolean;
+  /** An array literal's elements; undefined for any other node, or one with a hole. */
+  arrayElements(node: N): readonly N[] | undefined;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
   /** A `new` expression (its callee and arguments as a call's). */
@@ -160,4 +164,10 @@ export interface Oracle<N> {
    * undefined when the checker cannot tell (then the file's own scopes decide).
    */
   origin?(identifier: N): Origin | null | undefined;
+  /**
+   * Where the method a property access's name resolves to is declared, when that is a class of a
+   * module's declaration file: `{ module: 'p-queue', path: ['default', ORIGIN_NEW, 'add'] }` for `q.add`
+   * on an instance of p-queue's class or of a subclass, whatever `q` is (a declared boundary's method).
+   */
+  memberOrigin?(name: N): Origin | undefined;
 }

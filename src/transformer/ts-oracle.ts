@@ -22,6 +22,7 @@ export function checkerOracle(ts: typeof TS, checker: TS.TypeChecker | undefined
       const symbol = original.pos >= 0 ? checker.getSymbolAtLocation(original) : undefined;
       return symbol && symbolOrigin(ts, checker, symbol, 0);
     },
+    memberOrigin: (name) => memberOrigin(ts, checker, name),
   };
 }
 
@@ -204,4 +205,29 @@ function packageOf(fileName: string): string | undefined {
   if (!name.startsWith('@types/')) return name;
   const typed = name.slice('@types/'.length);
   return typed.includes('__') ? `@${typed.replace('__', '/')}` : typed;
+}
+
+/**
+ * A method's declaring class in a module's declaration file: `q.add` where add is p-queue's
+ * `PQueue#add` (inherited by a subclass, or on a receiver typed as one) is that class's
+ * instance method; a default-exported class is named `default`, as its import's origin is.
+ */
+function memberOrigin(ts: typeof TS, checker: TS.TypeChecker, name: TS.Node): Origin | undefined {
+  const original = ts.getOriginalNode(name);
+  if (original.pos < 0 || !ts.isIdentifier(original)) return undefined;
+  const symbol = checker.getSymbolAtLocation(original);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!declaration || !(ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration))) return undefined;
+  const owner = declaration.parent;
+  if (!ts.isClassDeclaration(owner) || !owner.getSourceFile().isDeclarationFile) return undefined;
+  const isDefault = (ts.getCombinedModifierFlags(owner) & ts.ModifierFlags.Default) !== 0;
+  const className = isDefault ? 'default' : owner.name?.text;
+  if (className === undefined) return undefined;
+  const classOrigin = declaredOrigin(ts, { escapedName: className } as TS.Symbol, owner);
+  if (!classOrigin || classOrigin.module === undefined) return undefined;
+  const isStatic = (ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Static) !== 0;
+  return {
+    module: classOrigin.module,
+    path: isStatic ? [...classOrigin.path, original.text] : [...classOrigin.path, ORIGIN_NEW, original.text],
+  };
 }

@@ -18,6 +18,8 @@ import {
   containsSuspension,
   frameInParameters,
   isProcessed,
+  markAliasWords,
+  declaredFileWords,
   planCall,
   planFunction,
   planNew,
@@ -129,10 +131,13 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   // About half of a typical codebase holds no boundary's word at all: nothing to walk (TypeScript parsed
   // the file already, so there is no diagnostic to lose; the text backend still parses every file to
   // report bad input).
-  const boundaryWords = boundaryWordOffsets(sourceFile.text);
-  if (boundaryWords.length === 0) return sourceFile;
+  const oracle = checkerOracle(ts, host.options.typeCheck ? host.checker : undefined);
+  const boundaryWords = boundaryWordOffsets(sourceFile.text, declaredFileWords(sourceFile.text, host.options.boundaries, !!oracle));
+  // With the checker an import may bring a boundary under a name of its own (a re-exported alias): markAliasWords.
+  const imports = !!oracle && sourceFile.statements.some((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s));
+  if (boundaryWords.length === 0 && !imports) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
-  const syntax = tsSyntax(ts, boundaryWords);
+  const syntax = tsSyntax(ts, boundaryWords, sourceFile.text);
   const scopes: Array<Scope<TS.Node>> = [];
   const fc: FileContext = {
     ts,
@@ -149,9 +154,10 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       syntax,
       skip: host.options.skip,
       scopes,
-      oracle: checkerOracle(ts, host.options.typeCheck ? host.checker : undefined),
+      oracle,
       settleRefs: new Set(),
       resolveCalls: new Set(),
+      boundaries: host.options.boundaries,
     },
     visit: undefined as unknown as TS.Visitor,
   };
@@ -165,6 +171,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     if (handler) return handler(node, fc);
     return ts.visitEachChild(node, fc.visit, context);
   };
+  markAliasWords(fc.plan, sourceFile, sourceFile.text);
   fc.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
@@ -311,7 +318,8 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
   const { ts, factory } = fc;
   const plan = planCall(fc.plan, node);
   const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  const args = plan && wrapPlanned(fc, plan, node.arguments, visited.arguments);
+  const args =
+    plan && (plan.inArray === undefined ? wrapPlanned(fc, plan, node.arguments, visited.arguments) : wrapInArray(fc, plan, node, visited));
   if (!args) return visited;
   return ts.isCallChain(visited)
     ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
@@ -341,6 +349,24 @@ function wrapPlanned(
     return helperCall(fc, plan.helper, [arg], arg);
   });
   return changed ? args : undefined;
+}
+
+/** `f.apply(thisArg, [cb, ms])`: the arguments with the planned elements of the array literal wrapped. */
+function wrapInArray(
+  fc: FileContext,
+  plan: CallbackPlan<TS.Node>,
+  node: TS.CallExpression,
+  visited: TS.CallExpression,
+): TS.Expression[] | undefined {
+  const index = plan.inArray!;
+  const original = node.arguments[index];
+  const array = visited.arguments[index];
+  if (!original || !array || !fc.ts.isArrayLiteralExpression(original) || !fc.ts.isArrayLiteralExpression(array)) return undefined;
+  const elements = wrapPlanned(fc, plan, original.elements, array.elements);
+  if (!elements) return undefined;
+  const args = [...visited.arguments];
+  args[index] = fc.factory.updateArrayLiteralExpression(array, elements);
+  return args;
 }
 
 function isIgnored(fc: FileContext, node: TS.Node): boolean {
