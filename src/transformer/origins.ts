@@ -160,9 +160,10 @@ function identifierOrigin<N>(context: OriginContext<N>, scopes: ReadonlyArray<Sc
     const binding = scopes[i]!.binding(name);
     if (!binding) continue;
     if (binding.kind === 'import') {
-      // The checker follows the import to its declaration (re-exports, a local module's `export const`).
+      // The checker follows the import to its declaration (re-exports, a local module's `export const`);
+      // where that declaration has no origin of its own (a class in a source file), the import itself is one.
       const checked = oracle?.origin?.(node);
-      if (checked !== undefined) return checked ?? undefined;
+      if (checked) return checked;
       return { module: binding.module, path: binding.imported === '*' ? [] : [binding.imported] };
     }
     if (binding.kind === 'const') {

@@ -4,7 +4,7 @@
  */
 import type * as TS from 'typescript';
 import { GLOBAL_OBJECTS } from '../catalog.js';
-import { ORIGIN_CALL, ORIGIN_NEW, type Origin } from './origins.js';
+import { ORIGIN_CALL, ORIGIN_NEW, sameModule, type Origin } from './origins.js';
 import type { Oracle } from './syntax.js';
 
 /**
@@ -20,7 +20,8 @@ export function checkerOracle(ts: typeof TS, checker: TS.TypeChecker | undefined
     origin: (id) => {
       const original = ts.getOriginalNode(id);
       const symbol = original.pos >= 0 ? checker.getSymbolAtLocation(original) : undefined;
-      return symbol && symbolOrigin(ts, checker, symbol, 0);
+      const origin = symbol && symbolOrigin(ts, checker, symbol, 0);
+      return origin && defaultImportOrigin(ts, symbol!, origin);
     },
     memberOrigin: (name) => memberOrigin(ts, checker, name),
   };
@@ -230,4 +231,16 @@ function memberOrigin(ts: typeof TS, checker: TS.TypeChecker, name: TS.Node): Or
     module: classOrigin.module,
     path: isStatic ? [...classOrigin.path, original.text] : [...classOrigin.path, ORIGIN_NEW, original.text],
   };
+}
+
+/**
+ * A default import of a package is that package's `default`, whatever its declaration file calls the
+ * value (node-cron: `export { nodeCron as default }`; bottleneck: `export = Bottleneck`).
+ */
+function defaultImportOrigin(ts: typeof TS, symbol: TS.Symbol, origin: Origin): Origin {
+  const clause = symbol.declarations?.find((d): d is TS.ImportClause => ts.isImportClause(d));
+  const specifier = clause?.parent.moduleSpecifier;
+  if (!specifier || !ts.isStringLiteral(specifier) || origin.module === undefined || origin.path.length === 0) return origin;
+  if (!sameModule(origin.module, specifier.text) || origin.path[0] === 'default') return origin;
+  return { module: origin.module, path: ['default', ...origin.path.slice(1)] };
 }
