@@ -515,21 +515,18 @@ export function markAliasWords<N>(context: PlanContext<N>, program: N, text: str
     added = false;
     const scopes: Array<Scope<N>> = [];
     const origins: PlanContext<N> = { ...context, scopes };
-    const walk = (node: N, parent: N | undefined): void => {
-      const kind = syntax.kind(node);
-      if (kind === 'type') return;
-      const bindings = parent === program ? syntax.importBindings(node) : [];
-      if (bindings.length > 0) {
-        for (const binding of bindings) {
-          if (marked.has(binding.local)) continue;
-          const id = oracle && localIdentifier(syntax, node, binding.local);
-          const checked = id ? oracle!.origin?.(id) : undefined;
-          const origin = checked === undefined ? importOrigin(binding) : (checked ?? undefined);
-          if (isBoundary(origin)) added = mark(binding.local) || added;
-        }
-        return;
+    // Imports (top level only), whatever words they hold: with the checker they may bring a boundary from another file.
+    for (const statement of statements) {
+      for (const binding of syntax.importBindings(statement)) {
+        if (marked.has(binding.local)) continue;
+        const id = oracle && localIdentifier(syntax, statement, binding.local);
+        const checked = id ? oracle!.origin?.(id) : undefined;
+        if (isBoundary(checked || importOrigin(binding))) added = mark(binding.local) || added;
       }
-      if (syntax.holdsNoBoundaryWord(node)) return;
+    }
+    const walk = (node: N): void => {
+      const kind = syntax.kind(node);
+      if (kind === 'type' || syntax.holdsNoBoundaryWord(node)) return;
       if (kind === 'variables' && syntax.declarationKind(node) === 'const') {
         for (const d of syntax.declarators(node)) {
           if (d.init === undefined) continue;
@@ -543,10 +540,10 @@ export function markAliasWords<N>(context: PlanContext<N>, program: N, text: str
       }
       const opens = syntax.scopeParts(node) !== undefined;
       if (opens) scopes.push(lazyScope(syntax, node));
-      syntax.forEachChild(node, (child) => walk(child, node));
+      syntax.forEachChild(node, walk);
       if (opens) scopes.pop();
     };
-    walk(program, undefined);
+    walk(program);
   }
 }
 

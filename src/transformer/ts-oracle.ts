@@ -110,7 +110,8 @@ function symbolOrigin(ts: typeof TS, checker: TS.TypeChecker, symbol: TS.Symbol,
     symbol = target;
   }
   const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-  if (!declaration) return undefined;
+  // `globalThis` is the checker's own symbol, declared nowhere.
+  if (!declaration) return symbol.escapedName === 'globalThis' ? { path: [] } : undefined;
   const source = declaration.getSourceFile();
   if (source.isDeclarationFile || (ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0) {
     return declaredOrigin(ts, symbol, declaration);
