@@ -457,9 +457,10 @@ export const PRESET_SKIPS: Readonly<Record<Preset, readonly Category[]>> = {
   browser: [],
   'react-native': [],
   // AsyncLocalStorage (OTel's AsyncLocalStorageContextManager) carries timers, microtasks, promise
-  // reactions, awaits and generator bodies by itself; not what a library runs from its own jobs
-  // (declared boundaries), nor FinalizationRegistry callbacks, nor threads and processes.
-  node: ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators'],
+  // reactions, awaits and generator bodies by itself, and `bind` steps aside under it for FinalizationRegistry
+  // callbacks; not what a library runs from its own jobs (declared boundaries: `bindAlways`), nor threads
+  // and processes.
+  node: ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators', 'finalizers'],
 };
 
 /** Merges sorted `more` into sorted `offsets`, in place. */
