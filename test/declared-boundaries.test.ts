@@ -6,7 +6,7 @@
  * the user's own. Each program runs on the real OTel SDK (runner.mjs: CompiledContextManager,
  * InMemorySpanExporter), with and without the transform, and is broken without it.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as TS from 'typescript';
@@ -296,5 +296,45 @@ describe('the boundaries option reaches every backend the same way', () => {
         plugins: [[babelPlugin, { boundaries: [{ module: 'job-pool', call: 'Pool.prototype.submit', callbackArg: 'first' }] }]],
       }),
     ).toThrow(/option "boundaries", entry 0: field "callbackArg" must be a non-negative integer/);
+  });
+});
+
+describe('preset "node" under AsyncLocalStorageContextManager', () => {
+  const scenarioFile = join(import.meta.dirname, 'scenarios', 'declared-library-p-queue.ts');
+  const EXPECT = { first: null, second: null, 'first-task': 'first', 'second-task': 'second' };
+
+  /** transform() with the preset, then a plain transpile, as the api-transform backend does. */
+  function build(transformOn: boolean): { file: string; code: string } {
+    const dir = join(ROOT, 'preset-node', transformOn ? 'on' : 'off');
+    mkdirSync(dir, { recursive: true });
+    const source = readFileSync(scenarioFile, 'utf8');
+    const problems: string[] = [];
+    const rewritten = transformOn
+      ? (transform(source, { filename: scenarioFile, preset: 'node', onDiagnostic: (d) => problems.push(d.message) })?.code ?? source)
+      : source;
+    expect(problems).toEqual([]);
+    const code = ts.transpileModule(rewritten, {
+      fileName: scenarioFile,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, esModuleInterop: true },
+    }).outputText;
+    const file = join(dir, 'declared-library-p-queue.mjs');
+    writeFileSync(file, code);
+    return { file, code };
+  }
+
+  it('rewrites only the declared boundary, and ALS carries the rest: each task under its own span', () => {
+    const { file, code } = build(true);
+    // The awaits and the scheduler-free code are left to AsyncLocalStorage: only the queue's tasks are bound.
+    expect(code.match(/__otelCtx\.\w+/g)).toEqual(['__otelCtx.bindAlways', '__otelCtx.bindAlways']);
+    const result = [...runCompiled([file], 'als').values()][0]!;
+    expect(result.error).toBeUndefined();
+    expect(traceProblems(result.spans, EXPECT)).toEqual([]);
+    expect(result.leaks).toEqual([]);
+  });
+
+  it("without the transform AsyncLocalStorage runs the second task in the first task's context", () => {
+    const result = [...runCompiled([build(false).file], 'als').values()][0]!;
+    expect(result.error).toBeUndefined();
+    expect(traceProblems(result.spans, EXPECT)).toEqual(['"second-task" should be a child of "second"']);
   });
 });
