@@ -85,6 +85,17 @@ export const scenario = {
     },
     expect: { page: null, 'via-later': 'page', 'via-wait': 'page' },
   },
+  // Not in the scenario list: bundlers refuse bottleneck's optional Redis code (a direct eval).
+  'bottleneck (the shipped set), CommonJS': {
+    files: {
+      'main.ts': twoTasks(
+        "import Bottleneck from 'bottleneck';",
+        'const limiter = new Bottleneck({ maxConcurrent: 1 });',
+        (t) => `limiter.schedule(${t})`,
+      ),
+    },
+    expect: TWO_TASKS,
+  },
   'p-queue re-exported under another name': {
     files: {
       'queues.ts': "export { default as Queue } from 'p-queue';\n",
@@ -204,6 +215,12 @@ describe('with the type checker (tsconfig plugin)', () => {
 });
 
 describe('without a checker (text transform: bundlers, Babel, CLI, load hook)', () => {
+  it('bottleneck (the shipped set), CommonJS: fixed', () => {
+    const name = 'bottleneck (the shipped set), CommonJS';
+    expect(traceProblems(run(compile(name, 'text', true)).spans, CASES[name]!.expect)).toEqual([]);
+    expect(traceProblems(run(compile(name, 'text', false)).spans, CASES[name]!.expect)).not.toEqual([]);
+  });
+
   it('a library of the user\'s own, declared in "boundaries": fixed', () => {
     const name = 'a library of the user\'s own, declared in "boundaries"';
     const c = CASES[name]!;
