@@ -33,6 +33,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         exclude: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         'runtime-module': { type: 'string' },
+        preset: { type: 'string' },
         helpers: { type: 'string' },
         config: { type: 'string' },
         check: { type: 'boolean' },
@@ -64,11 +65,13 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.exclude) fromFlags.exclude = values.exclude;
   if (values.skip) fromFlags.skip = splitList(values.skip);
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
+  if (values.preset !== undefined) fromFlags.preset = values.preset;
   const flagNames: Record<string, string> = {
     include: '--include',
     exclude: '--exclude',
     skip: '--skip',
     runtimeModule: '--runtime-module',
+    preset: '--preset',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {
