@@ -172,6 +172,12 @@ export function estreeSyntax(words: number[], text = ''): Syntax<Node> {
     callee: (call) => unwrap(call.callee),
     callArguments: (call) => call.arguments,
     isSpread: (node) => node.type === 'SpreadElement',
+    sequenceValue: (node) => {
+      if (node.type !== 'SequenceExpression') return undefined;
+      const expressions = node.expressions as Node[];
+      const literal = (e: Node) => (KINDS[unwrapTyped(e).type] ?? 'other') === 'literal';
+      return expressions.slice(0, -1).every(literal) ? expressions[expressions.length - 1] : undefined;
+    },
     arrayElements: (node) =>
       node.type === 'ArrayExpression' && !(node.elements as Array<Node | null>).includes(null) ? (node.elements as Node[]) : undefined,
     member: (node) => {

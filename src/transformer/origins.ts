@@ -121,6 +121,15 @@ export interface OriginContext<N> {
   oracle?: Oracle<N>;
 }
 
+/** What TypeScript, Babel and esbuild call a `require('m')` through when their CommonJS output imports m. */
+const INTEROP_HELPERS: ReadonlySet<string> = new Set([
+  '__importDefault',
+  '__importStar',
+  '_interopRequireDefault',
+  '_interopRequireWildcard',
+  '__toESM',
+]);
+
 /** Chains longer than this are not followed (and a `const` cannot refer to itself, but a bug must not loop). */
 const MAX_DEPTH = 16;
 
@@ -140,12 +149,20 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
   const node = syntax.unwrapTyped(expression);
   const kind = syntax.kind(node);
   if (kind === 'identifier') return identifierOrigin(context, scopes, node, depth);
+  const last = syntax.sequenceValue(node);
+  if (last !== undefined) return originIn(context, scopes, last, depth + 1);
   if (kind === 'call' || syntax.isConstruct(node)) {
     const callee = syntax.callee(node);
     const args = syntax.callArguments(node);
     if (kind === 'call' && syntax.kind(callee) === 'identifier' && syntax.name(callee) === 'require' && args.length === 1) {
       const module = syntax.stringValue(args[0]!);
       if (module !== undefined && isUndeclared(scopes, 'require')) return { module, path: [] };
+    }
+    // `__importDefault(require('m'))`: a compiler's interop helper hands back the module (`{ default: module.exports }`
+    // for CommonJS, whose exports count as its default export: catalog, parseCallPath).
+    if (kind === 'call' && syntax.kind(callee) === 'identifier' && INTEROP_HELPERS.has(syntax.name(callee)) && args.length === 1) {
+      const inner = originIn(context, scopes, args[0]!, depth + 1);
+      if (inner && inner.module !== undefined && inner.path.length === 0) return inner;
     }
     return extend(originIn(context, scopes, callee, depth + 1), kind === 'call' ? ORIGIN_CALL : ORIGIN_NEW);
   }

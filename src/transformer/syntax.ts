@@ -101,6 +101,8 @@ export interface Syntax<N> {
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
   /** A `new` expression (its callee and arguments as a call's). */
   isConstruct(node: N): boolean;
+  /** `(0, x)`: x, when every expression before it is a literal (how compilers call a module's export without a `this`). */
+  sequenceValue(node: N): N | undefined;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
 

@@ -140,6 +140,12 @@ export function tsSyntax(ts: typeof TS, words: number[], text = ''): Syntax<TS.N
     callee: (call) => unwrapTyped((call as TS.CallExpression | TS.NewExpression).expression),
     callArguments: (call) => (call as TS.CallExpression | TS.NewExpression).arguments ?? [],
     isSpread: (node) => ts.isSpreadElement(node),
+    sequenceValue: (node) =>
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+      syntax.kind(unwrapTyped(node.left)) === 'literal'
+        ? node.right
+        : undefined,
     arrayElements: (node) =>
       ts.isArrayLiteralExpression(node) && !node.elements.some((e) => ts.isOmittedExpression(e)) ? node.elements : undefined,
     member: (node) => {
