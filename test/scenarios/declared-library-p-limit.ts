@@ -16,7 +16,6 @@ function submit<T>(task: () => T | Promise<T>) {
 
 export const scenario: Scenario = {
   expect: { first: null, second: null, 'first-task': 'first', 'second-task': 'second' },
-  notOn: { hermes: 'p-limit is an ES module with top-level syntax the Hermes 0.12 bundle does not load' },
   run: async (log) => {
     const tasks: Array<Promise<unknown>> = [];
     tracer.startActiveSpan('first', (span) => {

@@ -11,7 +11,6 @@ const queue = new PQueue({ concurrency: 1 });
 
 export const scenario: Scenario = {
   expect: { first: null, second: null, 'first-task': 'first', 'second-task': 'second' },
-  notOn: { hermes: 'p-queue uses private class fields (#x), which Hermes 0.12 does not parse' },
   run: async (log) => {
     const tasks: Array<Promise<unknown>> = [];
     tracer.startActiveSpan('first', (span) => {
