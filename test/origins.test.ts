@@ -116,6 +116,13 @@ const CASES: Array<[string, string, Array<Origin | undefined>]> = [
     [fromModule('p-queue', 'default', ORIGIN_NEW, 'add'), fromModule('p-limit', 'default', ORIGIN_CALL)],
   ],
   ['a shadowed require', "function f(require: any) { probe(require('child_process')); }", [undefined]],
+  [
+    "a compiler's CommonJS interop and `(0, f)` calls",
+    "declare function __importDefault(m: any): any; const q = __importDefault(require('p-queue')); probe(new q.default().add); " +
+      "probe((0, q.default)); probe(__importDefault(require('p-limit')).default(1));",
+    [fromModule('p-queue', 'default', ORIGIN_NEW, 'add'), fromModule('p-queue', 'default'), fromModule('p-limit', 'default', ORIGIN_CALL)],
+  ],
+  ['a sequence with code before the value', 'declare function g(): void; probe((g(), setTimeout));', [undefined]],
 ];
 
 let checked: Array<Array<Origin | undefined>> | undefined;
