@@ -18,6 +18,7 @@ import {
   INERT_OPERATORS,
   passesNoValues,
   promiseMethod,
+  ADOPTERS,
   SCHEDULERS,
   declaredWords,
   type AdoptionBoundary,
@@ -40,6 +41,13 @@ export interface PlanContext<N> {
   resolveCalls: Set<N>;
   /** Declared boundaries (the `boundaries` option and the catalog's library set), matched by origin. */
   boundaries?: readonly DeclaredBoundary[];
+  /**
+   * The names a callee must end with for its origin to be worth resolving (markAliasWords fills it: the
+   * catalog's names, `call`/`apply`, declared methods, the file's aliases); undefined: every callee.
+   */
+  calleeNames?: Set<string>;
+  /** Whether a callee that ends in no name (`pLimit(2)(task)`, `(0, m.default)(task)`) may be a declared boundary here. */
+  declaredReachable?: boolean;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -376,6 +384,7 @@ interface CalleeBoundary {
  * boundary's own `call`/`apply`: Function.prototype's, unless the boundary is shadowed, which its origin rules out).
  */
 function calleeBoundary<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): CalleeBoundary | undefined {
+  if (!worthResolving(context, callee, access)) return undefined;
   const direct = originBoundary(context, originOf(context, callee), access?.nameNode);
   if (direct) return direct;
   if (access && (access.name === 'call' || access.name === 'apply')) {
@@ -385,6 +394,18 @@ function calleeBoundary<N>(context: PlanContext<N>, callee: N, access: ReturnTyp
   }
   return undefined;
 }
+
+/** Resolving an origin walks the scopes: only for a callee whose name a boundary could have (calleeNames). */
+function worthResolving<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): boolean {
+  const names = context.calleeNames;
+  if (!names) return true;
+  if (access) return names.has(access.name);
+  const { syntax } = context;
+  return syntax.kind(callee) === 'identifier' ? names.has(syntax.name(callee)) : !!context.declaredReachable;
+}
+
+/** The names of the catalog's global boundaries and of `f.call` / `f.apply`. */
+const CATALOG_CALLEE_NAMES: readonly string[] = [...SCHEDULERS.map((b) => b.name), ...ADOPTERS.map((b) => b.name), 'call', 'apply'];
 
 /** A catalog boundary (scheduler, adopter, declared boundary) that `origin` is, unless its category is skipped. */
 function originBoundary<N>(context: PlanContext<N>, origin: Origin | undefined, nameNode: N | undefined): CalleeBoundary | undefined {
@@ -479,8 +500,40 @@ function callbackPlan<N>(context: PlanContext<N>, call: N, target: CalleeBoundar
  * checker nothing else can reach it); with the checker always (re-exports, subclasses, typed receivers).
  */
 export function declaredFileWords(text: string, boundaries: readonly DeclaredBoundary[], checker: boolean): string[] {
-  const reachable = boundaries.filter((b) => checker || text.includes(`'${b.module}'`) || text.includes(`"${b.module}"`));
-  return reachable.length === 0 ? [] : [...declaredWords(reachable), ...new Set(reachable.map((b) => b.module))];
+  if (boundaries.length === 0) return [];
+  if (checker) return declaredWordsOf(boundaries);
+  const named = modulesNamedIn(text, boundaries);
+  if (named.size === 0) return [];
+  const reachable = boundaries.filter((b) => named.has(b.module));
+  return [...declaredWords(reachable), ...named];
+}
+
+/** Per boundary list (one per set of options): its words, and a pattern for its module names in quotes. */
+const declaredCache = new WeakMap<readonly DeclaredBoundary[], { words: string[]; modules: RegExp }>();
+function declaredInfo(boundaries: readonly DeclaredBoundary[]): { words: string[]; modules: RegExp } {
+  let info = declaredCache.get(boundaries);
+  if (!info) {
+    const modules = [...new Set(boundaries.map((b) => b.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))];
+    info = {
+      words: [...declaredWords(boundaries), ...new Set(boundaries.map((b) => b.module))],
+      modules: new RegExp(`['"](${modules.join('|')})['"]`, 'g'),
+    };
+    declaredCache.set(boundaries, info);
+  }
+  return info;
+}
+
+function declaredWordsOf(boundaries: readonly DeclaredBoundary[]): string[] {
+  return declaredInfo(boundaries).words;
+}
+
+/** The declared modules `text` names in quotes (an import, a require): without the checker only those can be reached. */
+function modulesNamedIn(text: string, boundaries: readonly DeclaredBoundary[]): Set<string> {
+  const pattern = declaredInfo(boundaries).modules;
+  const named = new Set<string>();
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) named.add(m[1]!);
+  return named;
 }
 
 /** A `const` (or destructuring) that may take a boundary's value from the global object or a scheduler's name. */
@@ -498,15 +551,19 @@ const ALIAS_HINT = new RegExp(`=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((
 export function markAliasWords<N>(context: PlanContext<N>, program: N, text: string): void {
   const { syntax, oracle } = context;
   const boundaries = context.boundaries ?? [];
-  const declaredModule = boundaries.some((b) => text.includes(`'${b.module}'`) || text.includes(`"${b.module}"`));
+  const declaredModule = boundaries.length > 0 && modulesNamedIn(text, boundaries).size > 0;
+  context.calleeNames = new Set([...CATALOG_CALLEE_NAMES, ...declaredWordsOf(boundaries)]);
+  context.declaredReachable = boundaries.length > 0 && (declaredModule || !!oracle);
   const statements = syntax.scopeParts(program)?.statements ?? [];
   const imports = !!oracle && statements.some((s) => syntax.importBindings(s).length > 0);
   if (!ALIAS_HINT.test(text) && !declaredModule && !imports) return;
-  const marked = new Set<string>();
+  const marked = context.calleeNames;
   const isBoundary = (origin: Origin | undefined) =>
     !!origin && (!!originBoundary(context, origin, undefined) || leadsToDeclared(boundaries, origin));
+  const aliases = new Set<string>();
   const mark = (name: string) => {
-    if (marked.has(name)) return false;
+    if (aliases.has(name)) return false;
+    aliases.add(name);
     marked.add(name);
     syntax.markWord(name);
     return true;
@@ -518,7 +575,7 @@ export function markAliasWords<N>(context: PlanContext<N>, program: N, text: str
     // Imports (top level only), whatever words they hold: with the checker they may bring a boundary from another file.
     for (const statement of statements) {
       for (const binding of syntax.importBindings(statement)) {
-        if (marked.has(binding.local)) continue;
+        if (aliases.has(binding.local)) continue;
         const id = oracle && localIdentifier(syntax, statement, binding.local);
         const checked = id ? oracle!.origin?.(id) : undefined;
         if (isBoundary(checked || importOrigin(binding))) added = mark(binding.local) || added;
@@ -532,7 +589,7 @@ export function markAliasWords<N>(context: PlanContext<N>, program: N, text: str
           if (d.init === undefined) continue;
           const base = originOf(origins, d.init);
           for (const { name, path } of base ? syntax.bindingPaths(d.id) : []) {
-            if (path && !marked.has(name) && isBoundary({ module: base!.module, path: [...base!.path, ...path] })) {
+            if (path && !aliases.has(name) && isBoundary({ module: base!.module, path: [...base!.path, ...path] })) {
               added = mark(name) || added;
             }
           }
