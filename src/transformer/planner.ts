@@ -501,7 +501,7 @@ function callbackPlan<N>(context: PlanContext<N>, call: N, target: CalleeBoundar
  */
 export function declaredFileWords(text: string, boundaries: readonly DeclaredBoundary[], checker: boolean): string[] {
   if (boundaries.length === 0) return [];
-  if (checker) return declaredWordsOf(boundaries);
+  if (checker) return declaredInfo(boundaries).words;
   const named = modulesNamedIn(text, boundaries);
   if (named.size === 0) return [];
   const reachable = boundaries.filter((b) => named.has(b.module));
@@ -521,10 +521,6 @@ function declaredInfo(boundaries: readonly DeclaredBoundary[]): { words: string[
     declaredCache.set(boundaries, info);
   }
   return info;
-}
-
-function declaredWordsOf(boundaries: readonly DeclaredBoundary[]): string[] {
-  return declaredInfo(boundaries).words;
 }
 
 /** The declared modules `text` names in quotes (an import, a require): without the checker only those can be reached. */
@@ -551,8 +547,11 @@ const ALIAS_HINT = new RegExp(`=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((
 export function markAliasWords<N>(context: PlanContext<N>, program: N, text: string): void {
   const { syntax, oracle } = context;
   const boundaries = context.boundaries ?? [];
-  const declaredModule = boundaries.length > 0 && modulesNamedIn(text, boundaries).size > 0;
-  context.calleeNames = new Set([...CATALOG_CALLEE_NAMES, ...declaredWordsOf(boundaries)]);
+  // Without the checker a declared boundary is reached only from a file that names its module.
+  const named = boundaries.length > 0 ? modulesNamedIn(text, boundaries) : new Set<string>();
+  const declaredModule = named.size > 0;
+  const reachable = oracle ? boundaries : boundaries.filter((b) => named.has(b.module));
+  context.calleeNames = new Set([...CATALOG_CALLEE_NAMES, ...declaredWords(reachable)]);
   context.declaredReachable = boundaries.length > 0 && (declaredModule || !!oracle);
   const statements = syntax.scopeParts(program)?.statements ?? [];
   const imports = !!oracle && statements.some((s) => syntax.importBindings(s).length > 0);
