@@ -399,8 +399,15 @@ function calleeBoundary<N>(context: PlanContext<N>, callee: N, access: ReturnTyp
 function worthResolving<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): boolean {
   const names = context.calleeNames;
   if (!names) return true;
-  if (access) return names.has(access.name);
   const { syntax } = context;
+  if (access) {
+    if (!names.has(access.name)) return false;
+    if (access.name !== 'call' && access.name !== 'apply') return true;
+    // `f.call(…)` is worth it when `f` is (`_super.call(this)` in ES5 output is not).
+    const inner = syntax.member(access.object);
+    if (inner) return names.has(inner.name);
+    return syntax.kind(access.object) === 'identifier' ? names.has(syntax.name(access.object)) : !!context.declaredReachable;
+  }
   return syntax.kind(callee) === 'identifier' ? names.has(syntax.name(callee)) : !!context.declaredReachable;
 }
 
@@ -533,7 +540,7 @@ function modulesNamedIn(text: string, boundaries: readonly DeclaredBoundary[]): 
 }
 
 /** A `const` (or destructuring) that may take a boundary's value from the global object or a scheduler's name. */
-const ALIAS_HINT = new RegExp(`=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`);
+const ALIAS_HINT = new RegExp(`\\bconst\\b[^;]{0,500}?=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`);
 
 /**
  * The boundary-word prefilter (Syntax.holdsNoBoundaryWord) skips text without a boundary's word, and
