@@ -540,7 +540,9 @@ function modulesNamedIn(text: string, boundaries: readonly DeclaredBoundary[]): 
 }
 
 /** A `const` (or destructuring) that may take a boundary's value from the global object or a scheduler's name. */
-const ALIAS_HINT = new RegExp(`\\bconst\\b[^;]{0,500}?=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`);
+const ALIAS_HINT = new RegExp(
+  `\\bconst\\b[^;]{0,500}?=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`,
+);
 
 /**
  * The boundary-word prefilter (Syntax.holdsNoBoundaryWord) skips text without a boundary's word, and
