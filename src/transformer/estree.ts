@@ -115,7 +115,7 @@ interface FileContext {
   /** The syntax interface over this file, for the planner (planner.ts): decisions are made there. */
   syntax: Syntax<Node>;
   plan: PlanContext<Node>;
-  fn: FunctionPlan<Node>;
+  functionState: FunctionPlan<Node>;
   /** Start offsets of nodes preceded by an `otel-context-ignore` comment. */
   ignored: Set<number>;
   /** ES module code and classes are strict: no parameter aliasing through `arguments`. */
@@ -160,14 +160,14 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const s = new MagicString(code);
   const syntax = estreeSyntax(boundaryWordOffsets(code, declaredFileWords(code, options.boundaries, false)), code);
   const scopes: Array<Scope<Node>> = [];
-  const fc: FileContext = {
+  const file: FileContext = {
     code,
     s,
     options,
     scopes,
     syntax,
     plan: { syntax, skip: options.skip, scopes, settleRefs: new Set(), resolveCalls: new Set(), boundaries: options.boundaries },
-    fn: { framed: false, isAsync: false, isGenerator: false },
+    functionState: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
     strict: parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename),
     typed: /\.[cm]?tsx?$/.test(filename) && !/\.d\.[cm]?ts$/.test(filename),
@@ -177,11 +177,11 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
-    markAliasWords(fc.plan, program, code);
-    fc.scopes.push(lazyScope(syntax, program));
-    topLevelAwait = isModule && !fc.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
-    if (topLevelAwait) fc.fn = { framed: true, isAsync: true, isGenerator: false };
-    for (const statement of program.body) visit(statement, fc);
+    markAliasWords(file.plan, program, code);
+    file.scopes.push(lazyScope(syntax, program));
+    topLevelAwait = isModule && !file.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
+    if (topLevelAwait) file.functionState = { framed: true, isAsync: true, isGenerator: false };
+    for (const statement of program.body) visit(statement, file);
   } catch (error) {
     // The walks recurse with the tree; nesting thousands of levels deep exhausts the stack.
     if (!(error instanceof RangeError)) throw error;
@@ -194,7 +194,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
     return { diagnostics };
   }
   // A processed file was only walked to report its boundaries: its edits are discarded.
-  if (!fc.changed || processed) return { diagnostics };
+  if (!file.changed || processed) return { diagnostics };
 
   const reference = options.helpers === 'auto' ? (isModule || !looksCommonJs(code, filename) ? 'import' : 'require') : options.helpers;
   let header =
@@ -202,7 +202,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       ? `import * as ${NS} from ${JSON.stringify(options.runtimeModule)};`
       : reference === 'require'
         ? `const ${NS} = require(${JSON.stringify(options.runtimeModule)});`
-        : `var ${NS} = ${globalHelpersLookup(fc.typed)};`;
+        : `var ${NS} = ${globalHelpersLookup(file.typed)};`;
   if (topLevelAwait) header += ` const ${FRAME} = ${call(HELPERS.rootFrame)};`;
   s.prependLeft(headerPosition(program, code), header + '\n');
   return { magic: s, diagnostics };
@@ -266,7 +266,7 @@ function ignoredStarts(code: string, comments: Array<{ type: string; value: stri
 
 // ---------------------------------------------------------------------------
 
-type Handler = (node: Node, fc: FileContext) => void;
+type Handler = (node: Node, file: FileContext) => void;
 
 const SCOPE_TYPES = new Set(['StaticBlock', 'SwitchStatement', 'ForStatement', 'ForInStatement', 'CatchClause', 'TSModuleBlock']);
 const IGNORABLE = new Set([
@@ -299,120 +299,120 @@ const HANDLERS: Record<string, Handler> = {
   ClassExpression: visitClass,
 };
 
-function visit(node: Node | null | undefined, fc: FileContext): void {
+function visit(node: Node | null | undefined, file: FileContext): void {
   if (!node || typeof node.type !== 'string') return;
   // Nothing to rewrite in text without a boundary's word. Not in an async generator's body: its
   // `return x` awaits x without saying so.
-  if (!(fc.fn.isAsync && fc.fn.isGenerator) && fc.syntax.holdsNoBoundaryWord(node)) return;
+  if (!(file.functionState.isAsync && file.functionState.isGenerator) && file.syntax.holdsNoBoundaryWord(node)) return;
   if (TYPE_ONLY.has(node.type) || node.declare === true) return;
   if (
-    fc.ignored.size > 0 &&
-    fc.ignored.has(node.start) &&
+    file.ignored.size > 0 &&
+    file.ignored.has(node.start) &&
     (IGNORABLE.has(node.type) || node.type.endsWith('Statement') || node.type.endsWith('Declaration'))
   ) {
     return;
   }
   const handler = HANDLERS[node.type];
-  if (handler) return handler(node, fc);
-  if (SCOPE_TYPES.has(node.type)) return withScope(node, fc, () => visitChildren(node, fc));
-  visitChildren(node, fc);
+  if (handler) return handler(node, file);
+  if (SCOPE_TYPES.has(node.type)) return withScope(node, file, () => visitChildren(node, file));
+  visitChildren(node, file);
 }
 
-function visitChildren(node: Node, fc: FileContext): void {
+function visitChildren(node: Node, file: FileContext): void {
   for (const key of childKeys(node)) {
     const value = node[key];
-    if (Array.isArray(value)) for (const item of value) visit(item, fc);
-    else if (value && typeof value === 'object') visit(value, fc);
+    if (Array.isArray(value)) for (const item of value) visit(item, file);
+    else if (value && typeof value === 'object') visit(value, file);
   }
   // Decorators run; visit them after the rest so keys stay per type.
-  if (node.decorators?.length) for (const d of node.decorators) visit(d, fc);
+  if (node.decorators?.length) for (const d of node.decorators) visit(d, file);
 }
 
-function withScope(node: Node, fc: FileContext, body: () => void): void {
-  fc.scopes.push(lazyScope(fc.syntax, node));
+function withScope(node: Node, file: FileContext, body: () => void): void {
+  file.scopes.push(lazyScope(file.syntax, node));
   try {
     body();
   } finally {
-    fc.scopes.pop();
+    file.scopes.pop();
   }
 }
 
-function insert(fc: FileContext, at: number, text: string): void {
+function insert(file: FileContext, at: number, text: string): void {
   // `await(x)`, `yield(x)`, `return(x)`: a call inserted right after a keyword would run into it.
-  if (at > 0 && /^[\w$]/.test(text) && /[\w$]/.test(fc.code[at - 1]!)) text = ` ${text}`;
-  fc.s.appendLeft(at, text);
-  fc.changed = true;
+  if (at > 0 && /^[\w$]/.test(text) && /[\w$]/.test(file.code[at - 1]!)) text = ` ${text}`;
+  file.s.appendLeft(at, text);
+  file.changed = true;
 }
 
 // --- callbacks -------------------------------------------------------------
 
 /** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall). */
-function visitCall(node: Node, fc: FileContext): void {
-  visitPlanned(node, fc, planCall(fc.plan, node));
+function visitCall(node: Node, file: FileContext): void {
+  visitPlanned(node, file, planCall(file.plan, node));
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
-function visitNew(node: Node, fc: FileContext): void {
-  visitPlanned(node, fc, planNew(fc.plan, node));
+function visitNew(node: Node, file: FileContext): void {
+  visitPlanned(node, file, planNew(file.plan, node));
 }
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */
-function visitPlanned(node: Node, fc: FileContext, plan: CallbackPlan<Node> | undefined): void {
+function visitPlanned(node: Node, file: FileContext, plan: CallbackPlan<Node> | undefined): void {
   // `f.apply(thisArg, [cb, ms])`: the planned positions are the array literal's elements.
   const args = (plan?.inArray === undefined ? (node.arguments ?? []) : node.arguments[plan.inArray].elements) as Node[];
   const wrapped = plan
     ? plan.positions
-        .filter((i) => args[i] && wrapsArgument(fc.plan, plan, args[i]!) && !fc.ignored.has(args[i]!.start))
+        .filter((i) => args[i] && wrapsArgument(file.plan, plan, args[i]!) && !file.ignored.has(args[i]!.start))
         .map((i) => args[i]!)
     : [];
   // Reported when there is a callback to bind (literals and ignored arguments are never bound) or one is bound already.
-  const boundAlready = (i: number) => args[i] !== undefined && helperCallName(fc.syntax, args[i]!) !== undefined;
-  if (plan && fc.report && (wrapped.length > 0 || plan.positions.some(boundAlready))) {
-    fc.report(plan.at.start, plan.kind, wrapped.length === 0);
+  const boundAlready = (i: number) => args[i] !== undefined && helperCallName(file.syntax, args[i]!) !== undefined;
+  if (plan && file.report && (wrapped.length > 0 || plan.positions.some(boundAlready))) {
+    file.report(plan.at.start, plan.kind, wrapped.length === 0);
   }
-  for (const arg of wrapped) insert(fc, arg.start, `${NS}.${plan!.helper}(`);
-  visitChildren(node, fc);
-  for (const arg of wrapped) insert(fc, arg.end, ')');
+  for (const arg of wrapped) insert(file, arg.start, `${NS}.${plan!.helper}(`);
+  visitChildren(node, file);
+  for (const arg of wrapped) insert(file, arg.end, ')');
 }
 
 /** `__otelCtx.<helper>(...)`: how a processed file shows a boundary it already rewrote. */
-function isHelperCall(fc: FileContext, node: Node | null | undefined, ...helpers: string[]): boolean {
-  const name = node ? helperCallName(fc.syntax, node) : undefined;
+function isHelperCall(file: FileContext, node: Node | null | undefined, ...helpers: string[]): boolean {
+  const name = node ? helperCallName(file.syntax, node) : undefined;
   return name !== undefined && helpers.includes(name);
 }
 
 // --- functions ---------------------------------------------------------------
 
 /** Every part of a class is strict code; a class expression's name is a scope of its own. */
-function visitClass(node: Node, fc: FileContext): void {
-  const outerStrict = fc.strict;
-  fc.strict = true;
+function visitClass(node: Node, file: FileContext): void {
+  const outerStrict = file.strict;
+  file.strict = true;
   try {
-    if (node.type === 'ClassExpression') withScope(node, fc, () => visitChildren(node, fc));
-    else visitChildren(node, fc);
+    if (node.type === 'ClassExpression') withScope(node, file, () => visitChildren(node, file));
+    else visitChildren(node, file);
   } finally {
-    fc.strict = outerStrict;
+    file.strict = outerStrict;
   }
 }
 
 /** Every function is its own scope and its own frame (planner: planFunction). */
-function visitFunction(node: Node, fc: FileContext): void {
-  const plan = planFunction(fc.plan, node);
+function visitFunction(node: Node, file: FileContext): void {
+  const plan = planFunction(file.plan, node);
   const body = node.body as Node | null;
-  const outer = fc.fn;
-  fc.fn = plan;
-  fc.scopes.push(lazyScope(fc.syntax, node));
+  const outer = file.functionState;
+  file.functionState = plan;
+  file.scopes.push(lazyScope(file.syntax, node));
   try {
     if (body) body.isFunctionBody = true;
     const visitInner = () => {
-      for (const p of node.params) visit(p, fc);
-      visit(body, fc);
+      for (const p of node.params) visit(p, file);
+      visit(body, file);
     };
-    if (plan.framed) addFrame(node, fc, visitInner);
+    if (plan.framed) addFrame(node, file, visitInner);
     else visitInner();
   } finally {
-    fc.scopes.pop();
-    fc.fn = outer;
+    file.scopes.pop();
+    file.functionState = outer;
   }
 }
 
@@ -421,16 +421,16 @@ function visitFunction(node: Node, fc: FileContext): void {
  *   { const __otelFrame = frame(); try { ... } finally { exit(__otelFrame); } }
  * and generators capture their frame in the parameter list (creation time).
  */
-function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
+function addFrame(node: Node, file: FileContext, visitInner: () => void): void {
   const body = node.body as Node;
-  const { code } = fc;
-  const isGenerator = fc.fn.isGenerator;
+  const { code } = file;
+  const isGenerator = file.functionState.isGenerator;
   const exitText = ` } finally { ${call(HELPERS.exit, FRAME)}; }`;
   if (body.type !== 'BlockStatement') {
     // Expression-bodied async arrow.
-    insert(fc, body.start, `{ const ${FRAME} = ${call(HELPERS.frame)}; try { return `);
+    insert(file, body.start, `{ const ${FRAME} = ${call(HELPERS.frame)}; try { return `);
     visitInner();
-    insert(fc, body.end, `;${exitText} }`);
+    insert(file, body.end, `;${exitText} }`);
     return;
   }
   const directives = (body.body as Node[]).filter(
@@ -441,7 +441,7 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
   const afterPrologue = lastDirective ? lastDirective.end : body.start + 1;
   // `"use strict"` without a semicolon would run into our declaration on the same line.
   const separator = lastDirective && code[lastDirective.end - 1] !== ';' ? ';' : '';
-  const inParameters = isGenerator && frameInParameters(fc.syntax, node, fc.strict);
+  const inParameters = isGenerator && frameInParameters(file.syntax, node, file.strict);
   let head = '';
   if (!isGenerator) head = `const ${FRAME} = ${call(HELPERS.frame)}; `;
   else if (!inParameters) head = `const ${FRAME} = ${call(HELPERS.genFrame)}; `;
@@ -451,11 +451,11 @@ function addFrame(node: Node, fc: FileContext, visitInner: () => void): void {
     const close = closingParen(node, code);
     const params = node.params as Node[];
     const needsComma = params.length > 0 && code[skipTriviaBackward(code, close - 1)] !== ',';
-    insert(fc, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }${fc.typed ? tsTypes.frameParameter : ''}`);
+    insert(file, close, `${needsComma ? ', ' : ''}...{ ${FRAME} = ${call(HELPERS.genFrame)} }${file.typed ? tsTypes.frameParameter : ''}`);
   }
-  insert(fc, afterPrologue, `${separator} ${head}try { ${reenter}`);
+  insert(file, afterPrologue, `${separator} ${head}try { ${reenter}`);
   visitInner();
-  insert(fc, body.end - 1, `${exitText} `);
+  insert(file, body.end - 1, `${exitText} `);
 }
 
 /** Offset of the `)` that closes a function's parameter list. */
@@ -483,50 +483,50 @@ function skipTriviaBackward(code: string, i: number): number {
 // --- suspension points ---------------------------------------------------------
 
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
-function visitAwait(node: Node, fc: FileContext): void {
-  const helper = awaitHelper(fc.fn, node);
+function visitAwait(node: Node, file: FileContext): void {
+  const helper = awaitHelper(file.functionState, node);
   if (helper === HELPERS.tail) {
-    fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.tail));
-    insert(fc, node.argument.start, `${NS}.${HELPERS.tail}(`);
-    visit(node.argument, fc);
-    insert(fc, node.argument.end, ')');
+    file.report?.(node.start, 'await', isHelperCall(file, node.argument, HELPERS.tail));
+    insert(file, node.argument.start, `${NS}.${HELPERS.tail}(`);
+    visit(node.argument, file);
+    insert(file, node.argument.end, ')');
     return;
   }
-  if (!helper) return visitChildren(node, fc);
-  fc.report?.(node.start, 'await', isHelperCall(fc, node.argument, HELPERS.suspend));
-  insert(fc, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
-  insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
-  visit(node.argument, fc);
-  insert(fc, node.argument.end, ')');
-  insert(fc, node.end, ')');
+  if (!helper) return visitChildren(node, file);
+  file.report?.(node.start, 'await', isHelperCall(file, node.argument, HELPERS.suspend));
+  insert(file, node.start, `${NS}.${HELPERS.resume}(${FRAME}, `);
+  insert(file, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
+  visit(node.argument, file);
+  insert(file, node.argument.end, ')');
+  insert(file, node.end, ')');
 }
 
 /** `yield x` → `resume(f, yield leave(f, x))` (async generators: suspend). */
-function visitYield(node: Node, fc: FileContext): void {
-  const helper = yieldHelper(fc.fn, !!node.delegate);
-  if (!helper) return visitChildren(node, fc);
-  fc.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(fc, node.argument, HELPERS.suspend, HELPERS.leave));
-  insert(fc, node.start, `${NS}.${HELPERS.resume}${fc.typed && node.resultUnused ? '<unknown>' : ''}(${FRAME}, `);
+function visitYield(node: Node, file: FileContext): void {
+  const helper = yieldHelper(file.functionState, !!node.delegate);
+  if (!helper) return visitChildren(node, file);
+  file.report?.(node.start, node.delegate ? 'yield*' : 'yield', isHelperCall(file, node.argument, HELPERS.suspend, HELPERS.leave));
+  insert(file, node.start, `${NS}.${HELPERS.resume}${file.typed && node.resultUnused ? '<unknown>' : ''}(${FRAME}, `);
   if (node.argument) {
-    insert(fc, node.argument.start, `${NS}.${helper}(${FRAME}, `);
-    visit(node.argument, fc);
-    insert(fc, node.argument.end, ')');
-    insert(fc, node.end, ')');
+    insert(file, node.argument.start, `${NS}.${helper}(${FRAME}, `);
+    visit(node.argument, file);
+    insert(file, node.argument.end, ')');
+    insert(file, node.end, ')');
   } else {
     // A bare `yield` that is a whole statement without `;` relied on ASI; our `)` could
     // otherwise join it to a next line starting with `(` or `[`.
-    insert(fc, node.end, ` ${NS}.${helper}(${FRAME}))${node.endsStatementWithoutSemicolon ? ';' : ''}`);
+    insert(file, node.end, ` ${NS}.${helper}(${FRAME}))${node.endsStatementWithoutSemicolon ? ';' : ''}`);
   }
 }
 
 /** Marks a bare `yield` that ends its statement without a semicolon (see visitYield). */
-function visitExpressionStatement(node: Node, fc: FileContext): void {
+function visitExpressionStatement(node: Node, file: FileContext): void {
   const expression = node.expression as Node;
   if (expression.type === 'YieldExpression') expression.resultUnused = true;
   if (expression.type === 'YieldExpression' && !expression.argument && node.end === expression.end) {
     expression.endsStatementWithoutSemicolon = true;
   }
-  visitChildren(node, fc);
+  visitChildren(node, file);
 }
 
 /**
@@ -537,87 +537,87 @@ function visitExpressionStatement(node: Node, fc: FileContext): void {
  * (resuming after them). A function body needs no outer wrapper: its `exit`
  * follows. The disposal methods themselves then run outside the function's context.
  */
-function visitBlock(node: Node, fc: FileContext): void {
-  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.body as Node[]);
-  if (declarations.length === 0) return withScope(node, fc, () => visitChildren(node, fc));
+function visitBlock(node: Node, file: FileContext): void {
+  const declarations = awaitUsingDeclarations(file.syntax, file.functionState, node.body as Node[]);
+  if (declarations.length === 0) return withScope(node, file, () => visitChildren(node, file));
   const wrapBlock = !node.isFunctionBody;
-  if (wrapBlock) insert(fc, node.start + 1, ' try { {');
-  for (const declaration of declarations) insert(fc, declaration.end, ' try {');
-  withScope(node, fc, () => visitChildren(node, fc));
-  insert(fc, node.end - 1, ` } finally { ${call(HELPERS.leave, FRAME)}; }`.repeat(declarations.length));
-  if (wrapBlock) insert(fc, node.end - 1, ` } } finally { ${call(HELPERS.reenter, FRAME)}; } `);
+  if (wrapBlock) insert(file, node.start + 1, ' try { {');
+  for (const declaration of declarations) insert(file, declaration.end, ' try {');
+  withScope(node, file, () => visitChildren(node, file));
+  insert(file, node.end - 1, ` } finally { ${call(HELPERS.leave, FRAME)}; }`.repeat(declarations.length));
+  if (wrapBlock) insert(file, node.end - 1, ` } } finally { ${call(HELPERS.reenter, FRAME)}; } `);
 }
 
-function visitReturn(node: Node, fc: FileContext): void {
-  if (!returnSuspends(fc.fn) || !node.argument) return visitChildren(node, fc);
-  fc.report?.(node.start, 'return', isHelperCall(fc, node.argument, HELPERS.suspend));
-  insert(fc, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
-  visit(node.argument, fc);
-  insert(fc, node.argument.end, ')');
+function visitReturn(node: Node, file: FileContext): void {
+  if (!returnSuspends(file.functionState) || !node.argument) return visitChildren(node, file);
+  file.report?.(node.start, 'return', isHelperCall(file, node.argument, HELPERS.suspend));
+  insert(file, node.argument.start, `${NS}.${HELPERS.suspend}(${FRAME}, `);
+  visit(node.argument, file);
+  insert(file, node.argument.end, ')');
 }
 
-function visitForOf(node: Node, fc: FileContext): void {
-  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return withScope(node, fc, () => visitChildren(node, fc));
-  insert(fc, node.start, 'try { ');
-  transformForAwait(node, fc);
-  insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
+function visitForOf(node: Node, file: FileContext): void {
+  if (!rewritesForAwait(file.syntax, file.functionState, node)) return withScope(node, file, () => visitChildren(node, file));
+  insert(file, node.start, 'try { ');
+  transformForAwait(node, file);
+  insert(file, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
 }
 
-function visitLabeled(node: Node, fc: FileContext): void {
+function visitLabeled(node: Node, file: FileContext): void {
   let inner: Node = node;
   while (inner.type === 'LabeledStatement') inner = inner.body;
-  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) return visitChildren(node, fc);
-  insert(fc, node.start, 'try { ');
-  transformForAwait(inner, fc);
-  insert(fc, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
+  if (!rewritesForAwait(file.syntax, file.functionState, inner)) return visitChildren(node, file);
+  insert(file, node.start, 'try { ');
+  transformForAwait(inner, file);
+  insert(file, node.end, ` } finally { ${call(HELPERS.reenter, FRAME)}; }`);
 }
 
-function transformForAwait(node: Node, fc: FileContext): void {
-  fc.report?.(node.start, 'for-await', isHelperCall(fc, node.right, HELPERS.forAwait));
-  withScope(node, fc, () => {
-    visit(node.left, fc);
-    insert(fc, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
-    visit(node.right, fc);
-    insert(fc, node.right.end, ')');
+function transformForAwait(node: Node, file: FileContext): void {
+  file.report?.(node.start, 'for-await', isHelperCall(file, node.right, HELPERS.forAwait));
+  withScope(node, file, () => {
+    visit(node.left, file);
+    insert(file, node.right.start, `${NS}.${HELPERS.forAwait}(${FRAME}, `);
+    visit(node.right, file);
+    insert(file, node.right.end, ')');
     const body = node.body as Node;
     const reenter = `${call(HELPERS.reenter, FRAME)};`;
     if (body.type === 'BlockStatement') {
-      insert(fc, body.start + 1, ` ${reenter}`);
-      visit(body, fc);
+      insert(file, body.start + 1, ` ${reenter}`);
+      visit(body, file);
     } else {
-      insert(fc, body.start, `{ ${reenter} `);
-      visit(body, fc);
-      insert(fc, body.end, ' }');
+      insert(file, body.start, `{ ${reenter} `);
+      visit(body, file);
+      insert(file, body.end, ' }');
     }
   });
 }
 
 /** catch and finally re-enter where the protected block can suspend (planner: planTry). */
-function visitTry(node: Node, fc: FileContext): void {
-  if (!fc.fn.framed) return visitChildren(node, fc);
-  const plan = planTry(fc.syntax, fc.fn, node.block, node.handler?.body);
+function visitTry(node: Node, file: FileContext): void {
+  if (!file.functionState.framed) return visitChildren(node, file);
+  const plan = planTry(file.syntax, file.functionState, node.block, node.handler?.body);
   const reenter = ` ${call(HELPERS.reenter, FRAME)};`;
-  visit(node.block, fc);
+  visit(node.block, file);
   if (node.handler) {
     const handler = node.handler as Node;
     if (plan.reenterCatch && handler.param && handler.param.type !== 'Identifier') {
       // Destructuring defaults would run before reenter: move the pattern into the block.
       const param = handler.param as Node;
-      fc.s.move(param.start, param.end, handler.body.start + 1);
-      insert(fc, param.start, '__otelError');
-      insert(fc, handler.body.start + 1, `${reenter} let `);
-      insert(fc, param.end, ' = __otelError;');
-      withScope(handler, fc, () => {
-        visit(param, fc);
-        visit(handler.body, fc);
+      file.s.move(param.start, param.end, handler.body.start + 1);
+      insert(file, param.start, '__otelError');
+      insert(file, handler.body.start + 1, `${reenter} let `);
+      insert(file, param.end, ' = __otelError;');
+      withScope(handler, file, () => {
+        visit(param, file);
+        visit(handler.body, file);
       });
     } else {
-      if (plan.reenterCatch) insert(fc, handler.body.start + 1, reenter);
-      visit(handler, fc);
+      if (plan.reenterCatch) insert(file, handler.body.start + 1, reenter);
+      visit(handler, file);
     }
   }
   if (node.finalizer) {
-    if (plan.reenterFinally) insert(fc, node.finalizer.start + 1, reenter);
-    visit(node.finalizer, fc);
+    if (plan.reenterFinally) insert(file, node.finalizer.start + 1, reenter);
+    visit(node.finalizer, file);
   }
 }

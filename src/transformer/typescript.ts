@@ -58,7 +58,7 @@ interface FileContext {
   sourceFile: TS.SourceFile;
   /** Scope stack for deciding whether a name is the real global when there is no checker. */
   scopes: Array<Scope<TS.Node>>;
-  fn: FunctionState;
+  functionState: FunctionState;
   /** Set once any rewrite references the runtime: the import is added only then. */
   usesRuntime: boolean;
   /** The body of the function being visited (original node), to tell it from nested blocks. */
@@ -71,7 +71,7 @@ interface FileContext {
   visit: TS.Visitor;
 }
 
-type Handler = (node: any, fc: FileContext) => TS.VisitResult<TS.Node>;
+type Handler = (node: any, file: FileContext) => TS.VisitResult<TS.Node>;
 
 export function createTsTransformerFactory(host: TsTransformHost): TS.TransformerFactory<TS.SourceFile> {
   const { ts } = host;
@@ -139,14 +139,14 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords, sourceFile.text);
   const scopes: Array<Scope<TS.Node>> = [];
-  const fc: FileContext = {
+  const file: FileContext = {
     ts,
     factory: context.factory,
     context,
     host,
     sourceFile,
     scopes,
-    fn: { framed: false, isAsync: false, isGenerator: false },
+    functionState: { framed: false, isAsync: false, isGenerator: false },
     usesRuntime: false,
     hasIgnoreComments: sourceFile.text.includes(IGNORE_MARKER),
     syntax,
@@ -161,36 +161,36 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     },
     visit: undefined as unknown as TS.Visitor,
   };
-  fc.visit = (node) => {
+  file.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
-    if (!(fc.fn.isAsync && fc.fn.isGenerator) && syntax.holdsNoBoundaryWord(node)) return node;
-    if (ignorable.has(node.kind) && isIgnored(fc, node)) {
+    if (!(file.functionState.isAsync && file.functionState.isGenerator) && syntax.holdsNoBoundaryWord(node)) return node;
+    if (ignorable.has(node.kind) && isIgnored(file, node)) {
       return node;
     }
     const handler = handlers.get(node.kind);
-    if (handler) return handler(node, fc);
-    return ts.visitEachChild(node, fc.visit, context);
+    if (handler) return handler(node, file);
+    return ts.visitEachChild(node, file.visit, context);
   };
-  markAliasWords(fc.plan, sourceFile, sourceFile.text);
-  fc.scopes.push(lazyScope(syntax, sourceFile));
+  markAliasWords(file.plan, sourceFile, sourceFile.text);
+  file.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
   const topLevelSuspends =
-    !fc.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
-  if (topLevelSuspends) fc.fn = { framed: true, frame: frameIdentifier(fc), isAsync: true, isGenerator: false };
+    !file.plan.skip.has('await') && ts.isExternalModule(sourceFile) && containsSuspension(syntax, sourceFile, false, true);
+  if (topLevelSuspends) file.functionState = { framed: true, frame: frameIdentifier(file), isAsync: true, isGenerator: false };
 
-  let statements = ts.visitNodes(sourceFile.statements, fc.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
-  if (!fc.usesRuntime) return sourceFile;
+  let statements = ts.visitNodes(sourceFile.statements, file.visit, ts.isStatement) as TS.NodeArray<TS.Statement>;
+  if (!file.usesRuntime) return sourceFile;
 
-  const { factory } = fc;
+  const { factory } = file;
   const prologue: TS.Statement[] = [];
   let rest = [...statements];
   while (rest.length > 0 && ts.isExpressionStatement(rest[0]!) && ts.isStringLiteral(rest[0]!.expression)) {
     prologue.push(rest.shift()!);
   }
-  const importRuntime = runtimeReference(fc, context.getCompilerOptions());
+  const importRuntime = runtimeReference(file, context.getCompilerOptions());
   const header: TS.Statement[] = [importRuntime];
-  if (topLevelSuspends) header.push(declareFrame(fc, HELPERS.rootFrame));
+  if (topLevelSuspends) header.push(declareFrame(file, HELPERS.rootFrame));
   // Imports stay first so the frame is declared before any top-level await.
   let i = 0;
   while (i < rest.length && (ts.isImportDeclaration(rest[i]!) || ts.isImportEqualsDeclaration(rest[i]!))) i++;
@@ -205,8 +205,8 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
  * `helpers: "global"` reads what the otel-context-transformer/global prelude put
  * on globalThis.
  */
-function runtimeReference(fc: FileContext, compilerOptions: TS.CompilerOptions): TS.Statement {
-  const { ts, factory, host, sourceFile } = fc;
+function runtimeReference(file: FileContext, compilerOptions: TS.CompilerOptions): TS.Statement {
+  const { ts, factory, host, sourceFile } = file;
   const namespace = factory.createIdentifier(HELPERS.namespace);
   let mode = host.options.helpers;
   if (mode === 'auto') {
@@ -299,12 +299,12 @@ function kindTablesFor(ts: typeof TS): KindTables {
 }
 
 /** Visits a node that opens a scope, with its declared names on the scope stack. */
-function visitScope(node: TS.Node, fc: FileContext): TS.Node {
-  fc.scopes.push(lazyScope(fc.syntax, node));
+function visitScope(node: TS.Node, file: FileContext): TS.Node {
+  file.scopes.push(lazyScope(file.syntax, node));
   try {
-    return fc.ts.visitEachChild(node, fc.visit, fc.context);
+    return file.ts.visitEachChild(node, file.visit, file.context);
   } finally {
-    fc.scopes.pop();
+    file.scopes.pop();
   }
 }
 
@@ -314,12 +314,13 @@ function visitScope(node: TS.Node, fc: FileContext): TS.Node {
  * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: bind the callbacks to the call-time context;
  * `Promise.resolve(x)`, an executor's `resolve(x)`: adopt a thenable x in it (planner: planCall).
  */
-function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const plan = planCall(fc.plan, node);
-  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+function visitCall(node: TS.CallExpression, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const plan = planCall(file.plan, node);
+  const visited = ts.visitEachChild(node, file.visit, file.context);
   const args =
-    plan && (plan.inArray === undefined ? wrapPlanned(fc, plan, node.arguments, visited.arguments) : wrapInArray(fc, plan, node, visited));
+    plan &&
+    (plan.inArray === undefined ? wrapPlanned(file, plan, node.arguments, visited.arguments) : wrapInArray(file, plan, node, visited));
   if (!args) return visited;
   return ts.isCallChain(visited)
     ? factory.updateCallChain(visited, visited.expression, visited.questionDotToken, visited.typeArguments, args)
@@ -327,33 +328,33 @@ function visitCall(node: TS.CallExpression, fc: FileContext): TS.Node {
 }
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
-function visitNew(node: TS.NewExpression, fc: FileContext): TS.Node {
-  const plan = planNew(fc.plan, node);
-  const visited = fc.ts.visitEachChild(node, fc.visit, fc.context);
-  const args = plan && node.arguments && visited.arguments && wrapPlanned(fc, plan, node.arguments, visited.arguments);
-  return args ? fc.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
+function visitNew(node: TS.NewExpression, file: FileContext): TS.Node {
+  const plan = planNew(file.plan, node);
+  const visited = file.ts.visitEachChild(node, file.visit, file.context);
+  const args = plan && node.arguments && visited.arguments && wrapPlanned(file, plan, node.arguments, visited.arguments);
+  return args ? file.factory.updateNewExpression(visited, visited.expression, visited.typeArguments, args) : visited;
 }
 
 /** The visited arguments with the planned ones wrapped in their helper; undefined when none is. */
 function wrapPlanned(
-  fc: FileContext,
+  file: FileContext,
   plan: CallbackPlan<TS.Node>,
   original: TS.NodeArray<TS.Expression>,
   visited: TS.NodeArray<TS.Expression>,
 ): TS.Expression[] | undefined {
   let changed = false;
   const args = visited.map((arg, i) => {
-    if (!plan.positions.includes(i) || !wrapsArgument(fc.plan, plan, original[i]!)) return arg;
-    if (isIgnored(fc, original[i]!)) return arg;
+    if (!plan.positions.includes(i) || !wrapsArgument(file.plan, plan, original[i]!)) return arg;
+    if (isIgnored(file, original[i]!)) return arg;
     changed = true;
-    return helperCall(fc, plan.helper, [arg], arg);
+    return helperCall(file, plan.helper, [arg], arg);
   });
   return changed ? args : undefined;
 }
 
 /** `f.apply(thisArg, [cb, ms])`: the arguments with the planned elements of the array literal wrapped. */
 function wrapInArray(
-  fc: FileContext,
+  file: FileContext,
   plan: CallbackPlan<TS.Node>,
   node: TS.CallExpression,
   visited: TS.CallExpression,
@@ -361,16 +362,16 @@ function wrapInArray(
   const index = plan.inArray!;
   const original = node.arguments[index];
   const array = visited.arguments[index];
-  if (!original || !array || !fc.ts.isArrayLiteralExpression(original) || !fc.ts.isArrayLiteralExpression(array)) return undefined;
-  const elements = wrapPlanned(fc, plan, original.elements, array.elements);
+  if (!original || !array || !file.ts.isArrayLiteralExpression(original) || !file.ts.isArrayLiteralExpression(array)) return undefined;
+  const elements = wrapPlanned(file, plan, original.elements, array.elements);
   if (!elements) return undefined;
   const args = [...visited.arguments];
-  args[index] = fc.factory.updateArrayLiteralExpression(array, elements);
+  args[index] = file.factory.updateArrayLiteralExpression(array, elements);
   return args;
 }
 
-function isIgnored(fc: FileContext, node: TS.Node): boolean {
-  return fc.hasIgnoreComments && node.pos >= 0 && hasMarkerComment(fc.ts, fc.sourceFile.text, node.pos, IGNORE_MARKER);
+function isIgnored(file: FileContext, node: TS.Node): boolean {
+  return file.hasIgnoreComments && node.pos >= 0 && hasMarkerComment(file.ts, file.sourceFile.text, node.pos, IGNORE_MARKER);
 }
 
 // --- functions ---------------------------------------------------------------
@@ -388,26 +389,26 @@ type FunctionLike =
  * Every function is its own scope and its own frame (planner: planFunction);
  * its suspension points are rewritten against that frame and no other.
  */
-function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
-  const { ts } = fc;
-  const plan = planFunction(fc.plan, node);
-  const outerFn = fc.fn;
-  const outerBody = fc.functionBody;
+function visitFunction(node: FunctionLike, file: FileContext): TS.Node {
+  const { ts } = file;
+  const plan = planFunction(file.plan, node);
+  const outerFn = file.functionState;
+  const outerBody = file.functionBody;
   // Its decorators and computed name belong to the enclosing function: visited before entering this one.
-  const parts = fc.syntax.enclosingParts(node);
-  const outerParts = parts.length > 0 ? new Map(parts.map((part) => [part, fc.visit(part) as TS.Node])) : undefined;
-  fc.fn = { ...plan, frame: plan.framed ? frameIdentifier(fc) : undefined };
-  fc.functionBody = node.body;
-  fc.scopes.push(lazyScope(fc.syntax, node));
+  const parts = file.syntax.enclosingParts(node);
+  const outerParts = parts.length > 0 ? new Map(parts.map((part) => [part, file.visit(part) as TS.Node])) : undefined;
+  file.functionState = { ...plan, frame: plan.framed ? frameIdentifier(file) : undefined };
+  file.functionBody = node.body;
+  file.scopes.push(lazyScope(file.syntax, node));
   try {
-    const visitor: TS.Visitor = outerParts ? (child) => outerParts.get(child) ?? fc.visit(child) : fc.visit;
-    const visited = ts.visitEachChild(node, visitor, fc.context) as FunctionLike;
+    const visitor: TS.Visitor = outerParts ? (child) => outerParts.get(child) ?? file.visit(child) : file.visit;
+    const visited = ts.visitEachChild(node, visitor, file.context) as FunctionLike;
     if (!plan.framed || !visited.body) return visited;
-    return addFrame(visited, fc);
+    return addFrame(visited, file);
   } finally {
-    fc.scopes.pop();
-    fc.fn = outerFn;
-    fc.functionBody = outerBody;
+    file.scopes.pop();
+    file.functionState = outerFn;
+    file.functionBody = outerBody;
   }
 }
 
@@ -418,25 +419,25 @@ function visitFunction(node: FunctionLike, fc: FileContext): TS.Node {
  *   function* g(a, ...{ __otelFrame = genFrame() }) { try { reenter(__otelFrame); body } finally { exit(__otelFrame) } }
  * The rest pattern takes no argument slot and leaves `g.length` alone.
  */
-function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const frame = fc.fn.frame!;
+function addFrame(node: FunctionLike, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const frame = file.functionState.frame!;
   const body = node.body!;
   const statements = ts.isBlock(body) ? [...body.statements] : [ts.setTextRange(factory.createReturnStatement(body), body)];
   const prologue: TS.Statement[] = [];
   while (statements.length > 0 && ts.isExpressionStatement(statements[0]!) && ts.isStringLiteral(statements[0]!.expression)) {
     prologue.push(statements.shift()!);
   }
-  const isGenerator = fc.fn.isGenerator;
-  const inParameters = isGenerator && frameInParameters(fc.syntax, node, isStrict(ts, node, fc.sourceFile));
+  const isGenerator = file.functionState.isGenerator;
+  const inParameters = isGenerator && frameInParameters(file.syntax, node, isStrict(ts, node, file.sourceFile));
   const head: TS.Statement[] = [];
-  if (!isGenerator) head.push(declareFrame(fc, HELPERS.frame));
-  else if (!inParameters) head.push(declareFrame(fc, HELPERS.genFrame));
-  const tryBody = isGenerator ? [helperStatement(fc, HELPERS.reenter), ...statements] : statements;
+  if (!isGenerator) head.push(declareFrame(file, HELPERS.frame));
+  else if (!inParameters) head.push(declareFrame(file, HELPERS.genFrame));
+  const tryBody = isGenerator ? [helperStatement(file, HELPERS.reenter), ...statements] : statements;
   const wrapped = factory.createTryStatement(
     factory.createBlock(tryBody, true),
     undefined,
-    factory.createBlock([helperStatement(fc, HELPERS.exit)], true),
+    factory.createBlock([helperStatement(file, HELPERS.exit)], true),
   );
   const newBody = ts.setTextRange(factory.createBlock([...prologue, ...head, wrapped], true), body);
   let parameters = node.parameters;
@@ -444,11 +445,13 @@ function addFrame(node: FunctionLike, fc: FileContext): TS.Node {
     const frameParameter = factory.createParameterDeclaration(
       undefined,
       factory.createToken(ts.SyntaxKind.DotDotDotToken),
-      factory.createObjectBindingPattern([factory.createBindingElement(undefined, undefined, frame, helperCall(fc, HELPERS.genFrame, []))]),
+      factory.createObjectBindingPattern([
+        factory.createBindingElement(undefined, undefined, frame, helperCall(file, HELPERS.genFrame, [])),
+      ]),
     );
     parameters = factory.createNodeArray([...node.parameters, frameParameter]);
   }
-  return updateFunction(fc, node, parameters, newBody);
+  return updateFunction(file, node, parameters, newBody);
 }
 
 /** Strict code (modules, classes) has no parameter aliasing through `arguments`. */
@@ -459,8 +462,8 @@ function isStrict(ts: typeof TS, node: TS.Node, sourceFile: TS.SourceFile): bool
   return false;
 }
 
-function updateFunction(fc: FileContext, node: FunctionLike, parameters: TS.NodeArray<TS.ParameterDeclaration>, body: TS.Block): TS.Node {
-  const { ts, factory } = fc;
+function updateFunction(file: FileContext, node: FunctionLike, parameters: TS.NodeArray<TS.ParameterDeclaration>, body: TS.Block): TS.Node {
+  const { ts, factory } = file;
   if (ts.isFunctionDeclaration(node)) {
     return factory.updateFunctionDeclaration(
       node,
@@ -509,15 +512,16 @@ function updateFunction(fc: FileContext, node: FunctionLike, parameters: TS.Node
  * its own: await, for-await, yield. Nested functions are their own business.
  */
 /** `await x` → `resume(f, await suspend(f, x))`; an await that ends an unframed function: `await tail(x)`. */
-function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const helper = awaitHelper(fc.fn, node);
-  const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (helper === HELPERS.tail) return factory.updateAwaitExpression(visited, helperCall(fc, helper, [visited.expression], node.expression));
+function visitAwait(node: TS.AwaitExpression, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const helper = awaitHelper(file.functionState, node);
+  const visited = ts.visitEachChild(node, file.visit, file.context);
+  if (helper === HELPERS.tail)
+    return factory.updateAwaitExpression(visited, helperCall(file, helper, [visited.expression], node.expression));
   if (!helper) return visited;
-  const frame = fc.fn.frame!;
-  const awaited = factory.updateAwaitExpression(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
-  return helperCall(fc, HELPERS.resume, [frame, awaited], node);
+  const frame = file.functionState.frame!;
+  const awaited = factory.updateAwaitExpression(visited, helperCall(file, HELPERS.suspend, [frame, visited.expression], node.expression));
+  return helperCall(file, HELPERS.resume, [frame, awaited], node);
 }
 
 /**
@@ -525,15 +529,15 @@ function visitAwait(node: TS.AwaitExpression, fc: FileContext): TS.Node {
  * awaits its operand, so it goes through `suspend` (thenable adoption) instead.
  * `yield* it` → `resume(f, yield* leave(f, it))`.
  */
-function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const helper = yieldHelper(fc.fn, !!node.asteriskToken);
-  const visited = ts.visitEachChild(node, fc.visit, fc.context);
+function visitYield(node: TS.YieldExpression, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const helper = yieldHelper(file.functionState, !!node.asteriskToken);
+  const visited = ts.visitEachChild(node, file.visit, file.context);
   if (!helper) return visited;
-  const frame = fc.fn.frame!;
-  const operand = helperCall(fc, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
+  const frame = file.functionState.frame!;
+  const operand = helperCall(file, helper, visited.expression ? [frame, visited.expression] : [frame], node.expression ?? node);
   const yielded = factory.updateYieldExpression(visited, visited.asteriskToken, operand);
-  return helperCall(fc, HELPERS.resume, [frame, yielded], node);
+  return helperCall(file, HELPERS.resume, [frame, yielded], node);
 }
 
 /**
@@ -544,11 +548,11 @@ function visitYield(node: TS.YieldExpression, fc: FileContext): TS.Node {
  * (resuming after them). A function body needs no outer wrapper: its `exit`
  * follows. The disposal methods themselves then run outside the function's context.
  */
-function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
-  const { factory } = fc;
-  const isFunctionBody = node === fc.functionBody;
-  const visited = visitScope(node, fc) as TS.Block;
-  const declarations = awaitUsingDeclarations(fc.syntax, fc.fn, node.statements);
+function visitBlock(node: TS.Block, file: FileContext): TS.Node {
+  const { factory } = file;
+  const isFunctionBody = node === file.functionBody;
+  const visited = visitScope(node, file) as TS.Block;
+  const declarations = awaitUsingDeclarations(file.syntax, file.functionState, node.statements);
   if (declarations.length === 0) return visited;
   const marks = node.statements.map((st) => declarations.includes(st));
   const nest = (statements: TS.Statement[], awaitUsing: boolean[]): TS.Statement[] => {
@@ -560,13 +564,13 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
       factory.createTryStatement(
         factory.createBlock(rest, true),
         undefined,
-        factory.createBlock([helperStatement(fc, HELPERS.leave)], true),
+        factory.createBlock([helperStatement(file, HELPERS.leave)], true),
       ),
     ];
   };
   const block = factory.updateBlock(visited, nest([...visited.statements], marks));
   if (isFunctionBody) return block;
-  return factory.createBlock([wrapInReenterFinally(fc, block)], true);
+  return factory.createBlock([wrapInReenterFinally(file, block)], true);
 }
 
 /**
@@ -575,22 +579,22 @@ function visitBlock(node: TS.Block, fc: FileContext): TS.Node {
  * A bare `return;` does not await natively, but below ES2018 TypeScript lowers
  * it to `return yield __await(void 0)`: there it becomes `return suspend(f, void 0)`.
  */
-function visitReturn(node: TS.ReturnStatement, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!returnSuspends(fc.fn)) return visited;
-  const frame = fc.fn.frame!;
+function visitReturn(node: TS.ReturnStatement, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const visited = ts.visitEachChild(node, file.visit, file.context);
+  if (!returnSuspends(file.functionState)) return visited;
+  const frame = file.functionState.frame!;
   if (!visited.expression) {
-    if (!lowersAsyncGenerators(fc)) return visited;
-    return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, factory.createVoidZero()]));
+    if (!lowersAsyncGenerators(file)) return visited;
+    return factory.updateReturnStatement(visited, helperCall(file, HELPERS.suspend, [frame, factory.createVoidZero()]));
   }
-  return factory.updateReturnStatement(visited, helperCall(fc, HELPERS.suspend, [frame, visited.expression], node.expression));
+  return factory.updateReturnStatement(visited, helperCall(file, HELPERS.suspend, [frame, visited.expression], node.expression));
 }
 
 /** Whether TypeScript will lower async generators (target below ES2018, as TypeScript itself defaults it). */
-function lowersAsyncGenerators(fc: FileContext): boolean {
-  const { ts } = fc;
-  const options = fc.context.getCompilerOptions();
+function lowersAsyncGenerators(file: FileContext): boolean {
+  const { ts } = file;
+  const options = file.context.getCompilerOptions();
   const getTarget = (ts as { getEmitScriptTarget?: (o: TS.CompilerOptions) => TS.ScriptTarget }).getEmitScriptTarget;
   const target = getTarget ? getTarget(options) : (options.target ?? ts.ScriptTarget.ES5);
   return target < ts.ScriptTarget.ES2018;
@@ -602,58 +606,58 @@ function lowersAsyncGenerators(fc: FileContext): boolean {
  * next() and return() run in our context and leave before each implicit await;
  * the body and whatever follows the loop (done, break, throw) resume.
  */
-function visitForOf(node: TS.ForOfStatement, fc: FileContext): TS.Node {
-  if (!rewritesForAwait(fc.syntax, fc.fn, node)) return visitScope(node, fc);
-  return wrapInReenterFinally(fc, transformForAwait(node, fc));
+function visitForOf(node: TS.ForOfStatement, file: FileContext): TS.Node {
+  if (!rewritesForAwait(file.syntax, file.functionState, node)) return visitScope(node, file);
+  return wrapInReenterFinally(file, transformForAwait(node, file));
 }
 
 /** A label must stay on the loop (`continue L`), so the try goes around the labels. */
-function visitLabeled(node: TS.LabeledStatement, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
+function visitLabeled(node: TS.LabeledStatement, file: FileContext): TS.Node {
+  const { ts, factory } = file;
   const labels: TS.LabeledStatement[] = [];
   let inner: TS.Statement = node;
   while (ts.isLabeledStatement(inner)) {
     labels.push(inner);
     inner = inner.statement;
   }
-  if (!rewritesForAwait(fc.syntax, fc.fn, inner)) {
-    return ts.visitEachChild(node, fc.visit, fc.context);
+  if (!rewritesForAwait(file.syntax, file.functionState, inner)) {
+    return ts.visitEachChild(node, file.visit, file.context);
   }
-  let rebuilt: TS.Statement = transformForAwait(inner as TS.ForOfStatement, fc);
+  let rebuilt: TS.Statement = transformForAwait(inner as TS.ForOfStatement, file);
   for (let i = labels.length - 1; i >= 0; i--) rebuilt = factory.updateLabeledStatement(labels[i]!, labels[i]!.label, rebuilt);
-  return wrapInReenterFinally(fc, rebuilt);
+  return wrapInReenterFinally(file, rebuilt);
 }
 
-function transformForAwait(node: TS.ForOfStatement, fc: FileContext): TS.ForOfStatement {
-  const { ts, factory } = fc;
-  const frame = fc.fn.frame!;
-  const visited = visitScope(node, fc) as TS.ForOfStatement;
-  const iterable = helperCall(fc, HELPERS.forAwait, [frame, visited.expression], node.expression);
-  const reenter = helperStatement(fc, HELPERS.reenter);
+function transformForAwait(node: TS.ForOfStatement, file: FileContext): TS.ForOfStatement {
+  const { ts, factory } = file;
+  const frame = file.functionState.frame!;
+  const visited = visitScope(node, file) as TS.ForOfStatement;
+  const iterable = helperCall(file, HELPERS.forAwait, [frame, visited.expression], node.expression);
+  const reenter = helperStatement(file, HELPERS.reenter);
   const body = ts.isBlock(visited.statement)
     ? factory.updateBlock(visited.statement, [reenter, ...visited.statement.statements])
     : factory.createBlock([reenter, visited.statement], true);
   return factory.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, iterable, body);
 }
 
-function wrapInReenterFinally(fc: FileContext, statement: TS.Statement): TS.Statement {
-  const { factory } = fc;
+function wrapInReenterFinally(file: FileContext, statement: TS.Statement): TS.Statement {
+  const { factory } = file;
   return factory.createTryStatement(
     factory.createBlock([statement], true),
     undefined,
-    factory.createBlock([helperStatement(fc, HELPERS.reenter)], true),
+    factory.createBlock([helperStatement(file, HELPERS.reenter)], true),
   );
 }
 
 /** catch and finally re-enter where the protected block can suspend (planner: planTry). */
-function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
-  const { ts, factory } = fc;
-  const visited = ts.visitEachChild(node, fc.visit, fc.context);
-  if (!fc.fn.framed) return visited;
-  const plan = planTry(fc.syntax, fc.fn, node.tryBlock, node.catchClause?.block);
-  const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(fc, HELPERS.reenter), ...block.statements]);
+function visitTry(node: TS.TryStatement, file: FileContext): TS.Node {
+  const { ts, factory } = file;
+  const visited = ts.visitEachChild(node, file.visit, file.context);
+  if (!file.functionState.framed) return visited;
+  const plan = planTry(file.syntax, file.functionState, node.tryBlock, node.catchClause?.block);
+  const prepend = (block: TS.Block) => factory.updateBlock(block, [helperStatement(file, HELPERS.reenter), ...block.statements]);
   let catchClause = visited.catchClause;
-  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, fc);
+  if (catchClause && plan.reenterCatch) catchClause = reenterCatch(catchClause, file);
   let finallyBlock = visited.finallyBlock;
   if (finallyBlock && plan.reenterFinally) finallyBlock = prepend(finallyBlock);
   if (catchClause === visited.catchClause && finallyBlock === visited.finallyBlock) return visited;
@@ -665,9 +669,9 @@ function visitTry(node: TS.TryStatement, fc: FileContext): TS.Node {
  * parameter would run its defaults and getters before that, so it moves into
  * the block: `catch (__otelError) { reenter(f); let { code = f() } = __otelError; ... }`.
  */
-function reenterCatch(clause: TS.CatchClause, fc: FileContext): TS.CatchClause {
-  const { ts, factory } = fc;
-  const reenter = helperStatement(fc, HELPERS.reenter);
+function reenterCatch(clause: TS.CatchClause, file: FileContext): TS.CatchClause {
+  const { ts, factory } = file;
+  const reenter = helperStatement(file, HELPERS.reenter);
   const declaration = clause.variableDeclaration;
   if (!declaration || ts.isIdentifier(declaration.name)) {
     return factory.updateCatchClause(clause, declaration, factory.updateBlock(clause.block, [reenter, ...clause.block.statements]));
@@ -689,13 +693,13 @@ function reenterCatch(clause: TS.CatchClause, fc: FileContext): TS.CatchClause {
 
 // --- emitting helper calls -------------------------------------------------------
 
-function frameIdentifier(fc: FileContext): TS.Identifier {
-  return fc.factory.createIdentifier(HELPERS.frameVar);
+function frameIdentifier(file: FileContext): TS.Identifier {
+  return file.factory.createIdentifier(HELPERS.frameVar);
 }
 
-function helperCall(fc: FileContext, helper: string, args: TS.Expression[], range?: TS.Node): TS.CallExpression {
-  const { factory, ts } = fc;
-  fc.usesRuntime = true;
+function helperCall(file: FileContext, helper: string, args: TS.Expression[], range?: TS.Node): TS.CallExpression {
+  const { factory, ts } = file;
+  file.usesRuntime = true;
   const call = factory.createCallExpression(
     factory.createPropertyAccessExpression(factory.createIdentifier(HELPERS.namespace), helper),
     undefined,
@@ -706,17 +710,17 @@ function helperCall(fc: FileContext, helper: string, args: TS.Expression[], rang
 }
 
 /** `__otelCtx.<helper>(__otelFrame);` */
-function helperStatement(fc: FileContext, helper: string): TS.Statement {
-  return fc.factory.createExpressionStatement(helperCall(fc, helper, [frameIdentifier(fc)]));
+function helperStatement(file: FileContext, helper: string): TS.Statement {
+  return file.factory.createExpressionStatement(helperCall(file, helper, [frameIdentifier(file)]));
 }
 
 /** `const __otelFrame = __otelCtx.<helper>();` */
-function declareFrame(fc: FileContext, helper: string): TS.Statement {
-  const { factory, ts } = fc;
+function declareFrame(file: FileContext, helper: string): TS.Statement {
+  const { factory, ts } = file;
   return factory.createVariableStatement(
     undefined,
     factory.createVariableDeclarationList(
-      [factory.createVariableDeclaration(frameIdentifier(fc), undefined, undefined, helperCall(fc, helper, []))],
+      [factory.createVariableDeclaration(frameIdentifier(file), undefined, undefined, helperCall(file, helper, []))],
       ts.NodeFlags.Const,
     ),
   );
