@@ -224,11 +224,21 @@ interface FnInfo {
 const MAX_LEVEL = 3;
 const MAX_DEPTH = 4;
 
+/** Schedulers under names of their own: `const`, destructured, from the global object (origins.ts follows each). */
+const ALIASES: Readonly<Record<string, string>> = {
+  fzSt: 'const { setTimeout: fzSt } = globalThis;',
+  fzTimeout: 'const fzTimeout = setTimeout;',
+  fzImmediate: 'const fzImmediate = globalThis.setImmediate;',
+  fzLater: 'const fzLater = queueMicrotask;',
+  fzTick: 'const { nextTick: fzTick } = process;',
+};
+
 class Generator {
   private readonly r: () => number;
   private id = 0;
   private budget: number;
   readonly decls: Stmt[] = [];
+  private readonly aliases = new Set<string>();
   private readonly fns: FnInfo[] = [];
   readonly lang: Lang;
   readonly timers: TimerFamily;
@@ -358,20 +368,36 @@ class Generator {
   // -- scheduling spellings ------------------------------------------------
 
   private timeoutName(): string {
-    return this.pick(['setTimeout', 'setTimeout', 'setTimeout', 'globalThis.setTimeout', 'setTimeout?.']);
+    return this.aliased(
+      this.pick(['setTimeout', 'setTimeout', 'setTimeout', 'globalThis.setTimeout', 'setTimeout?.', 'fzSt', 'fzTimeout?.']),
+    );
   }
   private immediateName(): string {
-    return this.pick(['setImmediate', 'setImmediate', 'globalThis.setImmediate', 'setImmediate?.']);
+    return this.aliased(this.pick(['setImmediate', 'setImmediate', 'globalThis.setImmediate', 'setImmediate?.', 'fzImmediate']));
   }
   private microName(): string {
-    return this.pick([
-      'queueMicrotask',
-      'queueMicrotask',
-      'process.nextTick',
-      'process.nextTick',
-      'globalThis.queueMicrotask',
-      'globalThis.process.nextTick',
-    ]);
+    return this.aliased(
+      this.pick([
+        'queueMicrotask',
+        'queueMicrotask',
+        'process.nextTick',
+        'process.nextTick',
+        'globalThis.queueMicrotask',
+        'globalThis.process.nextTick',
+        'fzLater?.',
+        'fzTick',
+      ]),
+    );
+  }
+  /** A scheduler reached through a const alias (issue 10): its declaration goes first, once. */
+  private aliased(spelling: string): string {
+    const name = spelling.replace(/\?\.$/, '');
+    const declaration = ALIASES[name];
+    if (declaration && !this.aliases.has(name)) {
+      this.aliases.add(name);
+      this.decls.unshift({ parts: [declaration] });
+    }
+    return spelling;
   }
   /** Schedules a callback on the program's macrotask family (a microtask when it has none). */
   private macro(cb: string): string {

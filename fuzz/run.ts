@@ -657,6 +657,7 @@ export const FEATURES: [string, RegExp][] = [
   ['resolve scheduled with no value', /\(\(res\) => [\w.?]+\(res(, \d+)?\)\)/],
   ['globalThis.<scheduler>', /globalThis\.(setTimeout|setImmediate|queueMicrotask|process)/],
   ['optional call ?.(', /\?\.\(/],
+  ['scheduler alias (const)', /\bfz(St|Timeout|Immediate|Later|Tick)\b/],
   ['try/catch', /\} catch/],
   ['try/finally', /\} finally \{/],
   ['return await', /return await/],

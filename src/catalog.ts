@@ -14,6 +14,7 @@ export const CATEGORIES = [
   'finalizers',
   'threads',
   'processes',
+  'declared',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -164,6 +165,7 @@ export const HELPERS = {
   namespace: '__otelCtx',
   frameVar: '__otelFrame',
   bind: 'bind',
+  bindAlways: 'bindAlways',
   frame: 'frame',
   genFrame: 'genFrame',
   rootFrame: 'rootFrame',
@@ -385,11 +387,8 @@ export const BOUNDARY_WORDS_SOURCE = `\\b(?:${[...new Set(boundaryWords())].join
  * has nothing to rewrite (except `return` in an async generator, an implicit await
  * the backends look for themselves).
  */
-export function boundaryWordOffsets(text: string): number[] {
-  const offsets: number[] = [];
-  const words = new RegExp(BOUNDARY_WORDS_SOURCE, 'g');
-  for (let m = words.exec(text); m !== null; m = words.exec(text)) offsets.push(m.index);
-  return offsets;
+export function boundaryWordOffsets(text: string, extraWords: readonly string[] = []): number[] {
+  return boundaryWordOffsetsOf(text, extraWords.length === 0 ? new RegExp(BOUNDARY_WORDS_SOURCE, 'g') : extraWordsPattern(extraWords));
 }
 
 /** Whether one of the sorted offsets lies in [start, end). */
@@ -511,4 +510,161 @@ export const STARTED_BOUNDARIES: readonly StartedBoundary[] = [
 /** The words this block's boundaries are written with: listener methods, `send`, `src`, `on*` properties. */
 function listenerWords(): string[] {
   return [...listenerMethodTable().map((m) => m.name), 'send', 'src', 'on[a-z]+'];
+}
+
+// ---------------------------------------------------------------------------
+// Declared boundaries (issue 10): queues, pools and SDKs that hold a callback and call it later from
+// a job of their own, named by where the callee comes from (transformer/origins.ts), not its spelling.
+
+/** One entry of the `boundaries` option, as the user writes it. */
+export interface BoundaryDeclaration {
+  /** The module the callee comes from, as imported or required: `p-queue`. */
+  module: string;
+  /**
+   * The callee, a path from the module's exports (see parseCallPath): `default.prototype.add` (or
+   * `PQueue.prototype.add`, a default export named by its class), `default()`, `default.queue().push`.
+   */
+  call: string;
+  /** Position of the callback argument (or positions). */
+  callbackArg: number | readonly number[];
+}
+
+/** A declaration made ready to match an origin. */
+export interface DeclaredBoundary {
+  module: string;
+  /** The call path in origin segments (origins.ts: ORIGIN_NEW for `prototype`, ORIGIN_CALL for `()`), `default` left off. */
+  path: readonly string[];
+  /** The first segment as written, when it may name a default export by its declared name (`PQueue`). */
+  defaultName?: string;
+  callbacks: readonly number[];
+  /** For reports: `p-queue PQueue.prototype.add`. */
+  label: string;
+  category: Category;
+}
+
+/** Path segments as origins.ts writes them (kept equal: a test compares the two). */
+export const PATH_NEW = 'new()';
+export const PATH_CALL = '()';
+
+/**
+ * The `call` notation: property names joined by dots; `prototype` stands for an instance the
+ * export constructs (`PQueue.prototype.add`: `add` on `new PQueue()`), a name followed by `()`
+ * for what calling it returns (`default()`: p-limit's `limit` in `const limit = pLimit(2)`).
+ * `default` is the default export; a CommonJS module's `module.exports` counts as its default
+ * export, so `default.` may always be left off. Returns a message when the notation is broken.
+ */
+export function parseCallPath(call: string): { path: string[]; defaultName?: string } | string {
+  const path: string[] = [];
+  let defaultName: string | undefined;
+  const parts = call.split('.');
+  for (const [i, part] of parts.entries()) {
+    const match = /^([A-Za-z_$][\w$]*)((?:\(\))*)$/.exec(part);
+    if (!match) return `"${part}" is not a property name, optionally followed by "()"`;
+    const name = match[1]!;
+    if (name === 'prototype') {
+      if (i === 0) return '"prototype" needs an export before it';
+      if (match[2]) return '"prototype()" is not allowed';
+      path.push(PATH_NEW);
+      continue;
+    }
+    if (i > 0 || name !== 'default') path.push(name);
+    if (i === 0 && name !== 'default') defaultName = name;
+    for (let k = 0; k < match[2]!.length / 2; k++) path.push(PATH_CALL);
+  }
+  if (path.length === 0) return 'it names the module itself, not something to call';
+  if (path[path.length - 1] === PATH_NEW) return 'it ends with "prototype": name the method after it';
+  return { path, defaultName };
+}
+
+/** A declaration as the planner matches it (validated by options.ts first). */
+export function declaredBoundary(declaration: BoundaryDeclaration): DeclaredBoundary {
+  const parsed = parseCallPath(declaration.call);
+  if (typeof parsed === 'string') throw new Error(`invalid call path ${JSON.stringify(declaration.call)}: ${parsed}`);
+  const callbacks = typeof declaration.callbackArg === 'number' ? [declaration.callbackArg] : [...declaration.callbackArg];
+  return {
+    module: declaration.module,
+    path: parsed.path,
+    defaultName: parsed.defaultName,
+    callbacks,
+    label: `${declaration.module} ${declaration.call}`,
+    category: 'declared',
+  };
+}
+
+/**
+ * Popular libraries whose callbacks run later from the library's own jobs, so they run in the
+ * context of whatever job the library happened to run them from (under AsyncLocalStorage too):
+ * always on (category `declared`), tested against the real libraries in test/declared-boundaries.test.ts.
+ */
+export const LIBRARY_BOUNDARIES: readonly BoundaryDeclaration[] = [
+  // p-queue: `new PQueue().add(task)`: the task runs when a slot frees, from the job that freed it.
+  { module: 'p-queue', call: 'PQueue.prototype.add', callbackArg: 0 },
+  // p-limit: `const limit = pLimit(2); limit(task)`.
+  { module: 'p-limit', call: 'default()', callbackArg: 0 },
+  // bottleneck: `new Bottleneck().schedule(task)` (not the options-first overload).
+  { module: 'bottleneck', call: 'Bottleneck.prototype.schedule', callbackArg: 0 },
+  // async: its own schedulers, and a queue's completion callback `async.queue(worker).push(task, done)`.
+  { module: 'async', call: 'default.setImmediate', callbackArg: 0 },
+  { module: 'async', call: 'default.nextTick', callbackArg: 0 },
+  { module: 'async', call: 'default.queue().push', callbackArg: 1 },
+  // node-cron: `cron.schedule(expression, task)`: every tick in the context of the schedule call, as setInterval.
+  { module: 'node-cron', call: 'default.schedule', callbackArg: 1 },
+];
+
+/** The words a declared boundary's call is written with: its last property name (a method's name, `add`). */
+export function declaredWords(boundaries: readonly DeclaredBoundary[]): string[] {
+  return [...new Set(boundaries.flatMap((b) => b.path.filter((s) => s !== PATH_NEW && s !== PATH_CALL).slice(-1)))];
+}
+
+const extraPatterns = new Map<string, RegExp>();
+/** The boundary words and `extraWords` (names found by analysis: aliases, declared methods). */
+function extraWordsPattern(extraWords: readonly string[]): RegExp {
+  const key = extraWords.join(' ');
+  let pattern = extraPatterns.get(key);
+  if (!pattern) {
+    const escaped = extraWords.map((w) => w.replace(/\$/g, '\\$'));
+    // `\b` does not see `$` as part of a word: lookarounds on [\w$] do.
+    pattern = new RegExp(`${BOUNDARY_WORDS_SOURCE}|(?<![\\w$])(?:${escaped.join('|')})(?![\\w$])`, 'g');
+    if (extraPatterns.size > 64) extraPatterns.clear();
+    extraPatterns.set(key, pattern);
+  }
+  pattern.lastIndex = 0;
+  return pattern;
+}
+
+/** Where `word` occurs as a whole name in `text`: a name the planner found to be a boundary's (an alias). */
+export function wordOffsets(text: string, word: string): number[] {
+  return boundaryWordOffsetsOf(text, new RegExp(`(?<![\\w$])${word.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'));
+}
+
+function boundaryWordOffsetsOf(text: string, words: RegExp): number[] {
+  const offsets: number[] = [];
+  for (let m = words.exec(text); m !== null; m = words.exec(text)) offsets.push(m.index);
+  return offsets;
+}
+
+// ---------------------------------------------------------------------------
+// Presets (issue 10): which categories a target runtime needs rewritten, as the categories it skips.
+// A category added later (threads, processes) is rewritten under every preset unless listed here.
+
+export const PRESETS = ['all', 'browser', 'react-native', 'node'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+export const PRESET_SKIPS: Readonly<Record<Preset, readonly Category[]>> = {
+  all: [],
+  // Browsers and React Native (Hermes, JSC) have no AsyncLocalStorage: every boundary needs its rewrite.
+  browser: [],
+  'react-native': [],
+  // AsyncLocalStorage (OTel's AsyncLocalStorageContextManager) carries timers, microtasks, promise
+  // reactions, awaits and generator bodies by itself, and `bind` steps aside under it for FinalizationRegistry
+  // callbacks; not what a library runs from its own jobs (declared boundaries: `bindAlways`), nor threads
+  // and processes.
+  node: ['timers', 'microtasks', 'frames', 'promises', 'await', 'generators', 'finalizers'],
+};
+
+/** Merges sorted `more` into sorted `offsets`, in place. */
+export function mergeOffsets(offsets: number[], more: readonly number[]): void {
+  if (more.length === 0) return;
+  const merged = [...offsets, ...more].sort((a, b) => a - b);
+  offsets.splice(0, offsets.length, ...merged);
 }

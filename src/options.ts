@@ -9,10 +9,18 @@ import {
   CATEGORIES,
   DEBUG_RUNTIME_MODULE,
   DEFAULT_RUNTIME_MODULE,
+  declaredBoundary,
+  LIBRARY_BOUNDARIES,
   LISTENER_MODES,
   MESSAGES_RUNTIME_MODULE,
+  parseCallPath,
+  PRESET_SKIPS,
+  PRESETS,
+  type BoundaryDeclaration,
   type Category,
+  type DeclaredBoundary,
   type ListenerMode,
+  type Preset,
 } from './catalog.js';
 
 export interface TransformOptions {
@@ -58,6 +66,13 @@ export interface TransformOptions {
    */
   debug?: boolean;
   // --- end debug mode ---
+  /**
+   * Queues, pools and SDKs that hold a callback and call it later, besides the catalog's library set:
+   * `[{ "module": "p-queue", "call": "PQueue.prototype.add", "callbackArg": 0 }]` (catalog: parseCallPath).
+   */
+  boundaries?: BoundaryDeclaration[];
+  /** The runtime the output runs on: which categories it needs rewritten (catalog: PRESET_SKIPS). Default `all`. */
+  preset?: Preset;
 }
 
 export const HELPERS_MODES = ['auto', 'import', 'require', 'global'] as const;
@@ -66,7 +81,11 @@ export type HelpersMode = (typeof HELPERS_MODES)[number];
 export type HelpersReference = Exclude<HelpersMode, 'auto'>;
 
 export interface ResolvedOptions {
+  /** The categories not rewritten: the preset's and the `skip` option's. */
   skip: ReadonlySet<Category>;
+  /** The declared boundaries: the catalog's library set, then the `boundaries` option's. */
+  boundaries: readonly DeclaredBoundary[];
+  preset: Preset;
   helpers: HelpersMode;
   runtimeModule: string;
   typeCheck: boolean;
@@ -135,7 +154,47 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
   },
   // --- end debug mode ---
+  boundaries: checkBoundaries,
+  preset: (value, key) => {
+    if (!(PRESETS as readonly unknown[]).includes(value)) {
+      throw new OptionsError(`option "${key}" has unknown value ${describe(value)}; allowed values: ${PRESETS.join(', ')}`);
+    }
+  },
 };
+
+/** Each entry of `boundaries`: an error names the entry's index and the field at fault. */
+function checkBoundaries(value: unknown, key: string): void {
+  if (!Array.isArray(value))
+    throw new OptionsError(`option "${key}" must be an array of { module, call, callbackArg }, got ${describe(value)}`);
+  value.forEach((entry: unknown, index) => {
+    const at = `option "${key}", entry ${index}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new OptionsError(`${at} must be an object { module, call, callbackArg }, got ${describe(entry)}`);
+    }
+    const fields = entry as Record<string, unknown>;
+    for (const field of Object.keys(fields)) {
+      if (!['module', 'call', 'callbackArg'].includes(field)) {
+        throw new OptionsError(`${at} has unknown field "${field}"; allowed fields: module, call, callbackArg`);
+      }
+    }
+    if (typeof fields.module !== 'string' || fields.module.trim() === '') {
+      throw new OptionsError(`${at}: field "module" must be a module name (as imported), got ${describe(fields.module)}`);
+    }
+    if (typeof fields.call !== 'string') {
+      throw new OptionsError(
+        `${at}: field "call" must be a string such as "PQueue.prototype.add" or "default()", got ${describe(fields.call)}`,
+      );
+    }
+    const parsed = parseCallPath(fields.call);
+    if (typeof parsed === 'string') throw new OptionsError(`${at}: field "call" ${JSON.stringify(fields.call)} is invalid: ${parsed}`);
+    const positions = Array.isArray(fields.callbackArg) ? fields.callbackArg : [fields.callbackArg];
+    if (positions.length === 0 || positions.some((p) => !Number.isInteger(p) || (p as number) < 0)) {
+      throw new OptionsError(
+        `${at}: field "callbackArg" must be a non-negative integer (or an array of them), got ${describe(fields.callbackArg)}`,
+      );
+    }
+  });
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -170,8 +229,11 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   // Opted-in packages: any file under node_modules/<name>/ (nested installs too).
   const packages = (options.packages ?? []).map((name) => `/node_modules/${name}/`);
   const inPackage = (file: string) => packages.some((segment) => file.split(path.sep).join('/').includes(segment));
+  const preset = options.preset ?? 'all';
   return {
-    skip: new Set(options.skip ?? []),
+    skip: new Set([...PRESET_SKIPS[preset], ...(options.skip ?? [])]),
+    boundaries: [...LIBRARY_BOUNDARIES, ...(options.boundaries ?? [])].map(declaredBoundary),
+    preset,
     helpers: options.helpers ?? 'auto',
     runtimeModule:
       options.runtimeModule ?? (options.debug ? DEBUG_RUNTIME_MODULE : messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),

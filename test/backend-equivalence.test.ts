@@ -72,6 +72,31 @@ const REGISTRATION_INPUTS: Record<string, string> = {
     `export class Bus extends EventTarget { m(fn: any) { super.addEventListener('x', fn); this.addEventListener('x', fn); ` +
     `(this as any).on('x', fn); } }`,
 };
+/** Boundaries reached by origin (issue 10), with how many callbacks each source binds: both backends, checker off. */
+const ALIAS_CASES: Record<string, [string, number]> = {
+  'alias-const.ts': ['const later = queueMicrotask; export function f(cb: () => void) { later?.(cb); }', 1],
+  'alias-destructured.ts': [
+    'const { setTimeout: st, process: { nextTick } } = globalThis; export function f(cb: () => void) { st(cb, 1); nextTick(cb); }',
+    2,
+  ],
+  'alias-chain-late.ts': ['export function f(cb: () => void) { b(cb); } const b = a; const a = globalThis.setImmediate;', 1],
+  'alias-shadowed.ts': [
+    'const later = queueMicrotask; export function f(later: any, cb: () => void) { later(cb); } let l2 = setTimeout; l2(() => {});',
+    0,
+  ],
+  'alias-inner-scope.ts': ['export function f(cb: () => void) { { const t = setTimeout; t(cb); } const u = (x: any) => x; u(cb); }', 1],
+  'call-apply.ts': [
+    'export function f(cb: () => void, args: any[]) { setTimeout.call(globalThis, cb, 1); setTimeout.apply(globalThis, [cb, 1]); ' +
+      'setTimeout.apply(globalThis, args); queueMicrotask.call(null, cb); setTimeout.call(globalThis, ...args); }',
+    3,
+  ],
+  'declared-libraries.ts': [
+    "import PQueue from 'p-queue'; import pLimit from 'p-limit'; const q = new PQueue(); const limit = pLimit(1); " +
+      'export function f(cb: () => void) { q.add(cb); limit(cb); }',
+    2,
+  ],
+};
+const ALIAS_INPUTS = Object.fromEntries(Object.entries(ALIAS_CASES).map(([name, [source]]) => [name, source]));
 
 const EDGE_INPUTS: Record<string, string> = {
   // Listeners (issue 10): proven XHR / img / script receivers in the default mode; look-alikes left alone.
@@ -238,6 +263,7 @@ const EDGE_INPUTS: Record<string, string> = {
   'typed-arguments.ts': 'declare const p: any; export function f() { p.then(true); p.then(undefined as any); p.catch(null!); }',
   'using-not-var.ts': 'declare const r: any; export function f() { { using setTimeout = r; } setTimeout(() => {}); }',
   'enum-init.ts': 'declare const p: Promise<any>; export async function f() { enum E { A = 1 } await p; return E.A; }',
+  ...ALIAS_INPUTS,
 };
 
 describe('both backends make the same decisions (type checker off)', () => {
@@ -264,6 +290,10 @@ describe('both backends make the same decisions (type checker off)', () => {
   // listeners: "registration" without a type checker: the shapes rewritten and those left alone.
   it.each(Object.keys(REGISTRATION_INPUTS))('listeners: "registration" input %s', (name) => {
     expect(expectSameDecisions(REGISTRATION_INPUTS[name]!, name, { listeners: 'registration' })).toBeGreaterThan(0);
+  });
+
+  it.each(Object.entries(ALIAS_CASES))('%s: both bind what the origin proves a boundary, and only that', (name, [source, count]) => {
+    expect(expectSameDecisions(source, name)).toBe(count);
   });
 
   it.each(CATEGORIES.map((c) => [c]))('with %s skipped, over every transform-output input', (category) => {

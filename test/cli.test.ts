@@ -377,6 +377,31 @@ describe('apply details', () => {
     expect(readFileSync(path.join(out, 'bad.js'), 'utf8')).toBe('export const a = 1;\nconst b = ;\n');
   });
 
+  it('--preset and boundaries in --config (issue 10): only what the preset needs, declared calls bound', () => {
+    const dir = freshDir('preset');
+    write(
+      path.join(dir, 'out/a.mjs'),
+      `import { Pool } from 'job-pool';\nconst pool = new Pool();\nexport async function f(cb) { setTimeout(cb, 1); await cb(); pool.submit(cb); }\n`,
+    );
+    write(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ boundaries: [{ module: 'job-pool', call: 'Pool.prototype.submit', callbackArg: 0 }] }),
+    );
+    const run = cli(['apply', '--config', 'config.json', '--preset', 'node', 'out'], dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'out/a.mjs'), 'utf8')).toBe(
+      `import * as __otelCtx from "otel-context-transformer/runtime";\nimport { Pool } from 'job-pool';\nconst pool = new Pool();\n` +
+        `export async function f(cb) { setTimeout(cb, 1); await cb(); pool.submit(__otelCtx.bindAlways(cb)); }\n`,
+    );
+    write(path.join(dir, 'bad.json'), JSON.stringify({ boundaries: [{ module: 'job-pool', call: 'Pool.prototype.submit' }] }));
+    const bad = cli(['apply', '--config', 'bad.json', 'out'], dir);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('option "boundaries", entry 0: field "callbackArg" must be a non-negative integer');
+    const preset = cli(['apply', '--preset', 'deno', 'out'], dir);
+    expect(preset.status).toBe(2);
+    expect(preset.stderr).toContain('--preset: option "preset" has unknown value "deno"; allowed values: all, browser, react-native, node');
+  });
+
   it('bad options and usage: exit 2 with a message naming the option', () => {
     const dir = freshDir('usage');
     write(path.join(dir, 'out/a.js'), 'setTimeout(() => 1);\n');
@@ -386,7 +411,7 @@ describe('apply details', () => {
     const cases: Array<[string[], string]> = [
       [
         ['apply', '--skip', 'timer', 'out'],
-        '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators, finalizers, threads, processes',
+        '--skip: option "skip" has unknown value "timer"; allowed values: timers, microtasks, frames, promises, await, generators, finalizers, threads, processes, declared',
       ],
       [
         ['apply', '--helpers', 'esm', 'out'],

@@ -8,6 +8,9 @@ import type * as TS from 'typescript';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import otelContextTransformer, { CATEGORIES, OptionsError, resolveOptions, type Category } from '../src/index.js';
 import { compileInMemory } from './harness/in-memory.js';
+import { transform } from '../src/api.js';
+import { LIBRARY_BOUNDARIES, PATH_CALL, PATH_NEW, PRESET_SKIPS } from '../src/catalog.js';
+import { ORIGIN_CALL, ORIGIN_NEW } from '../src/transformer/origins.js';
 
 const require = createRequire(import.meta.url);
 const VERSIONS: { name: string; ts: typeof TS }[] = [
@@ -16,8 +19,9 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 ];
 const ts5 = VERSIONS[0]!.ts;
 
-const ALLOWED_OPTIONS = 'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages, listeners, debug';
-const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers, threads, processes';
+const ALLOWED_OPTIONS =
+  'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages, listeners, debug, boundaries, preset';
+const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers, threads, processes, declared';
 /** ts-patch's own keys of a plugin entry. */
 const TS_PATCH_ENTRY = {
   transform: 'otel-context-transformer',
@@ -276,8 +280,11 @@ for (const { name, ts } of VERSIONS) {
 // ---------------------------------------------------------------------------
 
 const ALL_BOUNDARIES = `
+import pLimit from 'p-limit';
 declare const p: Promise<number>;
+const limit = pLimit(1);
 export function schedule(cb: () => void) {
+  limit(cb);
   setTimeout(cb, 1);
   setInterval(cb, 1);
   setImmediate(cb);
@@ -315,6 +322,8 @@ const REWRITES: Record<Category, RegExp[]> = {
     /const top = __otelCtx\.resume\(__otelFrame, await __otelCtx\.suspend\(__otelFrame, p\)\);/,
   ],
   generators: [/function\* gen\(\.\.\.\{ __otelFrame = __otelCtx\.genFrame\(\) \}\)/],
+  finalizers: [],
+  declared: [/limit\(__otelCtx\.bindAlways\(cb\)\)/],
 };
 const ASYNC_GENERATOR_FRAMED = /async function\* asyncGen\(\.\.\.\{ __otelFrame = __otelCtx\.genFrame\(\) \}\)/;
 
@@ -406,5 +415,137 @@ describe('messages (issue 9, opt-in)', () => {
     expect(resolveOptions({ messages: true, runtimeModule: 'my-runtime' }).runtimeModule).toBe('my-runtime');
     expect(() => resolveOptions({ messages: 'yes' })).toThrow(new OptionsError('option "messages" must be true or false, got "yes"'));
     expect(() => resolveOptions({ messages: true, helpers: 'global' })).toThrow(/cannot be used with helpers: "global"/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Declared boundaries and presets (issue 10).
+
+describe('boundaries', () => {
+  it.each([
+    [
+      [{ module: 'q', call: 'Q.prototype.add' }],
+      'option "boundaries", entry 0: field "callbackArg" must be a non-negative integer (or an array of them), got undefined',
+    ],
+    [
+      [
+        { module: 'q', call: 'Q.prototype.add', callbackArg: 0 },
+        { module: '', call: 'x', callbackArg: 0 },
+      ],
+      'option "boundaries", entry 1: field "module" must be a module name (as imported), got ""',
+    ],
+    [
+      [{ module: 'q', call: 3, callbackArg: 0 }],
+      'option "boundaries", entry 0: field "call" must be a string such as "PQueue.prototype.add" or "default()", got 3',
+    ],
+    [
+      [{ module: 'q', call: 'Q.prototype', callbackArg: 0 }],
+      'option "boundaries", entry 0: field "call" "Q.prototype" is invalid: it ends with "prototype": name the method after it',
+    ],
+    [
+      [{ module: 'q', call: 'Q..add', callbackArg: 0 }],
+      'option "boundaries", entry 0: field "call" "Q..add" is invalid: "" is not a property name, optionally followed by "()"',
+    ],
+    [
+      [{ module: 'q', call: 'default', callbackArg: 0 }],
+      'option "boundaries", entry 0: field "call" "default" is invalid: it names the module itself, not something to call',
+    ],
+    [
+      [{ module: 'q', call: 'run', callbackArg: -1 }],
+      'option "boundaries", entry 0: field "callbackArg" must be a non-negative integer (or an array of them), got -1',
+    ],
+    [
+      [{ module: 'q', call: 'run', callbackArg: 0, arg: 1 }],
+      'option "boundaries", entry 0 has unknown field "arg"; allowed fields: module, call, callbackArg',
+    ],
+    [['q'], 'option "boundaries", entry 0 must be an object { module, call, callbackArg }, got "q"'],
+    [{ module: 'q' }, 'option "boundaries" must be an array of { module, call, callbackArg }, got an object'],
+  ])('rejects %j naming the entry and the field', (boundaries, message) => {
+    const error = errorOf(() => resolveOptions({ boundaries }));
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(error.message).toBe(message);
+  });
+
+  it('accepts the notation: exports, prototype methods, call results, several callback positions', () => {
+    const resolved = resolveOptions({
+      boundaries: [
+        { module: 'pool', call: 'Pool.prototype.submit', callbackArg: 0 },
+        { module: 'pool', call: 'default().run', callbackArg: [0, 2] },
+      ],
+    });
+    const declared = resolved.boundaries.filter((b) => b.module === 'pool');
+    expect(declared.map((b) => [b.path, b.callbacks])).toEqual([
+      [['Pool', 'new()', 'submit'], [0]],
+      [
+        ['()', 'run'],
+        [0, 2],
+      ],
+    ]);
+  });
+
+  it('the catalog notation writes the segments origins.ts writes', () => {
+    expect([PATH_NEW, PATH_CALL]).toEqual([ORIGIN_NEW, ORIGIN_CALL]);
+  });
+
+  it('the library set is on by default, user entries come after it', () => {
+    const resolved = resolveOptions({ boundaries: [{ module: 'pool', call: 'run', callbackArg: 0 }] });
+    expect(resolved.boundaries.map((b) => b.label)).toEqual([...LIBRARY_BOUNDARIES.map((b) => `${b.module} ${b.call}`), 'pool run']);
+  });
+
+  it('a user entry rewrites its calls through the text transform and the tsconfig plugin; skip: ["declared"] turns them off', () => {
+    const source = `import { Pool } from 'pool';\nconst pool = new Pool();\nexport function f(cb: () => void) { pool.submit(cb, 1); }\n`;
+    const boundaries = [{ module: 'pool', call: 'Pool.prototype.submit', callbackArg: 0 }];
+    const declaration = "declare module 'pool' { export class Pool { submit(cb: () => void, n: number): void; } }\n";
+    const files = { 'a.ts': source, 'pool.d.ts': declaration };
+    expect(transform(source, { filename: 'a.ts', boundaries })?.code).toContain('pool.submit(__otelCtx.bindAlways(cb), 1);');
+    expect(compile(ts5, files, { boundaries }).js['a.js']).toContain('pool.submit(__otelCtx.bindAlways(cb), 1);');
+    expect(transform(source, { filename: 'a.ts' })).toBeUndefined();
+    expect(compile(ts5, files, {}).js['a.js']).not.toContain('__otelCtx');
+    expect(transform(source, { filename: 'a.ts', boundaries, skip: ['declared'] })).toBeUndefined();
+  });
+});
+
+describe('preset', () => {
+  it.each([['browser'], ['react-native'], ['all']] as const)('%s rewrites every category', (preset) => {
+    const out = compile(ts5, ALL, { preset }).js['all.js']!;
+    for (const patterns of Object.values(REWRITES)) for (const pattern of patterns) expect(out).toMatch(pattern);
+  });
+
+  it('node rewrites only what AsyncLocalStorage cannot carry: declared boundaries', () => {
+    const out = compile(ts5, ALL, { preset: 'node' }).js['all.js']!;
+    for (const [category, patterns] of Object.entries(REWRITES)) {
+      for (const pattern of patterns) {
+        if (category === 'declared') expect(out, category).toMatch(pattern);
+        else expect(out, `${category} rewritten under node`).not.toMatch(pattern);
+      }
+    }
+    expect(out).toContain('__otelCtx');
+  });
+
+  it('skip adds to what the preset skips', () => {
+    const out = compile(ts5, ALL, { preset: 'browser', skip: ['promises'] }).js['all.js']!;
+    for (const [category, patterns] of Object.entries(REWRITES)) {
+      for (const pattern of patterns) {
+        if (category === 'promises') expect(out).not.toMatch(pattern);
+        else expect(out, category).toMatch(pattern);
+      }
+    }
+    const node = resolveOptions({ preset: 'node', skip: ['declared'] });
+    expect([...node.skip].sort()).toEqual(['await', 'declared', 'finalizers', 'frames', 'generators', 'microtasks', 'promises', 'timers']);
+  });
+
+  it('the default is all (nothing skipped)', () => {
+    expect(resolveOptions({}).preset).toBe('all');
+    expect([...resolveOptions({}).skip]).toEqual([]);
+  });
+
+  it('an unknown preset is rejected with the allowed ones', () => {
+    expect(errorOf(() => resolveOptions({ preset: 'deno' })).message).toBe(
+      'option "preset" has unknown value "deno"; allowed values: all, browser, react-native, node',
+    );
+  });
+
+  it('presets are data over the catalog categories', () => {
+    for (const skips of Object.values(PRESET_SKIPS)) for (const c of skips) expect(CATEGORIES).toContain(c);
   });
 });

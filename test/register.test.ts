@@ -166,6 +166,27 @@ describe('options from OTEL_CONTEXT_TRANSFORMER_OPTIONS', () => {
     expect(result.tree).toEqual({ ...CONNECTED, 'in-timer': null });
   });
 
+  it("valid options apply: boundaries declare a library of the user's own (issue 10)", () => {
+    const dir = writeApp('declared', {
+      'setup.mjs': SETUP_MJS,
+      'node_modules/job-pool/package.json': '{ "name": "job-pool", "version": "1.0.0", "main": "index.js" }\n',
+      'node_modules/job-pool/index.js':
+        'exports.Pool = class Pool { submit(job) { return new Promise((resolve) => setTimeout(() => { job(); resolve(); }, 1)); } };\n',
+      'app.mjs': `import { report } from './setup.mjs';\nimport { trace } from '@opentelemetry/api';\nimport { Pool } from 'job-pool';\nconst tracer = trace.getTracer('app');\nconst pool = new Pool();\nawait tracer.startActiveSpan('request', async (span) => {\n  await pool.submit(() => tracer.startSpan('in-pool').end());\n  span.end();\n});\nreport();\n`,
+    });
+    const boundaries = JSON.stringify({ boundaries: [{ module: 'job-pool', call: 'Pool.prototype.submit', callbackArg: 0 }] });
+    const declared = run(process.execPath, [...HOOK, 'app.mjs'], dir, { OTEL_CONTEXT_TRANSFORMER_OPTIONS: boundaries });
+    expect(declared.stderr).toBe('');
+    expect(declared.tree).toEqual({ request: null, 'in-pool': 'request' });
+    // Undeclared, the pool's job runs from the pool's own timer, outside the request.
+    expect(run(process.execPath, [...HOOK, 'app.mjs'], dir).tree).toEqual({ request: null, 'in-pool': null });
+    const invalid = run(process.execPath, [...HOOK, 'app.mjs'], dir, {
+      OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ boundaries: [{ module: 'job-pool', call: 'Pool..submit', callbackArg: 0 }] }),
+    });
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr).toContain('option "boundaries", entry 0: field "call" "Pool..submit" is invalid');
+  });
+
   it('valid options apply: exclude a file', () => {
     const result = run(process.execPath, [...HOOK, 'app.mjs'], dir(), {
       OTEL_CONTEXT_TRANSFORMER_OPTIONS: '{"exclude": ["**/node_modules/**", "**/work.mjs"]}',

@@ -34,6 +34,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         skip: { type: 'string', multiple: true },
         'runtime-module': { type: 'string' },
         debug: { type: 'boolean' },
+        preset: { type: 'string' },
         helpers: { type: 'string' },
         messages: { type: 'boolean' },
         listeners: { type: 'string' },
@@ -70,6 +71,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.messages) fromFlags.messages = true;
   if (values.listeners !== undefined) fromFlags.listeners = values.listeners;
   if (values.debug) fromFlags.debug = true;
+  if (values.preset !== undefined) fromFlags.preset = values.preset;
   const flagNames: Record<string, string> = {
     include: '--include',
     exclude: '--exclude',
@@ -78,6 +80,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
     messages: '--messages',
     listeners: '--listeners',
     debug: '--debug',
+    preset: '--preset',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {

@@ -17,7 +17,7 @@
  * over the originals only when every file succeeded: on any error nothing is
  * written. `main()` never calls process.exit: it returns the exit status.
  */
-import { CATEGORIES } from '../catalog.js';
+import { CATEGORIES, PRESETS } from '../catalog.js';
 import { OptionsError } from '../options.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { apply } from './apply.js';
@@ -54,6 +54,9 @@ Options:
                           default: **/node_modules/**)
   --skip <list>           boundary categories not to rewrite, comma-separated:
                           ${CATEGORIES.join(', ')}
+  --preset <name>         the runtime the output runs on: ${PRESETS.join(', ')}
+                          (default: all; node leaves to AsyncLocalStorage what
+                          it carries)
   --runtime-module <id>   module rewritten code takes its helpers from
   --listeners <mode>      dispatch (default) or registration: what context event listeners run in
                           (default: otel-context-transformer/runtime)
@@ -66,8 +69,8 @@ Options:
                           input source map when there is one) and logs every
                           crossing through OTel's diag (README "Debug mode")
   --config <file.json>    the options above as JSON: include, exclude, skip,
-                          runtimeModule, typeCheck, helpers, messages,
-                          listeners, debug, ext; flags win
+                          preset, boundaries, runtimeModule, typeCheck,
+                          helpers, messages, listeners, debug, ext; flags win
   --check                 report: list only boundaries that are not rewritten
                           and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout

@@ -10,13 +10,14 @@
  * It adds one symbol-keyed property and patches nothing.
  */
 import { handler, listen, listenStarted, startedHandler, starts } from './listeners.js';
-import { bind, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFrame, suspend, tail } from './slot.js';
+import { bind, bindAlways, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFrame, suspend, tail } from './slot.js';
 
 const KEY = Symbol.for('otel-context-transformer.helpers.v1');
 const g = globalThis as Record<symbol, unknown>;
 if (g[KEY] === undefined)
   g[KEY] = Object.freeze({
     bind,
+    bindAlways,
     frame,
     genFrame,
     rootFrame,

@@ -4,7 +4,7 @@
  * (CompiledContextManager). Nothing here patches a global.
  */
 export { CompiledContextManager, type ContextToken } from './manager.js';
-export { bind, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, type Frame } from './slot.js';
+export { bind, bindAlways, frame, genFrame, rootFrame, suspend, tail, leave, resume, reenter, exit, forAwait, type Frame } from './slot.js';
 export { listen, listenStarted, handler, startedHandler, starts, enableTargetBinding } from './listeners.js';
 // The browser Worker's sending end (no side effects: left out of bundles that spawn no worker).
 export { webWorkerName, webWorkerOptions } from './web-spawn.js';

@@ -150,12 +150,12 @@ interface ForeignManager {
  * carry it, so for them we add nothing.
  */
 let otelApi: { context?: ForeignManager } | undefined;
-function foreignManager(): ForeignManager | undefined {
+function foreignManager(always?: boolean): ForeignManager | undefined {
   if (slot.managerOn) return undefined;
   // The API's registry object, once created, stays (registration only sets and deletes its fields).
   const api = (otelApi ??= (globalThis as Record<symbol, { context?: ForeignManager } | undefined>)[OTEL_API]);
   const m = api && api.context;
-  return m && !m._asyncLocalStorage ? m : undefined;
+  return m && (always || !m._asyncLocalStorage) ? m : undefined;
 }
 
 /**
@@ -174,6 +174,18 @@ function hasContextToCarry(): boolean {
 
 /** Binds a callback to the context active now (when it is scheduled or registered). */
 export function bind<T>(cb: T): T {
+  return bindTo(cb);
+}
+
+/**
+ * `bind`, also under an AsyncLocalStorage manager: for a declared boundary (a queue, a pool), which
+ * runs the callback from a job of its own, whose context ALS would follow instead of the submitter's.
+ */
+export function bindAlways<T>(cb: T): T {
+  return bindTo(cb, true);
+}
+
+function bindTo<T>(cb: T, always?: boolean): T {
   if (typeof cb !== 'function') return cb;
   let fn = cb as unknown as Function;
   if (hasContextToCarry()) {
@@ -190,7 +202,7 @@ export function bind<T>(cb: T): T {
       }
     };
   }
-  const foreign = foreignManager();
+  const foreign = foreignManager(always);
   if (foreign) {
     const ctx = foreign.active();
     const inner = fn;

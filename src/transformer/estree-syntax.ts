@@ -1,7 +1,7 @@
 /**
  * The syntax interface (syntax.ts) over oxc's ESTree, for one file.
  */
-import { anyOffsetIn, insertOffset } from '../catalog.js';
+import { anyOffsetIn, insertOffset, mergeOffsets, wordOffsets } from '../catalog.js';
 import type { ImportBinding, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 // oxc's ESTree is plain JSON-like objects; a loose shape keeps the walkers small.
@@ -115,7 +115,7 @@ function forEachChild(node: Node, visit: (child: Node) => void): void {
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
-export function estreeSyntax(words: number[]): Syntax<Node> {
+export function estreeSyntax(words: number[], text = ''): Syntax<Node> {
   return {
     kind: (node) => {
       if (node.type === 'TemplateLiteral') return node.expressions.length === 0 ? 'literal' : 'other';
@@ -124,6 +124,7 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
     forEachChild,
     holdsNoBoundaryWord: (node) => !anyOffsetIn(words, node.start, node.end),
     markBoundary: (node) => insertOffset(words, node.end - 1),
+    markWord: (name) => mergeOffsets(words, wordOffsets(text, name)),
     unwrapTyped,
     operand: (node) => (node.type === 'ExpressionStatement' ? node.expression : (node.argument ?? undefined)),
     operands: (node) => {
@@ -185,6 +186,14 @@ export function estreeSyntax(words: number[]): Syntax<Node> {
       }
       return false;
     },
+    sequenceValue: (node) => {
+      if (node.type !== 'SequenceExpression') return undefined;
+      const expressions = node.expressions as Node[];
+      const literal = (e: Node) => (KINDS[unwrapTyped(e).type] ?? 'other') === 'literal';
+      return expressions.slice(0, -1).every(literal) ? expressions[expressions.length - 1] : undefined;
+    },
+    arrayElements: (node) =>
+      node.type === 'ArrayExpression' && !(node.elements as Array<Node | null>).includes(null) ? (node.elements as Node[]) : undefined,
     member: (node) => {
       if (node.type !== 'MemberExpression') return undefined;
       const property = node.property as Node;

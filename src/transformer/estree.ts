@@ -22,6 +22,8 @@ import {
   containsSuspension,
   helperCallName,
   isProcessed,
+  markAliasWords,
+  declaredFileWords,
   planCall,
   planListenerAssignment,
   planListenerCall,
@@ -175,8 +177,8 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const processed = isProcessed(estreeSyntax([]), program.body);
   if (processed && !input.onBoundary) return { diagnostics };
 
-  const words = boundaryWordOffsets(code);
-  const syntax = estreeSyntax(words);
+  const words = boundaryWordOffsets(code, declaredFileWords(code, options.boundaries, false));
+  const syntax = estreeSyntax(words, code);
   const aliases = spawnAliases(syntax, program, code);
   for (const alias of aliases) insertNameOffsets(code, alias, words);
   const scopes: Array<Scope<Node>> = [];
@@ -196,6 +198,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       listeners: options.listeners,
       carriers: options.helpers !== 'global',
       spawnAliases: new Set(aliases),
+      boundaries: options.boundaries,
     },
     functionState: { framed: false, isAsync: false, isGenerator: false },
     ignored: ignoredStarts(code, comments),
@@ -207,6 +210,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   const isModule = parsed.module.hasModuleSyntax || /\.m[jt]sx?$/.test(filename);
   let topLevelAwait = false;
   try {
+    markAliasWords(file.plan, program, code);
     file.scopes.push(lazyScope(syntax, program));
     topLevelAwait = isModule && !file.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
     if (topLevelAwait) file.functionState = { framed: true, isAsync: true, isGenerator: false };
@@ -523,7 +527,8 @@ function visitSpawn(node: Node, file: FileContext, plan: SpawnPlan<Node>): void 
 
 /** A call or `new` whose planned arguments are wrapped in their helper. */
 function visitPlanned(node: Node, file: FileContext, plan: CallbackPlan<Node> | undefined): void {
-  const args = (node.arguments ?? []) as Node[];
+  // `f.apply(thisArg, [cb, ms])`: the planned positions are the array literal's elements.
+  const args = (plan?.inArray === undefined ? (node.arguments ?? []) : node.arguments[plan.inArray].elements) as Node[];
   const wrapped = plan
     ? plan.positions
         .filter((i) => args[i] && wrapsArgument(file.plan, plan, args[i]!) && !file.ignored.has(args[i]!.start))

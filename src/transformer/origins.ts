@@ -121,11 +121,14 @@ export interface OriginContext<N> {
   oracle?: Oracle<N>;
 }
 
-/**
- * Module interop helpers compilers emit around `require('m')`: what they return reads as the module's
- * namespace (`__importDefault(require('m')).default` is what `import d from 'm'` binds).
- */
-const INTEROP = new Set(['__importStar', '__importDefault', '_interopRequireWildcard', '_interopRequireDefault']);
+/** What TypeScript, Babel and esbuild call a `require('m')` through when their CommonJS output imports m. */
+const INTEROP_HELPERS: ReadonlySet<string> = new Set([
+  '__importDefault',
+  '__importStar',
+  '_interopRequireDefault',
+  '_interopRequireWildcard',
+  '__toESM',
+]);
 
 /** Chains longer than this are not followed (and a `const` cannot refer to itself, but a bug must not loop). */
 const MAX_DEPTH = 16;
@@ -146,6 +149,8 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
   const node = syntax.unwrapTyped(expression);
   const kind = syntax.kind(node);
   if (kind === 'identifier') return identifierOrigin(context, scopes, node, depth);
+  const last = syntax.sequenceValue(node);
+  if (last !== undefined) return originIn(context, scopes, last, depth + 1);
   if (kind === 'call' || syntax.isConstruct(node)) {
     const callee = syntax.callee(node);
     const args = syntax.callArguments(node);
@@ -153,11 +158,11 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
       const module = syntax.stringValue(args[0]!);
       if (module !== undefined && isUndeclared(scopes, 'require')) return { module, path: [] };
     }
-    // CommonJS output of TypeScript and Babel.
-    if (kind === 'call' && args.length === 1 && syntax.kind(callee) === 'identifier' && INTEROP.has(syntax.name(callee))) {
-      const inner = syntax.unwrapTyped(args[0]!);
-      const required = syntax.kind(inner) === 'call' ? originIn(context, scopes, inner, depth + 1) : undefined;
-      if (required?.module !== undefined && required.path.length === 0) return required;
+    // `__importDefault(require('m'))`: a compiler's interop helper hands back the module (`{ default: module.exports }`
+    // for CommonJS, whose exports count as its default export: catalog, parseCallPath).
+    if (kind === 'call' && syntax.kind(callee) === 'identifier' && INTEROP_HELPERS.has(syntax.name(callee)) && args.length === 1) {
+      const inner = originIn(context, scopes, args[0]!, depth + 1);
+      if (inner && inner.module !== undefined && inner.path.length === 0) return inner;
     }
     return extend(originIn(context, scopes, callee, depth + 1), kind === 'call' ? ORIGIN_CALL : ORIGIN_NEW);
   }
@@ -172,9 +177,10 @@ function identifierOrigin<N>(context: OriginContext<N>, scopes: ReadonlyArray<Sc
     const binding = scopes[i]!.binding(name);
     if (!binding) continue;
     if (binding.kind === 'import') {
-      // The checker follows the import to its declaration (re-exports, a local module's `export const`).
+      // The checker follows the import to its declaration (re-exports, a local module's `export const`);
+      // where that declaration has no origin of its own (a class in a source file), the import itself is one.
       const checked = oracle?.origin?.(node);
-      if (checked !== undefined) return checked ?? undefined;
+      if (checked) return checked;
       return { module: binding.module, path: binding.imported === '*' ? [] : [binding.imported] };
     }
     if (binding.kind === 'const') {

@@ -26,7 +26,12 @@ import {
   promiseMethod,
   SITE_HELPERS,
   type CarrierHelper,
+  ADOPTERS,
+  SCHEDULERS,
+  declaredWords,
+  type AdoptionBoundary,
   type Category,
+  type DeclaredBoundary,
   type SchedulerBoundary,
 } from '../catalog.js';
 import {
@@ -37,7 +42,7 @@ import {
   type ListenerMode,
   type StartedBoundary,
 } from '../catalog.js';
-import { originOf, scopeBindings, type Scope } from './origins.js';
+import { lazyScope, originOf, sameModule, scopeBindings, type Origin, type Scope } from './origins.js';
 import type { ObjectProperty, Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
@@ -58,6 +63,15 @@ export interface PlanContext<N> {
   carriers: boolean;
   /** The file's own names for spawning functions (spawnAliases). */
   spawnAliases?: ReadonlySet<string>;
+  /** Declared boundaries (the `boundaries` option and the catalog's library set), matched by origin. */
+  boundaries?: readonly DeclaredBoundary[];
+  /**
+   * The names a callee must end with for its origin to be worth resolving (markAliasWords fills it: the
+   * catalog's names, `call`/`apply`, declared methods, the file's aliases); undefined: every callee.
+   */
+  calleeNames?: Set<string>;
+  /** Whether a callee that ends in no name (`pLimit(2)(task)`, `(0, m.default)(task)`) may be a declared boundary here. */
+  declaredReachable?: boolean;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -361,64 +375,312 @@ export function planTry<N>(
 export interface CallbackPlan<N> {
   /** Positions of the arguments to wrap (a literal, an ignored argument or a settle reference may still be left alone). */
   positions: readonly number[];
-  /** What wraps them: `bind` for callbacks, `tail` for values a promise resolves with (a thenable adopted in the call's context). */
+  /**
+   * What wraps them: `bind` for callbacks, `bindAlways` for a declared boundary's (also under an
+   * AsyncLocalStorage manager), `tail` for values a promise resolves with (a thenable adopted in the call's context).
+   */
   helper: string;
-  /** The scheduler, when the call is one (else a promise reaction). */
+  /** The scheduler, when the call is one (else a promise reaction or a declared boundary). */
   scheduler?: SchedulerBoundary;
-  /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`. */
+  /** What it is, for reports: `setTimeout`, `process.nextTick`, `then`, `p-queue PQueue.prototype.add`. */
   kind: string;
   /** The node whose start reports it: the callee's name. */
   at: N;
   /** The call passes its callback no value of the caller's: a promise executor's resolve or reject needs no binding there. */
   settles: boolean;
+  /** `scheduler.apply(thisArg, [cb, ms])`: positions index the elements of the array literal at this argument. */
+  inArray?: number;
 }
 
 /**
- * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `p.then(a, b)`: the
- * callback positions to bind; `Promise.resolve(x)`, an executor's
- * `resolve(x)`: the value to adopt. Undefined for any other call.
+ * `setTimeout(cb)`, `globalThis.queueMicrotask?.(cb)`, `later(cb)` (an alias), `setTimeout.call(t, cb)`,
+ * `q.add(cb)` (a declared boundary), `p.then(a, b)`: the callback positions to bind;
+ * `Promise.resolve(x)`, an executor's `resolve(x)`: the value to adopt. Undefined for any other call.
+ * A callee is recognised by where it comes from (origins.ts), not by its spelling.
  */
 export function planCall<N>(context: PlanContext<N>, call: N): CallbackPlan<N> | undefined {
   const { syntax, skip } = context;
   const callee = syntax.callee(call);
   if (context.resolveCalls.has(call)) return adoption(syntax, call, EXECUTOR_RESOLVE.values, syntax.name(callee), callee);
-  let positions: readonly number[] | undefined;
-  let scheduler: SchedulerBoundary | undefined;
-  let kind = '';
-  let at = callee;
-  if (syntax.kind(callee) === 'identifier') {
-    const boundary = findScheduler(syntax.name(callee), undefined);
-    if (boundary && !skip.has(boundary.category) && isGlobal(context, callee)) scheduler = boundary;
-    kind = syntax.name(callee);
-  } else {
-    const access = syntax.member(callee);
-    if (!access) return undefined;
-    const { object, name } = access;
-    at = access.nameNode;
-    const receiver = globalReceiver(syntax, object);
-    const adopter = receiver && findAdopter(name, receiver.name);
-    if (adopter && !skip.has(adopter.category) && isGlobal(context, receiver!.root)) {
-      return adoption(syntax, call, adopter.values, `${adopter.object}.${name}`, access.nameNode);
-    }
-    if (receiver) {
-      const boundary = GLOBAL_OBJECTS.includes(receiver.name) ? findScheduler(name, undefined) : findScheduler(name, receiver.name);
-      if (boundary && !skip.has(boundary.category) && isGlobal(context, receiver.root)) scheduler = boundary;
-      if (boundary) kind = boundary.object ? `${boundary.object}.${name}` : name;
-    }
-    if (!scheduler && promiseMethod(name) && !skip.has('promises') && (context.oracle?.isPromiseReceiver(object, name) ?? true)) {
-      positions = promiseMethod(name);
-      kind = name;
-    }
+  const access = syntax.member(callee);
+  const at = access ? access.nameNode : callee;
+  const target = calleeBoundary(context, callee, access);
+  if (target?.adopter) {
+    const { adopter } = target;
+    return skip.has(adopter.category) ? undefined : adoption(syntax, call, adopter.values, `${adopter.object}.${adopter.name}`, at);
   }
-  positions ??= scheduler?.callbacks;
-  if (!positions) return undefined;
-  const args = syntax.callArguments(call);
+  if (target) return callbackPlan(context, call, target, at);
+  if (
+    access &&
+    promiseMethod(access.name) &&
+    !skip.has('promises') &&
+    (context.oracle?.isPromiseReceiver(access.object, access.name) ?? true)
+  ) {
+    return callbackPlan(context, call, { callbacks: promiseMethod(access.name)!, kind: access.name, category: 'promises' }, at);
+  }
+  return undefined;
+}
+
+/** What a callee is, as the planner binds it. */
+interface CalleeBoundary {
+  callbacks: readonly number[];
+  kind: string;
+  category: Category;
+  scheduler?: SchedulerBoundary;
+  declared?: DeclaredBoundary;
+  adopter?: AdoptionBoundary;
+  /** `.call(thisArg, …)`: the arguments shift by one; `.apply(thisArg, [...])`: they are the array's elements. */
+  via?: 'call' | 'apply';
+}
+
+/**
+ * The boundary a callee is, by its origin; `f.call` / `f.apply` of one (a spelling whose callee is the
+ * boundary's own `call`/`apply`: Function.prototype's, unless the boundary is shadowed, which its origin rules out).
+ */
+function calleeBoundary<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): CalleeBoundary | undefined {
+  if (!worthResolving(context, callee, access)) return undefined;
+  const direct = originBoundary(context, originOf(context, callee), access?.nameNode);
+  if (direct) return direct;
+  if (access && (access.name === 'call' || access.name === 'apply')) {
+    const inner = context.syntax.member(access.object);
+    const target = originBoundary(context, originOf(context, access.object), inner?.nameNode);
+    if (target && !target.adopter) return { ...target, kind: `${target.kind}.${access.name}`, via: access.name };
+  }
+  return undefined;
+}
+
+/** Resolving an origin walks the scopes: only for a callee whose name a boundary could have (calleeNames). */
+function worthResolving<N>(context: PlanContext<N>, callee: N, access: ReturnType<Syntax<N>['member']>): boolean {
+  const names = context.calleeNames;
+  if (!names) return true;
+  const { syntax } = context;
+  if (access) {
+    if (!names.has(access.name)) return false;
+    if (access.name !== 'call' && access.name !== 'apply') return true;
+    // `f.call(…)` is worth it when `f` is (`_super.call(this)` in ES5 output is not).
+    const inner = syntax.member(access.object);
+    if (inner) return names.has(inner.name);
+    return syntax.kind(access.object) === 'identifier' ? names.has(syntax.name(access.object)) : !!context.declaredReachable;
+  }
+  return syntax.kind(callee) === 'identifier' ? names.has(syntax.name(callee)) : !!context.declaredReachable;
+}
+
+/** The names of the catalog's global boundaries and of `f.call` / `f.apply`. */
+const CATALOG_CALLEE_NAMES: readonly string[] = [...SCHEDULERS.map((b) => b.name), ...ADOPTERS.map((b) => b.name), 'call', 'apply'];
+
+/** A catalog boundary (scheduler, adopter, declared boundary) that `origin` is, unless its category is skipped. */
+function originBoundary<N>(context: PlanContext<N>, origin: Origin | undefined, nameNode: N | undefined): CalleeBoundary | undefined {
+  const { skip } = context;
+  if (origin && origin.module === undefined) {
+    // `window.window.setTimeout`, `globalThis.self.queueMicrotask`: still the global object.
+    let path = origin.path;
+    while (path.length > 1 && GLOBAL_OBJECTS.includes(path[0]!)) path = path.slice(1);
+    if (path.length === 1 || path.length === 2) {
+      const [object, name] = path.length === 1 ? [undefined, path[0]!] : [path[0]!, path[1]!];
+      const scheduler = findScheduler(name, object);
+      if (scheduler) {
+        if (skip.has(scheduler.category)) return undefined;
+        const kind = scheduler.object ? `${scheduler.object}.${scheduler.name}` : scheduler.name;
+        return { callbacks: scheduler.callbacks, kind, category: scheduler.category, scheduler };
+      }
+      const adopter = object === undefined ? undefined : findAdopter(name, object);
+      if (adopter) return { callbacks: adopter.values, kind: `${adopter.object}.${adopter.name}`, category: adopter.category, adopter };
+    }
+    return undefined;
+  }
+  const boundaries = context.boundaries ?? [];
+  if (boundaries.length === 0 || skip.has('declared')) return undefined;
+  let declared = origin && findDeclared(boundaries, origin);
+  // With the checker: a method resolved to a declared class's (a subclass's instance, a typed receiver).
+  if (!declared && nameNode !== undefined) {
+    const member = context.oracle?.memberOrigin?.(nameNode);
+    declared = member && findDeclared(boundaries, member);
+  }
+  return declared && { callbacks: declared.callbacks, kind: declared.label, category: declared.category, declared };
+}
+
+/**
+ * The declared boundary an origin is: same module, same path with `default` left off, or with its first
+ * segment left off when that names a default export by its declared name (`PQueue` of p-queue) or a
+ * CommonJS module's exports (`const Bottleneck = require('bottleneck')`).
+ */
+export function findDeclared(boundaries: readonly DeclaredBoundary[], origin: Origin): DeclaredBoundary | undefined {
+  if (origin.module === undefined) return undefined;
+  const path = origin.path[0] === 'default' ? origin.path.slice(1) : origin.path;
+  return boundaries.find(
+    (b) =>
+      sameModule(origin.module, b.module) && (samePath(path, b.path) || (b.defaultName !== undefined && samePath(path, b.path.slice(1)))),
+  );
+}
+
+/** Whether `origin` leads to a declared boundary (a module, a class, a factory's result on the way to the call). */
+function leadsToDeclared(boundaries: readonly DeclaredBoundary[], origin: Origin): boolean {
+  if (origin.module === undefined) return false;
+  const path = origin.path[0] === 'default' ? origin.path.slice(1) : origin.path;
+  const prefixOf = (full: readonly string[]) => path.length <= full.length && path.every((s, i) => s === full[i]);
+  return boundaries.some(
+    (b) => sameModule(origin.module, b.module) && (prefixOf(b.path) || (b.defaultName !== undefined && prefixOf(b.path.slice(1)))),
+  );
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+/** The positions a boundary's callbacks are at in this call, `.call`/`.apply` and spreads taken into account. */
+function callbackPlan<N>(context: PlanContext<N>, call: N, target: CalleeBoundary, at: N): CallbackPlan<N> | undefined {
+  const { syntax } = context;
+  let args = syntax.callArguments(call);
+  let positions = target.callbacks;
+  let inArray: number | undefined;
+  if (target.via === 'call') {
+    positions = positions.map((p) => p + 1);
+  } else if (target.via === 'apply') {
+    // Only an array literal says which argument lands where.
+    const list = args[1] && syntax.arrayElements(args[1]);
+    if (!list) return undefined;
+    args = list;
+    inArray = 1;
+  }
   // A spread before a callback position hides which argument lands there.
   const firstSpread = args.findIndex((a) => syntax.isSpread(a));
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
   if (positions.length === 0) return undefined;
-  const settles = !!scheduler && passesNoValues(scheduler, args.length, firstSpread !== -1);
-  return { positions, helper: HELPERS.bind, scheduler, kind, at, settles };
+  const { scheduler } = target;
+  const shift = target.via === 'call' ? 1 : 0;
+  const settles = !!scheduler && passesNoValues(scheduler, args.length - shift, firstSpread !== -1);
+  const helper = target.declared ? HELPERS.bindAlways : HELPERS.bind;
+  return { positions, helper, scheduler, kind: target.kind, at, settles, inArray };
+}
+
+// --- aliases (issue 10) ----------------------------------------------------------
+
+/**
+ * The words a file's declared boundaries are written with, when the file can reach them: a declared
+ * method's name (`add`) and the module's name, where the file names the module in quotes (without the
+ * checker nothing else can reach it); with the checker always (re-exports, subclasses, typed receivers).
+ */
+export function declaredFileWords(text: string, boundaries: readonly DeclaredBoundary[], checker: boolean): string[] {
+  if (boundaries.length === 0) return [];
+  if (checker) return declaredInfo(boundaries).words;
+  const named = modulesNamedIn(text, boundaries);
+  if (named.size === 0) return [];
+  const reachable = boundaries.filter((b) => named.has(b.module));
+  return [...declaredWords(reachable), ...named];
+}
+
+/** Per boundary list (one per set of options): its words, and a pattern for its module names in quotes. */
+const declaredCache = new WeakMap<readonly DeclaredBoundary[], { words: string[]; modules: RegExp }>();
+function declaredInfo(boundaries: readonly DeclaredBoundary[]): { words: string[]; modules: RegExp } {
+  let info = declaredCache.get(boundaries);
+  if (!info) {
+    const modules = [...new Set(boundaries.map((b) => b.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')))];
+    info = {
+      words: [...declaredWords(boundaries), ...new Set(boundaries.map((b) => b.module))],
+      modules: new RegExp(`['"](${modules.join('|')})['"]`, 'g'),
+    };
+    declaredCache.set(boundaries, info);
+  }
+  return info;
+}
+
+/** The declared modules `text` names in quotes (an import, a require): without the checker only those can be reached. */
+function modulesNamedIn(text: string, boundaries: readonly DeclaredBoundary[]): Set<string> {
+  const pattern = declaredInfo(boundaries).modules;
+  const named = new Set<string>();
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) named.add(m[1]!);
+  return named;
+}
+
+/** A `const` (or destructuring) that may take a boundary's value from the global object or a scheduler's name. */
+const ALIAS_HINT = new RegExp(
+  `\\bconst\\b[^;]{0,500}?=\\s*(?:${[...GLOBAL_OBJECTS, ...SCHEDULERS.map((b) => b.object ?? b.name)].join('|')})\\b`,
+);
+
+/**
+ * The boundary-word prefilter (Syntax.holdsNoBoundaryWord) skips text without a boundary's word, and
+ * `later(cb)` holds none when `const later = queueMicrotask` is declared elsewhere. Before the walk,
+ * every name whose origin is a boundary (or leads to a declared one: `pLimit`, `PQueue`) becomes a word
+ * of the file: `const` bindings anywhere (found through the words they hold, so repeated until no new
+ * name appears: `const b = a` after `const a = setTimeout`) and, with the checker, imports of such names
+ * from other files. Costs nothing in a file where no `const` is initialised from a global object or a
+ * scheduler's name, that names no declared module, and (with the checker) imports nothing.
+ */
+export function markAliasWords<N>(context: PlanContext<N>, program: N, text: string): void {
+  const { syntax, oracle } = context;
+  const boundaries = context.boundaries ?? [];
+  // Without the checker a declared boundary is reached only from a file that names its module.
+  const named = boundaries.length > 0 ? modulesNamedIn(text, boundaries) : new Set<string>();
+  const declaredModule = named.size > 0;
+  const reachable = oracle ? boundaries : boundaries.filter((b) => named.has(b.module));
+  context.calleeNames = new Set([...CATALOG_CALLEE_NAMES, ...declaredWords(reachable)]);
+  context.declaredReachable = boundaries.length > 0 && (declaredModule || !!oracle);
+  const statements = syntax.scopeParts(program)?.statements ?? [];
+  const imports = !!oracle && statements.some((s) => syntax.importBindings(s).length > 0);
+  if (!ALIAS_HINT.test(text) && !declaredModule && !imports) return;
+  const marked = context.calleeNames;
+  const isBoundary = (origin: Origin | undefined) =>
+    !!origin && (!!originBoundary(context, origin, undefined) || leadsToDeclared(boundaries, origin));
+  const aliases = new Set<string>();
+  const mark = (name: string) => {
+    if (aliases.has(name)) return false;
+    aliases.add(name);
+    marked.add(name);
+    syntax.markWord(name);
+    return true;
+  };
+  for (let pass = 0, added = true; added && pass < MAX_ALIAS_PASSES; pass++) {
+    added = false;
+    const scopes: Array<Scope<N>> = [];
+    const origins: PlanContext<N> = { ...context, scopes };
+    // Imports (top level only), whatever words they hold: with the checker they may bring a boundary from another file.
+    for (const statement of statements) {
+      for (const binding of syntax.importBindings(statement)) {
+        if (aliases.has(binding.local)) continue;
+        const id = oracle && localIdentifier(syntax, statement, binding.local);
+        const checked = id ? oracle!.origin?.(id) : undefined;
+        if (isBoundary(checked || importOrigin(binding))) added = mark(binding.local) || added;
+      }
+    }
+    const walk = (node: N): void => {
+      const kind = syntax.kind(node);
+      if (kind === 'type' || syntax.holdsNoBoundaryWord(node)) return;
+      if (kind === 'variables' && syntax.declarationKind(node) === 'const') {
+        for (const d of syntax.declarators(node)) {
+          if (d.init === undefined) continue;
+          const base = originOf(origins, d.init);
+          for (const { name, path } of base ? syntax.bindingPaths(d.id) : []) {
+            if (path && !aliases.has(name) && isBoundary({ module: base!.module, path: [...base!.path, ...path] })) {
+              added = mark(name) || added;
+            }
+          }
+        }
+      }
+      const opens = syntax.scopeParts(node) !== undefined;
+      if (opens) scopes.push(lazyScope(syntax, node));
+      syntax.forEachChild(node, walk);
+      if (opens) scopes.pop();
+    };
+    walk(program);
+  }
+}
+
+const MAX_ALIAS_PASSES = 4;
+
+function importOrigin(binding: { module: string; imported: string }): Origin {
+  return { module: binding.module, path: binding.imported === '*' ? [] : [binding.imported] };
+}
+
+/** The identifier an import statement binds `local` to (its last identifier of that name). */
+function localIdentifier<N>(syntax: Syntax<N>, statement: N, local: string): N | undefined {
+  let found: N | undefined;
+  const walk = (node: N): void => {
+    if (syntax.kind(node) === 'identifier' && syntax.name(node) === local) found = node;
+    syntax.forEachChild(node, walk);
+  };
+  walk(statement);
+  return found;
 }
 
 /** A call that resolves a promise with the values at `positions`: each goes through `tail`. */
@@ -460,16 +722,6 @@ export function helperCallName<N>(syntax: Syntax<N>, node: N): string | undefine
   const access = syntax.member(syntax.callee(node));
   const ours = access && syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace;
   return ours ? access.name : undefined;
-}
-
-/** `window` in `window.setTimeout`; `process` in `globalThis.process.nextTick` (root: the identifier to check for shadowing). */
-function globalReceiver<N>(syntax: Syntax<N>, object: N): { name: string; root: N } | undefined {
-  if (syntax.kind(object) === 'identifier') return { name: syntax.name(object), root: object };
-  const inner = syntax.member(object);
-  if (inner && syntax.kind(inner.object) === 'identifier' && GLOBAL_OBJECTS.includes(syntax.name(inner.object))) {
-    return { name: inner.name, root: inner.object };
-  }
-  return undefined;
 }
 
 /**

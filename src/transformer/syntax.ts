@@ -58,6 +58,8 @@ export interface Syntax<N> {
   holdsNoBoundaryWord(node: N): boolean;
   /** From now on `node` and what holds it count as holding a boundary word: a boundary found by analysis (an executor's resolve call). */
   markBoundary(node: N): void;
+  /** From now on every occurrence of `name` in the file's text counts as a boundary word: a boundary's alias (planner: markAliasWords). */
+  markWord(name: string): void;
   /** Without parentheses and type-only wrappers (`as`, `satisfies`, `!`, `<T>x`). */
   unwrapTyped(node: N): N;
   /** An await's, yield's or return's operand; an expression statement's expression. */
@@ -100,10 +102,14 @@ export interface Syntax<N> {
    * on its spine may short-circuit it, so cutting the chain there changes it.
    */
   isOptionalChain(node: N): boolean;
+  /** An array literal's elements; undefined for any other node, or one with a hole. */
+  arrayElements(node: N): readonly N[] | undefined;
   /** `object.name` or `object['name']` (object unwrapped as a callee is); undefined for any other node. */
   member(node: N): { object: N; name: string; nameNode: N } | undefined;
   /** A `new` expression (its callee and arguments as a call's). */
   isConstruct(node: N): boolean;
+  /** `(0, x)`: x, when every expression before it is a literal (how compilers call a module's export without a `this`). */
+  sequenceValue(node: N): N | undefined;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
   /** `f` of `(0, f)`: how compilers write a call without `this` (TypeScript's and Babel's CommonJS output); undefined otherwise. */
@@ -193,4 +199,10 @@ export interface Oracle<N> {
    * types (a DOM lib interface or @types/node's EventEmitter); undefined when it is untyped (`any`).
    */
   receiverIs(object: N, types: readonly string[]): boolean | undefined;
+  /**
+   * Where the method a property access's name resolves to is declared, when that is a class of a
+   * module's declaration file: `{ module: 'p-queue', path: ['default', ORIGIN_NEW, 'add'] }` for `q.add`
+   * on an instance of p-queue's class or of a subclass, whatever `q` is (a declared boundary's method).
+   */
+  memberOrigin?(name: N): Origin | undefined;
 }

@@ -4,7 +4,7 @@
  */
 import type * as TS from 'typescript';
 import { GLOBAL_OBJECTS } from '../catalog.js';
-import { ORIGIN_CALL, ORIGIN_NEW, type Origin } from './origins.js';
+import { ORIGIN_CALL, ORIGIN_NEW, sameModule, type Origin } from './origins.js';
 import type { Oracle } from './syntax.js';
 
 /**
@@ -21,8 +21,10 @@ export function checkerOracle(ts: typeof TS, checker: TS.TypeChecker | undefined
     origin: (id) => {
       const original = ts.getOriginalNode(id);
       const symbol = original.pos >= 0 ? checker.getSymbolAtLocation(original) : undefined;
-      return symbol && symbolOrigin(ts, checker, symbol, 0);
+      const origin = symbol && symbolOrigin(ts, checker, symbol, 0);
+      return origin && defaultImportOrigin(ts, symbol!, origin);
     },
+    memberOrigin: (name) => memberOrigin(ts, checker, name),
   };
 }
 
@@ -109,7 +111,8 @@ function symbolOrigin(ts: typeof TS, checker: TS.TypeChecker, symbol: TS.Symbol,
     symbol = target;
   }
   const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-  if (!declaration) return undefined;
+  // `globalThis` is the checker's own symbol, declared nowhere.
+  if (!declaration) return symbol.escapedName === 'globalThis' ? { path: [] } : undefined;
   const source = declaration.getSourceFile();
   if (source.isDeclarationFile || (ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Ambient) !== 0) {
     return declaredOrigin(ts, symbol, declaration);
@@ -231,4 +234,41 @@ function receiverIs(ts: typeof TS, checker: TS.TypeChecker, object: TS.Node, typ
   };
   const members = type.isUnion() ? type.types : [type];
   return members.every((m) => derives(m) || derives(checker.getApparentType(m)));
+}
+
+/**
+ * A method's declaring class in a module's declaration file: `q.add` where add is p-queue's
+ * `PQueue#add` (inherited by a subclass, or on a receiver typed as one) is that class's
+ * instance method; a default-exported class is named `default`, as its import's origin is.
+ */
+function memberOrigin(ts: typeof TS, checker: TS.TypeChecker, name: TS.Node): Origin | undefined {
+  const original = ts.getOriginalNode(name);
+  if (original.pos < 0 || !ts.isIdentifier(original)) return undefined;
+  const symbol = checker.getSymbolAtLocation(original);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!declaration || !(ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration))) return undefined;
+  const owner = declaration.parent;
+  if (!ts.isClassDeclaration(owner) || !owner.getSourceFile().isDeclarationFile) return undefined;
+  const isDefault = (ts.getCombinedModifierFlags(owner) & ts.ModifierFlags.Default) !== 0;
+  const className = isDefault ? 'default' : owner.name?.text;
+  if (className === undefined) return undefined;
+  const classOrigin = declaredOrigin(ts, { escapedName: className } as TS.Symbol, owner);
+  if (!classOrigin || classOrigin.module === undefined) return undefined;
+  const isStatic = (ts.getCombinedModifierFlags(declaration as TS.Declaration) & ts.ModifierFlags.Static) !== 0;
+  return {
+    module: classOrigin.module,
+    path: isStatic ? [...classOrigin.path, original.text] : [...classOrigin.path, ORIGIN_NEW, original.text],
+  };
+}
+
+/**
+ * A default import of a package is that package's `default`, whatever its declaration file calls the
+ * value (node-cron: `export { nodeCron as default }`; bottleneck: `export = Bottleneck`).
+ */
+function defaultImportOrigin(ts: typeof TS, symbol: TS.Symbol, origin: Origin): Origin {
+  const clause = symbol.declarations?.find((d): d is TS.ImportClause => ts.isImportClause(d));
+  const specifier = clause?.parent.moduleSpecifier;
+  if (!specifier || !ts.isStringLiteral(specifier) || origin.module === undefined || origin.path.length === 0) return origin;
+  if (!sameModule(origin.module, specifier.text) || origin.path[0] === 'default') return origin;
+  return { module: origin.module, path: ['default', ...origin.path.slice(1)] };
 }

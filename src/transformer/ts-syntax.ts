@@ -4,7 +4,7 @@
  * versions, and one process may load several.
  */
 import type * as TS from 'typescript';
-import { anyOffsetIn, insertOffset } from '../catalog.js';
+import { anyOffsetIn, insertOffset, mergeOffsets, wordOffsets } from '../catalog.js';
 import type { DeclarationKind, ImportBinding, Kind, Parameter, ReferenceRole, ScopeParts, Syntax } from './syntax.js';
 
 const NONE: readonly TS.Node[] = [];
@@ -60,7 +60,7 @@ function kindTableFor(ts: typeof TS): Kind[] {
 }
 
 /** `words`: where the file's boundary words start (catalog: boundaryWordOffsets). */
-export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
+export function tsSyntax(ts: typeof TS, words: number[], text = ''): Syntax<TS.Node> {
   const kinds = kindTableFor(ts);
   const typedWrapper = (node: TS.Node) =>
     ts.isParenthesizedExpression(node) ||
@@ -81,6 +81,7 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
     // Not a node another transformer made or updated (that may hold new code).
     holdsNoBoundaryWord: (node) => node.pos >= 0 && ts.getOriginalNode(node) === node && !anyOffsetIn(words, node.pos, node.end),
     markBoundary: (node) => insertOffset(words, node.end - 1),
+    markWord: (name) => mergeOffsets(words, wordOffsets(text, name)),
     unwrapTyped,
     operand: (node) => (node as { expression?: TS.Node }).expression,
     operands: (node) => {
@@ -147,6 +148,14 @@ export function tsSyntax(ts: typeof TS, words: number[]): Syntax<TS.Node> {
       ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken
         ? { target: node.left, value: node.right }
         : undefined,
+    sequenceValue: (node) =>
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+      syntax.kind(unwrapTyped(node.left)) === 'literal'
+        ? node.right
+        : undefined,
+    arrayElements: (node) =>
+      ts.isArrayLiteralExpression(node) && !node.elements.some((e) => ts.isOmittedExpression(e)) ? node.elements : undefined,
     member: (node) => {
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name)) {
         return { object: unwrapTyped(node.expression), name: node.name.text, nameNode: node.name };

@@ -17,6 +17,8 @@ import {
   awaitUsingDeclarations,
   containsSuspension,
   isProcessed,
+  markAliasWords,
+  declaredFileWords,
   planCall,
   planMessage,
   planListenerAssignment,
@@ -140,10 +142,13 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   // About half of a typical codebase holds no boundary's word at all: nothing to walk (TypeScript parsed
   // the file already, so there is no diagnostic to lose; the text backend still parses every file to
   // report bad input).
-  const boundaryWords = boundaryWordOffsets(sourceFile.text);
-  if (boundaryWords.length === 0) return sourceFile;
+  const oracle = checkerOracle(ts, host.options.typeCheck ? host.checker : undefined);
+  const boundaryWords = boundaryWordOffsets(sourceFile.text, declaredFileWords(sourceFile.text, host.options.boundaries, !!oracle));
+  // With the checker an import may bring a boundary under a name of its own (a re-exported alias): markAliasWords.
+  const imports = !!oracle && sourceFile.statements.some((s) => ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s));
+  if (boundaryWords.length === 0 && !imports) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
-  const syntax = tsSyntax(ts, boundaryWords);
+  const syntax = tsSyntax(ts, boundaryWords, sourceFile.text);
   const aliases = spawnAliases(syntax, sourceFile, sourceFile.text);
   for (const alias of aliases) insertNameOffsets(sourceFile.text, alias, boundaryWords);
   const scopes: Array<Scope<TS.Node>> = [];
@@ -162,13 +167,14 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       syntax,
       skip: host.options.skip,
       scopes,
-      oracle: checkerOracle(ts, host.options.typeCheck ? host.checker : undefined),
+      oracle,
       settleRefs: new Set(),
       resolveCalls: new Set(),
       messages: host.options.messages,
       listeners: host.options.listeners,
       carriers: host.options.helpers !== 'global',
       spawnAliases: new Set(aliases),
+      boundaries: host.options.boundaries,
     },
     visit: undefined as unknown as TS.Visitor,
     siteFile: host.options.debug ? host.options.siteFile(sourceFile.fileName) : undefined,
@@ -183,6 +189,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     if (handler) return handler(node, file);
     return ts.visitEachChild(node, file.visit, context);
   };
+  markAliasWords(file.plan, sourceFile, sourceFile.text);
   file.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.
@@ -333,7 +340,9 @@ function visitCall(node: TS.CallExpression, file: FileContext): TS.Node {
   const spawn = plan ? undefined : planSpawn(file.plan, node);
   const visited = ts.visitEachChild(node, file.visit, file.context);
   const args = plan
-    ? wrapPlanned(file, plan, node.arguments, visited.arguments)
+    ? plan.inArray === undefined
+      ? wrapPlanned(file, plan, node.arguments, visited.arguments)
+      : wrapInArray(file, plan, node, visited)
     : spawn && spawnArguments(file, spawn, node.arguments, visited.arguments);
   const listener = planListenerCall(file.plan, node);
   if (!args && !listener) return visited;
@@ -480,6 +489,24 @@ function spawnArguments(
       return [factory.createSpreadElement(helperCall(file, plan.helper, [list, ...flags]))];
     }
   }
+}
+
+/** `f.apply(thisArg, [cb, ms])`: the arguments with the planned elements of the array literal wrapped. */
+function wrapInArray(
+  file: FileContext,
+  plan: CallbackPlan<TS.Node>,
+  node: TS.CallExpression,
+  visited: TS.CallExpression,
+): TS.Expression[] | undefined {
+  const index = plan.inArray!;
+  const original = node.arguments[index];
+  const array = visited.arguments[index];
+  if (!original || !array || !file.ts.isArrayLiteralExpression(original) || !file.ts.isArrayLiteralExpression(array)) return undefined;
+  const elements = wrapPlanned(file, plan, original.elements, array.elements);
+  if (!elements) return undefined;
+  const args = [...visited.arguments];
+  args[index] = file.factory.updateArrayLiteralExpression(array, elements);
+  return args;
 }
 
 function isIgnored(file: FileContext, node: TS.Node): boolean {

@@ -23,7 +23,13 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-export const EXTERNAL = /^(@opentelemetry\/api|otel-context-transformer\/runtime)(\/.*)?$|^node:/;
+// The libraries of the declared-boundary scenarios (test/scenarios/declared-library-*) stay imports, loaded
+// by Node at run time like the API: what is tested is the compiled app's calls into them, and several are
+// CommonJS or UMD, which this harness's Rollup (no CommonJS plugin) does not bundle.
+const DECLARED_LIBRARIES = ['p-queue', 'p-limit', 'async'];
+export const EXTERNAL = new RegExp(
+  `^(@opentelemetry\\/api|otel-context-transformer\\/runtime|${DECLARED_LIBRARIES.join('|')})(\\/.*)?$|^node:`,
+);
 const TS = /\.[cm]?tsx?$/;
 
 /**
@@ -155,7 +161,8 @@ const builders = {
       target: 'node20',
       sourcemap,
       minify: false,
-      external: ['@opentelemetry/api', 'otel-context-transformer/runtime'],
+      // Only those with a CommonJS build: esbuild's interop takes an ES module's namespace for its default export.
+      external: ['@opentelemetry/api', 'otel-context-transformer/runtime', 'async'],
       plugins: plugin ? [await ourPlugin('esbuild', plugin)] : [],
       logLevel: 'silent',
     });
