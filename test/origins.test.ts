@@ -121,6 +121,7 @@ const CASES: Array<[string, string, Array<Origin | undefined>]> = [
     "declare function __importStar(m: any): any; declare function __importDefault(m: any): any; const cp = __importStar(require('node:child_process')); const d = __importDefault(require('child_process')); probe(cp.fork); probe(d.default.spawn);",
     [fromModule('node:child_process', 'fork'), fromModule('child_process', 'default', 'spawn')],
   ],
+  [
     "a compiler's CommonJS interop and `(0, f)` calls",
     "declare function __importDefault(m: any): any; const q = __importDefault(require('p-queue')); probe(new q.default().add); " +
       "probe((0, q.default)); probe(__importDefault(require('p-limit')).default(1));",
