@@ -1747,7 +1747,8 @@ describe('context.attach in compiled code', () => {
       try {
         const token = context.attach(ctx);
         seen.push(`${name} attached ${cur()}`);
-        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 2))));
+        // Long enough that a 1 ms timer the test sets after calling this fires first, even on a loaded machine.
+        __otelCtx.resume(__otelFrame, await __otelCtx.suspend(__otelFrame, new Promise((r) => setTimeout(r, 20))));
         seen.push(`${name} after timer ${cur()}`);
         setTimeout(
           __otelCtx.bind(() => seen.push(`${name} timer callback ${cur()}`)),
