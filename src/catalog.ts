@@ -403,12 +403,6 @@ export function anyOffsetIn(offsets: readonly number[], start: number, end: numb
   return low < offsets.length && offsets[low]! < end;
 }
 
-/** Adds where `name` stands as a whole word in `text` to the sorted offsets (a boundary spelt by another name). */
-export function insertNameOffsets(text: string, name: string, offsets: number[]): void {
-  const words = new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g');
-  for (let m = words.exec(text); m !== null; m = words.exec(text)) insertOffset(offsets, m.index);
-}
-
 /** Adds an offset to the sorted offsets (a boundary the planner found by analysis, not by its word). */
 export function insertOffset(offsets: number[], offset: number): void {
   let low = 0;

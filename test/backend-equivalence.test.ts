@@ -90,6 +90,12 @@ const ALIAS_CASES: Record<string, [string, number]> = {
       'setTimeout.apply(globalThis, args); queueMicrotask.call(null, cb); setTimeout.call(globalThis, ...args); }',
     3,
   ],
+  // Spawning functions under names of the file's own: their calls hold no boundary word (markAliasWords).
+  'alias-spawn.ts': [
+    "import { spawn as run } from 'node:child_process'; const { Worker: W } = require('worker_threads'); " +
+      "export function f() { run('ls', ['-l']); } export function g() { return new W('./w.js'); }",
+    2,
+  ],
   'declared-libraries.ts': [
     "import PQueue from 'p-queue'; import pLimit from 'p-limit'; const q = new PQueue(); const limit = pLimit(1); " +
       'export function f(cb: () => void) { q.add(cb); limit(cb); }',

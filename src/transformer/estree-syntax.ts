@@ -207,10 +207,6 @@ export function estreeSyntax(words: number[], text = ''): Syntax<Node> {
       if (node.type === 'Literal') return typeof node.value === 'string' ? node.value : undefined;
       return node.type === 'TemplateLiteral' && node.expressions.length === 0 ? (node.quasis[0]?.value.cooked ?? undefined) : undefined;
     },
-    indirectCallee: (node) => {
-      const [first, last] = node.type === 'SequenceExpression' ? (node.expressions as Node[]) : [];
-      return node.expressions?.length === 2 && first?.type === 'Literal' && typeof first.value === 'number' ? unwrap(last!) : undefined;
-    },
     isImportMeta: (node) => node.type === 'MetaProperty' && node.meta?.name === 'import',
     literalShape: (node) => {
       if (node.type === 'ArrayExpression') return 'array';

@@ -13,7 +13,7 @@ import type MagicString from 'magic-string';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { OriginalPositionOf } from '../text/input-map-position.js';
 import { LineIndex } from '../text/line-index.js';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { childKeys, estreeSyntax, TYPE_ONLY, type Node } from './estree-syntax.js';
 import {
@@ -33,7 +33,6 @@ import {
   planNew,
   planSpawn,
   planTry,
-  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   siteNode,
@@ -179,8 +178,6 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
 
   const words = boundaryWordOffsets(code, declaredFileWords(code, options.boundaries, false));
   const syntax = estreeSyntax(words, code);
-  const aliases = spawnAliases(syntax, program, code);
-  for (const alias of aliases) insertNameOffsets(code, alias, words);
   const scopes: Array<Scope<Node>> = [];
   const file: FileContext = {
     code,
@@ -197,7 +194,6 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       messages: options.messages,
       listeners: options.listeners,
       carriers: options.helpers !== 'global',
-      spawnAliases: new Set(aliases),
       boundaries: options.boundaries,
     },
     functionState: { framed: false, isAsync: false, isGenerator: false },

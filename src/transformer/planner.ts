@@ -42,7 +42,7 @@ import {
   type ListenerMode,
   type StartedBoundary,
 } from '../catalog.js';
-import { lazyScope, originOf, sameModule, scopeBindings, type Origin, type Scope } from './origins.js';
+import { lazyScope, originOf, sameModule, type Origin, type Scope } from './origins.js';
 import type { ObjectProperty, Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
@@ -61,8 +61,6 @@ export interface PlanContext<N> {
   listeners?: ListenerMode;
   /** The carrier helpers can be reached (not with `helpers: "global"`, whose prelude has none): spawn sites are rewritten. */
   carriers: boolean;
-  /** The file's own names for spawning functions (spawnAliases). */
-  spawnAliases?: ReadonlySet<string>;
   /** Declared boundaries (the `boundaries` option and the catalog's library set), matched by origin. */
   boundaries?: readonly DeclaredBoundary[];
   /**
@@ -618,10 +616,15 @@ export function markAliasWords<N>(context: PlanContext<N>, program: N, text: str
   context.declaredReachable = boundaries.length > 0 && (declaredModule || !!oracle);
   const statements = syntax.scopeParts(program)?.statements ?? [];
   const imports = !!oracle && statements.some((s) => syntax.importBindings(s).length > 0);
-  if (!ALIAS_HINT.test(text) && !declaredModule && !imports) return;
+  // `import { spawn as run } from 'child_process'`: spawning functions under names of the file's own.
+  const spawnModule = SPAWN_MODULE_NAMES.some((m) => text.includes(m));
+  if (!ALIAS_HINT.test(text) && !declaredModule && !imports && !spawnModule) return;
   const marked = context.calleeNames;
   const isBoundary = (origin: Origin | undefined) =>
-    !!origin && (!!originBoundary(context, origin, undefined) || leadsToDeclared(boundaries, origin));
+    !!origin &&
+    (!!originBoundary(context, origin, undefined) ||
+      leadsToDeclared(boundaries, origin) ||
+      !!(findSpawnBoundary(origin, true) ?? findSpawnBoundary(origin, false)));
   const aliases = new Set<string>();
   const mark = (name: string) => {
     if (aliases.has(name)) return false;
@@ -1065,10 +1068,11 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   if (!context.carriers) return undefined;
   const construct = syntax.isConstruct(node);
   const callee = syntax.callee(node);
-  const direct = syntax.indirectCallee(callee) ?? callee;
+  // `(0, cp.spawn)(…)`: compilers' CommonJS output calls imports that way.
+  const direct = syntax.unwrapTyped(syntax.sequenceValue(callee) ?? callee);
   // Only a callee spelt like one is looked up (resolving an origin collects the scopes' names).
   const spelt = syntax.kind(direct) === 'identifier' ? syntax.name(direct) : syntax.member(direct)?.name;
-  if (spelt === undefined || !(isSpawnName(spelt) || context.spawnAliases?.has(spelt))) return undefined;
+  if (spelt === undefined || !(isSpawnName(spelt) || context.calleeNames?.has(spelt))) return undefined;
   const origin = originOf(context, direct);
   const boundary = origin && findSpawnBoundary(origin, construct);
   if (!boundary || context.skip.has(boundary.category)) return undefined;
@@ -1117,6 +1121,7 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   return boundary.callback ? plan('arguments', 0, 'spawnArgs') : plan('wrap', at);
 }
 
+/** Where spawning functions come from: a file that names neither may still alias the browser `Worker` (a const, found by its words). */
 const SPAWN_MODULE_NAMES = ['child_process', 'worker_threads'];
 
 const isCarrierHelper = (name: string | undefined): boolean => name !== undefined && Object.hasOwn(CARRIER_HELPERS, name);
@@ -1126,30 +1131,6 @@ type MakePlan<N> = (how: SpawnPlan<N>['how'], position: number, helper?: Carrier
 function alreadyOrWrap<N>(syntax: Syntax<N>, plan: MakePlan<N>, args: readonly N[], position: number): SpawnPlan<N> {
   const done = helperCallName(syntax, args[position]!) !== undefined;
   return { ...plan('wrap', position), rewritten: done };
-}
-
-/**
- * The names a file binds at its top level to a spawning function under a name
- * of its own (`import { spawn as run } from 'child_process'`, `const { Worker: W }
- * = require('worker_threads')`): their uses hold no boundary word, so they are
- * to count as one (catalog: insertNameOffsets). Namespaces need none: `cp.spawn` spells it.
- */
-export function spawnAliases<N>(syntax: Syntax<N>, program: N, text: string): string[] {
-  const aliases: string[] = [];
-  // Only where such a module is named (collecting the top level's names walks the file).
-  if (!SPAWN_MODULE_NAMES.some((m) => text.includes(m))) return aliases;
-  const scopes: Array<Scope<N>> = [];
-  for (const [name, binding] of scopeBindings(syntax, program)) {
-    let origin: { module?: string; path: readonly string[] } | undefined;
-    if (binding.kind === 'import' && binding.imported !== '*') origin = { module: binding.module, path: [binding.imported] };
-    else if (binding.kind === 'const') {
-      const base = originOf({ syntax, scopes }, binding.init);
-      origin = base && { module: base.module, path: [...base.path, ...binding.path] };
-    }
-    const boundary = origin && findSpawnBoundary(origin, origin.path[origin.path.length - 1] === 'Worker');
-    if (boundary && boundary.name !== name) aliases.push(name);
-  }
-  return aliases;
 }
 
 /**

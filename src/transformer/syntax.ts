@@ -112,8 +112,6 @@ export interface Syntax<N> {
   sequenceValue(node: N): N | undefined;
   /** A string literal's value (or a template's without substitutions); undefined for any other node. */
   stringValue(node: N): string | undefined;
-  /** `f` of `(0, f)`: how compilers write a call without `this` (TypeScript's and Babel's CommonJS output); undefined otherwise. */
-  indirectCallee(node: N): N | undefined;
   /** `import.meta`. */
   isImportMeta(node: N): boolean;
   /** What an expression is written as, when that says what it is at run time: an array or object literal, `null`. */

@@ -167,10 +167,6 @@ export function tsSyntax(ts: typeof TS, words: number[], text = ''): Syntax<TS.N
     },
     isConstruct: (node) => ts.isNewExpression(node),
     stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
-    indirectCallee: (node) =>
-      ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.CommaToken && ts.isNumericLiteral(node.left)
-        ? unwrapTyped(node.right)
-        : undefined,
     isImportMeta: (node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword,
     literalShape: (node) => {
       if (ts.isArrayLiteralExpression(node)) return 'array';

@@ -9,7 +9,7 @@
  */
 import { injectedFault, internalErrorMessage } from '../internal-errors.js';
 import type * as TS from 'typescript';
-import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER, insertNameOffsets } from '../catalog.js';
+import { boundaryWordOffsets, globalHelpersLookup, HELPERS, IGNORE_FILE_MARKER, IGNORE_MARKER } from '../catalog.js';
 import type { ResolvedOptions } from '../options.js';
 import { isMarkerText, skipTrivia } from './text.js';
 import {
@@ -28,7 +28,6 @@ import {
   planNew,
   planSpawn,
   planTry,
-  spawnAliases,
   returnSuspends,
   rewritesForAwait,
   siteNode,
@@ -149,8 +148,6 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   if (boundaryWords.length === 0 && !imports) return sourceFile;
   const { handlers, ignorable } = kindTablesFor(ts);
   const syntax = tsSyntax(ts, boundaryWords, sourceFile.text);
-  const aliases = spawnAliases(syntax, sourceFile, sourceFile.text);
-  for (const alias of aliases) insertNameOffsets(sourceFile.text, alias, boundaryWords);
   const scopes: Array<Scope<TS.Node>> = [];
   const file: FileContext = {
     ts,
@@ -173,7 +170,6 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       messages: host.options.messages,
       listeners: host.options.listeners,
       carriers: host.options.helpers !== 'global',
-      spawnAliases: new Set(aliases),
       boundaries: host.options.boundaries,
     },
     visit: undefined as unknown as TS.Visitor,
