@@ -164,10 +164,10 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
       const inner = originIn(context, scopes, args[0]!, depth + 1);
       if (inner && inner.module !== undefined && inner.path.length === 0) return inner;
     }
-    return extend(originIn(context, scopes, callee, depth + 1), kind === 'call' ? ORIGIN_CALL : ORIGIN_NEW);
+    return extendOrigin(originIn(context, scopes, callee, depth + 1), kind === 'call' ? ORIGIN_CALL : ORIGIN_NEW);
   }
   const access = syntax.member(node);
-  return access ? extend(originIn(context, scopes, access.object, depth + 1), access.name) : undefined;
+  return access ? extendOrigin(originIn(context, scopes, access.object, depth + 1), access.name) : undefined;
 }
 
 function identifierOrigin<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>, node: N, depth: number): Origin | undefined {
@@ -196,7 +196,10 @@ function identifierOrigin<N>(context: OriginContext<N>, scopes: ReadonlyArray<Sc
   return { path: GLOBAL_OBJECTS.includes(name) ? [] : [name] };
 }
 
-function extend(origin: Origin | undefined, segment: string): Origin | undefined {
+/** `origin` with one more path segment; an unknown origin (null, undefined) stays as it is. */
+export function extendOrigin(origin: Origin | undefined, segment: string): Origin | undefined;
+export function extendOrigin(origin: Origin | null | undefined, segment: string): Origin | null | undefined;
+export function extendOrigin(origin: Origin | null | undefined, segment: string): Origin | null | undefined {
   return origin && { module: origin.module, path: [...origin.path, segment] };
 }
 

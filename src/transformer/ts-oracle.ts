@@ -4,7 +4,7 @@
  */
 import type * as TS from 'typescript';
 import { GLOBAL_OBJECTS } from '../catalog.js';
-import { ORIGIN_CALL, ORIGIN_NEW, sameModule, type Origin } from './origins.js';
+import { extendOrigin, ORIGIN_CALL, ORIGIN_NEW, sameModule, type Origin } from './origins.js';
 import type { Oracle } from './syntax.js';
 
 /**
@@ -150,7 +150,7 @@ function expressionOrigin(ts: typeof TS, checker: TS.TypeChecker, expression: TS
   }
   if (ts.isPropertyAccessExpression(node) || (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression))) {
     const name = ts.isPropertyAccessExpression(node) ? node.name.text : (node.argumentExpression as TS.StringLiteralLike).text;
-    return extend(expressionOrigin(ts, checker, node.expression, depth + 1), name);
+    return extendOrigin(expressionOrigin(ts, checker, node.expression, depth + 1), name);
   }
   if (ts.isCallExpression(node)) {
     const [first] = node.arguments;
@@ -162,14 +162,10 @@ function expressionOrigin(ts: typeof TS, checker: TS.TypeChecker, expression: TS
     ) {
       return { module: first.text, path: [] };
     }
-    return extend(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_CALL);
+    return extendOrigin(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_CALL);
   }
-  if (ts.isNewExpression(node)) return extend(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_NEW);
+  if (ts.isNewExpression(node)) return extendOrigin(expressionOrigin(ts, checker, node.expression, depth + 1), ORIGIN_NEW);
   return null;
-}
-
-function extend(origin: Origin | null | undefined, segment: string): Origin | null | undefined {
-  return origin && { module: origin.module, path: [...origin.path, segment] };
 }
 
 /**
