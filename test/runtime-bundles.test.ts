@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TMP_DIR } from './harness/run.js';
 
@@ -155,4 +156,21 @@ describe('the built runtime files', () => {
       expect(warnings).toEqual([]);
     });
   }
+});
+
+describe('the helpers preludes', () => {
+  // Each runs as a classic script in a realm of its own; the registry of Symbol.for is shared with ours.
+  const helpersOf = (file: string): string[] => {
+    const realm = vm.createContext({ console });
+    vm.runInContext(readFileSync(file, 'utf8'), realm);
+    const installed = vm.runInContext('globalThis', realm)[Symbol.for('otel-context-transformer.helpers.v1')];
+    return Object.keys(installed ?? {});
+  };
+
+  it('the debug prelude offers every helper the plain one does (what a helpers: "global" build may call)', () => {
+    const plain = helpersOf('dist/global.iife.js');
+    expect(plain).toContain('bindAlways');
+    expect(plain).toContain('listen');
+    expect(helpersOf('dist/global-debug.iife.js')).toEqual([...plain, 'debugSummary', 'resetDebugSummary']);
+  });
 });

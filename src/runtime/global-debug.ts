@@ -10,24 +10,7 @@
  * logger the page's API registered (the API keeps one registry per page, by a registered symbol).
  */
 import { bind, debugSummary, frame, genFrame, reenter, resetDebugSummary, resume } from './debug-helpers.js';
-import { exit, forAwait, leave, rootFrame, suspend, tail } from './slot.js';
+import { GLOBAL_HELPERS, installGlobalHelpers } from './global-install.js';
 
-const KEY = Symbol.for('otel-context-transformer.helpers.v1');
-const g = globalThis as Record<symbol, unknown>;
-if (g[KEY] === undefined) {
-  g[KEY] = Object.freeze({
-    bind,
-    frame,
-    genFrame,
-    rootFrame,
-    suspend,
-    tail,
-    leave,
-    resume,
-    reenter,
-    exit,
-    forAwait,
-    debugSummary,
-    resetDebugSummary,
-  });
-}
+// Every helper global.ts installs (declared boundaries' and listeners' too), the crossing ones logging.
+installGlobalHelpers({ ...GLOBAL_HELPERS, bind, frame, genFrame, reenter, resume, debugSummary, resetDebugSummary });

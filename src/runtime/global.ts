@@ -9,28 +9,6 @@
  *
  * It adds one symbol-keyed property and patches nothing.
  */
-import { handler, listen, listenStarted, startedHandler, starts } from './listeners.js';
-import { bind, bindAlways, exit, forAwait, frame, genFrame, leave, reenter, resume, rootFrame, suspend, tail } from './slot.js';
+import { GLOBAL_HELPERS, installGlobalHelpers } from './global-install.js';
 
-const KEY = Symbol.for('otel-context-transformer.helpers.v1');
-const g = globalThis as Record<symbol, unknown>;
-if (g[KEY] === undefined)
-  g[KEY] = Object.freeze({
-    bind,
-    bindAlways,
-    frame,
-    genFrame,
-    rootFrame,
-    suspend,
-    tail,
-    leave,
-    resume,
-    reenter,
-    exit,
-    forAwait,
-    listen,
-    listenStarted,
-    handler,
-    startedHandler,
-    starts,
-  });
+installGlobalHelpers(GLOBAL_HELPERS);
