@@ -24,14 +24,11 @@ import {
   isProcessed,
   markAliasWords,
   declaredFileWords,
-  planCall,
   planListenerAssignment,
   planListenerCall,
   planFrame,
+  planInvocation,
   planFunction,
-  planMessage,
-  planNew,
-  planSpawn,
   planTry,
   returnSuspends,
   rewritesForAwait,
@@ -408,15 +405,13 @@ function insert(file: FileContext, at: number, text: string): void {
 
 /** Bind a boundary's callbacks, adopt the value a promise resolves with (planner: planCall); listeners (see below); spawns. */
 function visitCall(node: Node, file: FileContext): void {
-  const message = planMessage(file.plan, node, false);
+  const { message, callbacks, spawn } = planInvocation(file.plan, node);
   if (message) return visitMessage(node, file, message);
   const listener = planListenerCall(file.plan, node);
   const receiver = listener && (node.callee.object as Node);
   if (receiver) openReceiver(file, receiver, listener!);
-  const plan = planCall(file.plan, node);
-  const spawn = plan ? undefined : planSpawn(file.plan, node);
   if (spawn) visitSpawn(node, file, spawn);
-  else visitPlanned(node, file, plan);
+  else visitPlanned(node, file, callbacks);
   if (receiver) closeReceiver(file, receiver, listener!);
 }
 
@@ -442,12 +437,10 @@ function closeReceiver(file: FileContext, at: Node, plan: ReceiverPlan<Node>): v
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew; `new Worker`: planSpawn. */
 function visitNew(node: Node, file: FileContext): void {
-  const message = planMessage(file.plan, node, true);
+  const { message, callbacks, spawn } = planInvocation(file.plan, node);
   if (message) return visitMessage(node, file, message);
-  const plan = planNew(file.plan, node);
-  const spawn = plan ? undefined : planSpawn(file.plan, node);
   if (spawn) visitSpawn(node, file, spawn);
-  else visitPlanned(node, file, plan);
+  else visitPlanned(node, file, callbacks);
 }
 
 /**

@@ -833,6 +833,32 @@ function executorReferences<N>(syntax: Syntax<N>, executor: N): { passed: N[]; r
   };
 }
 
+// --- what a call or `new` needs --------------------------------------------------
+
+/** The rewrites of one call or `new` (at most one of them; listener rewrites compose with any: planListenerCall). */
+export interface InvocationPlan<N> {
+  /** The whole call becomes a message helper's (its arguments keep their own rewrites). */
+  message?: MessagePlan<N>;
+  /** Its callbacks are bound, or the value it resolves with adopted. */
+  callbacks?: CallbackPlan<N>;
+  /** A worker or process spawned: its options carry the context. */
+  spawn?: SpawnPlan<N>;
+}
+
+/**
+ * Which rewrite a call or `new` gets, decided here for both backends: a message rewrite first (with
+ * `messages: true` it applies the spawn carrier itself), else a boundary's callbacks, else a spawn site.
+ */
+export function planInvocation<N>(context: PlanContext<N>, node: N): InvocationPlan<N> {
+  const isNew = context.syntax.isConstruct(node);
+  const message = planMessage(context, node, isNew);
+  if (message) return { message };
+  const callbacks = isNew ? planNew(context, node) : planCall(context, node);
+  if (callbacks) return { callbacks };
+  const spawn = planSpawn(context, node);
+  return spawn ? { spawn } : {};
+}
+
 // --- messages (issue 9, opt-in) ----------------------------------------------------
 
 /**

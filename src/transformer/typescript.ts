@@ -19,14 +19,11 @@ import {
   isProcessed,
   markAliasWords,
   declaredFileWords,
-  planCall,
-  planMessage,
   planListenerAssignment,
   planListenerCall,
   planFrame,
+  planInvocation,
   planFunction,
-  planNew,
-  planSpawn,
   planTry,
   returnSuspends,
   rewritesForAwait,
@@ -38,6 +35,7 @@ import {
   type ReceiverPlan,
   type FunctionPlan,
   type PlanContext,
+  type MessagePlan,
   type SpawnPlan,
 } from './planner.js';
 import { lazyScope, type Scope } from './origins.js';
@@ -331,9 +329,8 @@ function visitScope(node: TS.Node, file: FileContext): TS.Node {
  */
 function visitCall(node: TS.CallExpression, file: FileContext): TS.Node {
   const { ts, factory } = file;
-  if (planMessage(file.plan, node, false)) return visitMessage(node, file);
-  const plan = planCall(file.plan, node);
-  const spawn = plan ? undefined : planSpawn(file.plan, node);
+  const { message, callbacks: plan, spawn } = planInvocation(file.plan, node);
+  if (message) return visitMessage(node, file, message);
   const visited = ts.visitEachChild(node, file.visit, file.context);
   const args = plan
     ? plan.inArray === undefined
@@ -379,9 +376,8 @@ function wrapReceiver<E extends TS.Expression>(file: FileContext, member: E, pla
 
 /** `new FinalizationRegistry(cb)`: bound like a scheduler's callback; `new Promise(executor)`: see planNew. */
 function visitNew(node: TS.NewExpression, file: FileContext): TS.Node {
-  if (planMessage(file.plan, node, true)) return visitMessage(node, file);
-  const plan = planNew(file.plan, node);
-  const spawn = plan ? undefined : planSpawn(file.plan, node);
+  const { message, callbacks: plan, spawn } = planInvocation(file.plan, node);
+  if (message) return visitMessage(node, file, message);
   const visited = file.ts.visitEachChild(node, file.visit, file.context);
   if (!node.arguments || !visited.arguments) return visited;
   const args = plan
@@ -394,9 +390,8 @@ function visitNew(node: TS.NewExpression, file: FileContext): TS.Node {
  * A message rewrite (planner: planMessage): `x.postMessage(a)` → `__otelCtx.postMessage(x, a)`,
  * `postMessage(a)` → `__otelCtx.postGlobalMessage(a)`, `new Worker(a)` → `__otelCtx.messageConstruct(Worker, a)`.
  */
-function visitMessage(node: TS.CallExpression | TS.NewExpression, file: FileContext): TS.Node {
+function visitMessage(node: TS.CallExpression | TS.NewExpression, file: FileContext, plan: MessagePlan<TS.Node>): TS.Node {
   const { ts } = file;
-  const plan = planMessage(file.plan, node, ts.isNewExpression(node))!;
   const visited = ts.visitEachChild(node, file.visit, file.context) as TS.CallExpression | TS.NewExpression;
   const args = [...(visited.arguments ?? [])];
   let receiver: TS.Expression | undefined;
