@@ -340,6 +340,10 @@ export const MESSAGE_HELPERS = {
   postGlobalMessage: 'postGlobalMessage',
   /** `new C(...args)` → `messageConstruct(C, ...args)`: the runtime gates the channel when C is one it knows. */
   messageConstruct: 'messageConstruct',
+  /** workerpool's `pool(...args)` → `carryingPool(pool, ...args)`: its `exec` carries the context with each task. */
+  carryingPool: 'carryingPool',
+  /** workerpool's `worker(...args)` (in the worker) → `carriedPoolWorker(worker, ...args)`: tasks run in theirs. */
+  carriedPoolWorker: 'carriedPoolWorker',
 } as const;
 
 /** The method whose message is carried (on a Worker object, a worker's global, `parentPort`). */
@@ -351,6 +355,19 @@ export const MESSAGE_POST_METHOD = 'postMessage';
  * `Worker`, worker_threads' `Worker`, and the pools `Piscina` and `Tinypool`.
  */
 export const MESSAGE_CONSTRUCTORS: readonly string[] = ['Worker', 'Piscina', 'Tinypool'];
+
+/**
+ * Functions that open a carried channel, named by origin like a declared boundary (parseCallPath):
+ * `f(...args)` → `helper(f, ...args)`, `this` not passed (none of them reads it). workerpool: a task's
+ * params array travels with the propagation fields as one extra enumerable, non-index property, which
+ * structured cloning keeps and workerpool's `method.apply(method, params)` never passes on, so a worker
+ * we did not compile calls the method with the arguments as submitted; a compiled one (its `worker()`
+ * call rewritten) runs the task in the carried context. No handshake is needed, so none is made.
+ */
+export const MESSAGE_CALLS: readonly { module: string; call: string; helper: (typeof MESSAGE_HELPERS)[keyof typeof MESSAGE_HELPERS] }[] = [
+  { module: 'workerpool', call: 'pool', helper: MESSAGE_HELPERS.carryingPool },
+  { module: 'workerpool', call: 'worker', helper: MESSAGE_HELPERS.carriedPoolWorker },
+];
 
 /** What compiled code imports its helpers from with `messages: true` (unless `runtimeModule` says otherwise). */
 export const MESSAGES_RUNTIME_MODULE = 'otel-context-transformer/runtime/messages';
@@ -534,6 +551,8 @@ export interface DeclaredBoundary {
   /** For reports: `p-queue PQueue.prototype.add`. */
   label: string;
   category: Category;
+  /** A message call (MESSAGE_CALLS): rewritten by planMessage into this helper, never bound. */
+  message?: (typeof MESSAGE_HELPERS)[keyof typeof MESSAGE_HELPERS];
 }
 
 /** Path segments as origins.ts writes them (kept equal: a test compares the two). */
@@ -604,6 +623,36 @@ export const LIBRARY_BOUNDARIES: readonly BoundaryDeclaration[] = [
   // node-cron: `cron.schedule(expression, task)`: every tick in the context of the schedule call, as setInterval.
   { module: 'node-cron', call: 'default.schedule', callbackArg: 1 },
 ];
+
+/** MESSAGE_CALLS as the planner matches them (with `messages: true`; category `threads`). */
+export function messageCallBoundaries(): DeclaredBoundary[] {
+  return MESSAGE_CALLS.map((entry) => ({
+    ...declaredBoundary({ module: entry.module, call: entry.call, callbackArg: [] }),
+    category: 'threads',
+    message: entry.helper,
+  }));
+}
+
+// ---------------------------------------------------------------------------
+// Functions sent elsewhere as their source text: a function literal passed here is left exactly as
+// written (planner: markSerialized), since our rewrites name `__otelCtx`, which the realm that
+// evaluates the text does not have (a page, a worker's `new Function`).
+
+/** By method name, on any receiver (only a function literal at `functionArg` is affected). */
+export const SERIALIZING_METHODS: readonly { name: string; functionArg: number }[] = [
+  // Puppeteer and Playwright: page, frame, worker, element handle, locator.
+  { name: 'evaluate', functionArg: 0 },
+  { name: 'evaluateHandle', functionArg: 0 },
+  { name: 'evaluateAll', functionArg: 0 },
+  { name: '$eval', functionArg: 1 },
+  { name: '$$eval', functionArg: 1 },
+  { name: 'waitForFunction', functionArg: 0 },
+  { name: 'addInitScript', functionArg: 0 },
+  { name: 'evaluateOnNewDocument', functionArg: 0 },
+];
+
+/** By origin (parseCallPath): workerpool sends `exec(fn, params)` to its worker as `String(fn)`. */
+export const SERIALIZING_CALLS: readonly BoundaryDeclaration[] = [{ module: 'workerpool', call: 'pool().exec', callbackArg: 0 }];
 
 /** The words a declared boundary's call is written with: its last property name (a method's name, `add`). */
 export function declaredWords(boundaries: readonly DeclaredBoundary[]): string[] {

@@ -11,6 +11,7 @@ import {
   DEFAULT_RUNTIME_MODULE,
   declaredBoundary,
   LIBRARY_BOUNDARIES,
+  messageCallBoundaries,
   LISTENER_MODES,
   MESSAGES_RUNTIME_MODULE,
   parseCallPath,
@@ -232,7 +233,10 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   const preset = options.preset ?? 'all';
   return {
     skip: new Set([...PRESET_SKIPS[preset], ...(options.skip ?? [])]),
-    boundaries: [...LIBRARY_BOUNDARIES, ...(options.boundaries ?? [])].map(declaredBoundary),
+    boundaries: [
+      ...[...LIBRARY_BOUNDARIES, ...(options.boundaries ?? [])].map(declaredBoundary),
+      ...(messages ? messageCallBoundaries() : []),
+    ],
     preset,
     helpers: options.helpers ?? 'auto',
     runtimeModule:

@@ -414,3 +414,31 @@ describe('messages: both backends make the same message rewrites', () => {
     expect(helperCalls(transform(source, { filename: fileName })?.code ?? source, fileName)!.filter((n) => /essage/.test(n))).toEqual([]);
   });
 });
+
+describe('messages: workerpool calls are found by origin, the same in both backends', () => {
+  const source = [
+    `import workerpool, { pool as makePool } from 'workerpool';`,
+    `import * as wp from 'workerpool';`,
+    `const p = workerpool.pool('./w.js', { maxWorkers: 1 }); makePool(); wp.pool(); (0, wp.pool)(s); wp.pool<T>();`,
+    `workerpool.worker({ task }); wp.worker({}, { onTerminate });`,
+    `const { worker } = require('workerpool'); worker({ a });`,
+    // Not workerpool's: a parameter, a look-alike object, an optional call.
+    `function f(pool: any) { pool(); } other.pool(); workerpool.pool?.();`,
+  ].join('\n');
+
+  it('text and TypeScript make the same rewrites, and the output parses and runs its operands once', () => {
+    const options = { messages: true };
+    const text = transform(source, { filename: 'pools.ts', ...options })?.code ?? source;
+    const plugin = otelContextTransformer(undefined, options, { ts, addDiagnostic: () => undefined });
+    const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext };
+    const emitted = ts.transpileModule(source, { fileName: 'pools.ts', compilerOptions, transformers: { before: [plugin] } }).outputText;
+    const fromText = helperCalls(text, 'pools.ts')!;
+    expect(firstDecisionDifference(fromText, helperCalls(emitted, 'out.js')!)).toBeUndefined();
+    expect(fromText).toEqual([...Array(5).fill('carryingPool'), ...Array(3).fill('carriedPoolWorker')]);
+    expect(text).toContain('__otelCtx.carryingPool((0, wp.pool), s)');
+    expect(text).toContain('__otelCtx.carryingPool(wp.pool<T>)');
+    expect(text).toContain(`__otelCtx.carryingPool(workerpool.pool, './w.js', { maxWorkers: 1 })`);
+    // Without the option nothing of it is rewritten.
+    expect(transform(source, { filename: 'pools.ts' })).toBeUndefined();
+  });
+});

@@ -25,7 +25,7 @@ const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
 const SRC = path.resolve('test/messages');
 const OUT = path.resolve('test/.tmp/messages');
-const FILES = ['main.mts', 'worker.mts', 'pool-main.mts', 'pool-task.mts'];
+const FILES = ['main.mts', 'worker.mts', 'pool-main.mts', 'pool-task.mts', 'workerpool-main.mts', 'workerpool-worker.mts'];
 const COMPILER_OPTIONS = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
 
 interface Span {
@@ -40,6 +40,12 @@ interface MainRun {
   seen: { compiled: any[]; plain: any[] };
   detached: number;
   fromGrandchild: unknown;
+}
+interface WorkerpoolRun {
+  spans: Span[];
+  taskSpans: Span[];
+  results: unknown[];
+  plain: unknown[];
 }
 interface PoolRun {
   spans: Span[];
@@ -224,6 +230,26 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
       }
       expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
     });
+
+    it('workerpool: exec and proxy tasks run in the context of their call; uncompiled workers get the arguments as submitted', () => {
+      const result = run<WorkerpoolRun>(backend, path.join(dir, 'workerpool-main.mjs'));
+      expect(result.results).toEqual([{ got: 0, args: 1 }, { got: 1, args: 1 }, { got: 2, args: 1 }, 42, 42]);
+      for (const n of [1, 2]) {
+        const submit = byName(result.spans, `submit ${n}`);
+        for (const name of [`task ${n}`, `task ${n} after await`]) {
+          const task = byName(result.taskSpans, name);
+          expect(task.traceId, name).toBe(submit.traceId);
+          expect(task.parentSpanId, name).toBe(submit.spanId);
+        }
+      }
+      expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
+      const asSubmitted = [
+        { args: [1, { a: [2] }], length: 2 },
+        { args: [], length: 0 },
+        { args: [], length: 0 },
+      ];
+      expect(result.plain).toEqual([...asSubmitted, ...asSubmitted]);
+    });
   },
 );
 
@@ -239,6 +265,8 @@ describe('messages untransformed (what the assertions above fail on)', () => {
       const result = run<PoolRun>('untransformed', path.join(dir, 'pool-main.mjs'), pool);
       for (const n of [1, 2]) expect(byName(result.taskSpans, `task ${n}`).parentSpanId, pool).toBeUndefined();
     }
+    const workerpool = run<WorkerpoolRun>('untransformed', path.join(dir, 'workerpool-main.mjs'));
+    for (const n of [1, 2]) expect(byName(workerpool.taskSpans, `task ${n}`).parentSpanId, 'workerpool').toBeUndefined();
   });
 });
 

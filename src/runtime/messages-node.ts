@@ -25,20 +25,27 @@ import * as path from 'node:path';
 import { context } from '@opentelemetry/api';
 import { activeFields } from './carrier.js';
 import { workerOptions } from './carrier-node.js';
-import { carriedContext, carryTo, constructors, ENVELOPE, isEnvelope, MESSAGES_FIELD, READY } from './messages.js';
+import {
+  carriedContext,
+  carryTo,
+  constructors,
+  ENVELOPE,
+  isEnvelope,
+  MESSAGES_FIELD,
+  ownMethod,
+  poolWorkerGates,
+  READY,
+  taskFields,
+} from './messages.js';
 
 export * from './node.js';
-export { messageConstruct, postGlobalMessage, postMessage } from './messages.js';
+export { carriedPoolWorker, carryingPool, messageConstruct, postGlobalMessage, postMessage } from './messages.js';
 
 const g = globalThis as Record<string | symbol, any>;
 const threads = g.process?.getBuiltinModule?.('node:worker_threads');
 /** Where Node's MessagePort hands a message to its listeners (lib/internal/per_context/messageport.js). */
 const HYBRID_DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
 const GATED = Symbol.for(MESSAGES_FIELD);
-
-function ownMethod(object: object, key: string | symbol, value: Function): void {
-  Object.defineProperty(object, key, { value, writable: true, configurable: true, enumerable: false });
-}
 
 // --- worker_threads -----------------------------------------------------------
 
@@ -86,6 +93,26 @@ if (shared instanceof SharedArrayBuffer && shared.byteLength === 4) {
     port.postMessage({ [ENVELOPE]: READY });
   }
 }
+
+// --- workerpool ---------------------------------------------------------------
+
+// A workerpool worker thread: `parentPort` is gated where Node dispatches its messages (as above), so the
+// task's method, which workerpool calls from its `message` listener, runs in the context its params carry.
+// (A workerpool child process talks JSON, which drops the params' extra property: nothing is carried.)
+const POOL_GATED = Symbol.for(`${MESSAGES_FIELD}.pool`);
+poolWorkerGates.push(() => {
+  const port = threads && !threads.isMainThread ? threads.parentPort : undefined;
+  const dispatch = port?.[HYBRID_DISPATCH];
+  if (!port || typeof dispatch !== 'function') return false;
+  if (port[POOL_GATED]) return true;
+  ownMethod(port, POOL_GATED, true);
+  ownMethod(port, HYBRID_DISPATCH, function (this: unknown, data: unknown, type: unknown, event: unknown) {
+    const fields = type === 'message' ? taskFields(data) : undefined;
+    if (!fields) return dispatch.call(this, data, type, event);
+    return context.with(carriedContext(fields), () => dispatch.call(this, data, type, event));
+  });
+  return true;
+});
 
 // --- pools --------------------------------------------------------------------
 

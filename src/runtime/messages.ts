@@ -49,6 +49,8 @@ const carrying: WeakSet<object> =
   (globalThis as Record<symbol, any>)[CARRYING] || ((globalThis as Record<symbol, any>)[CARRYING] = new WeakSet());
 /** Node adds its own ways to construct a worker (carrier-node's environment data) and pools: see messages-node.ts. */
 export const constructors: Array<(target: Function, args: unknown[]) => { value: object } | undefined> = [];
+/** Ways to gate the end a workerpool worker's tasks arrive at (a worker global here; Node's `parentPort` in messages-node.ts). */
+export const poolWorkerGates: Array<() => boolean> = [];
 
 const g = globalThis as Record<string | symbol, any>;
 
@@ -102,6 +104,45 @@ export function messageConstruct(target: Function, ...args: unknown[]): object {
   return Reflect.construct(target, args);
 }
 
+// --- workerpool (catalog: MESSAGE_CALLS) ----------------------------------------------
+
+export function ownMethod(object: object, key: string | symbol, value: unknown): void {
+  Object.defineProperty(object, key, { value, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * workerpool's `pool(...args)`: the pool's own `exec` sends each task's params array with the active
+ * context's fields under ENVELOPE, an enumerable non-index property (structured cloning keeps it;
+ * workerpool's worker calls `method.apply(method, params)`, which never passes it on). `proxy()`'s
+ * methods call `exec` too; `exec(fn, params)` comes back through it as `exec("run", [String(fn), params])`.
+ */
+export function carryingPool(pool: Function, ...args: unknown[]): unknown {
+  const made = pool(...args);
+  const exec = made?.exec;
+  if (typeof exec !== 'function') return made;
+  ownMethod(made, 'exec', function (this: unknown, method: unknown, params?: unknown, ...rest: unknown[]) {
+    const fields = typeof method === 'function' || !(params == null || Array.isArray(params)) ? undefined : activeFields();
+    if (!fields) return exec.call(this, method, params, ...rest);
+    const carrying = params == null ? [] : [...(params as unknown[])];
+    Object.defineProperty(carrying, ENVELOPE, { value: fields, enumerable: true, writable: true, configurable: true });
+    return exec.call(this, method, carrying, ...rest);
+  });
+  return made;
+}
+
+/** The fields a workerpool request carries: `{ id, method, params }` whose params array has them. */
+export function taskFields(data: unknown): Fields | undefined {
+  const params = typeof data === 'object' && data !== null ? (data as { params?: unknown }).params : undefined;
+  const fields = Array.isArray(params) ? (params as unknown as Record<string, unknown>)[ENVELOPE] : undefined;
+  return typeof fields === 'object' && fields !== null ? (fields as Fields) : undefined;
+}
+
+/** workerpool's `worker(...args)` in a worker: its end is gated first, so each task's method runs in the task's context. */
+export function carriedPoolWorker(worker: Function, ...args: unknown[]): unknown {
+  for (const gate of poolWorkerGates) if (gate()) break;
+  return worker(...args);
+}
+
 // --- the browser ------------------------------------------------------------------
 
 /**
@@ -151,6 +192,30 @@ function gateBrowserEnd(end: EventTarget): void {
     true,
   );
 }
+
+// A workerpool worker in a browser: a task request whose params carry fields is stopped and dispatched
+// again, unchanged, inside its context (workerpool listens with the global `addEventListener`).
+const POOL_GATED = Symbol.for(`${MESSAGES_FIELD}.pool`);
+const redispatched = new WeakSet<Event>();
+poolWorkerGates.push(() => {
+  if (!g.WorkerGlobalScope || typeof g.addEventListener !== 'function') return false;
+  if (g[POOL_GATED]) return true;
+  ownMethod(g, POOL_GATED, true);
+  g.addEventListener(
+    'message',
+    (event: MessageEvent) => {
+      const fields = redispatched.has(event) ? undefined : taskFields(event.data);
+      if (!fields) return;
+      event.stopImmediatePropagation();
+      const { data, origin, lastEventId, source, ports } = event;
+      const again = new MessageEvent('message', { data, origin, lastEventId, source, ports: [...ports] });
+      redispatched.add(again);
+      context.with(carriedContext(fields), () => g.dispatchEvent(again));
+    },
+    true,
+  );
+  return true;
+});
 
 constructors.push((target, args) => {
   if (typeof g.Worker !== 'function' || target !== g.Worker || !g.EventTarget) return undefined;

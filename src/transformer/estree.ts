@@ -188,6 +188,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       scopes,
       settleRefs: new Set(),
       resolveCalls: new Set(),
+      asWritten: new Set(),
       messages: options.messages,
       listeners: options.listeners,
       carriers: options.helpers !== 'global',
@@ -362,7 +363,7 @@ function visit(node: Node | null | undefined, file: FileContext): void {
   // Nothing to rewrite in text without a boundary's word. Not in an async generator's body: its
   // `return x` awaits x without saying so.
   if (!(file.functionState.isAsync && file.functionState.isGenerator) && file.syntax.holdsNoBoundaryWord(node)) return;
-  if (TYPE_ONLY.has(node.type) || node.declare === true) return;
+  if (TYPE_ONLY.has(node.type) || node.declare === true || file.plan.asWritten.has(node)) return;
   if (
     file.ignored.size > 0 &&
     file.ignored.has(node.start) &&
@@ -455,7 +456,7 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
   let receiver: Node | undefined;
   if (plan.receiver) {
     receiver = node.callee as Node;
-    if (node.type === 'CallExpression') {
+    if (node.type === 'CallExpression' && !plan.callee) {
       while (receiver.type !== 'MemberExpression') receiver = receiver.expression as Node;
       receiver = receiver.object as Node;
     }
@@ -464,7 +465,14 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
   const replace = (start: number, end: number, text: string) =>
     file.edits.push(start < end ? { kind: 'replace', start, end, text } : { kind: 'insert', at: start, text });
   const argsStart = args.length > 0 ? args[0]!.start : node.end;
-  if (!receiver) {
+  if (receiver && plan.callee) {
+    // `wp.pool(a)`, `(0, wp.pool)(a)`: the callee keeps its text, parentheses and type arguments included.
+    let open = skipTrivia(file.code, (node.typeArguments as Node | undefined)?.end ?? receiver.end);
+    while (file.code[open] !== '(') open = skipTrivia(file.code, open + 1);
+    file.edits.push({ kind: 'insert', at: node.start, text: head });
+    if (args.length > 0) replace(open, argsStart, ', ');
+    else replace(open, node.end, ')');
+  } else if (!receiver) {
     replace(node.start, argsStart, args.length > 0 ? head : `${head})`);
   } else {
     replace(node.start, receiver.start, head);

@@ -28,7 +28,10 @@ import {
   type CarrierHelper,
   ADOPTERS,
   SCHEDULERS,
+  declaredBoundary,
   declaredWords,
+  SERIALIZING_CALLS,
+  SERIALIZING_METHODS,
   type AdoptionBoundary,
   type Category,
   type DeclaredBoundary,
@@ -70,6 +73,8 @@ export interface PlanContext<N> {
   calleeNames?: Set<string>;
   /** Whether a callee that ends in no name (`pLimit(2)(task)`, `(0, m.default)(task)`) may be a declared boundary here. */
   declaredReachable?: boolean;
+  /** Subtrees the backends leave exactly as written: functions sent elsewhere as source text (markSerialized). */
+  asWritten: Set<N>;
 }
 
 /** Our own output declares the helper namespace at top level: a second run leaves it alone (idempotence). */
@@ -851,12 +856,47 @@ export interface InvocationPlan<N> {
  */
 export function planInvocation<N>(context: PlanContext<N>, node: N): InvocationPlan<N> {
   const isNew = context.syntax.isConstruct(node);
+  if (!isNew) markSerialized(context, node);
   const message = planMessage(context, node, isNew);
   if (message) return { message };
   const callbacks = isNew ? planNew(context, node) : planCall(context, node);
   if (callbacks) return { callbacks };
   const spawn = planSpawn(context, node);
   return spawn ? { spawn } : {};
+}
+
+// --- functions sent as source text (catalog: SERIALIZING_METHODS, SERIALIZING_CALLS) ---
+
+const serializingMethods = new Map(SERIALIZING_METHODS.map((m) => [m.name, m.functionArg]));
+const serializingCalls = SERIALIZING_CALLS.map(declaredBoundary);
+
+/**
+ * `page.evaluate(async () => { await x })`, workerpool's `pool.exec((a) => ..., [a])`: the function
+ * literal is sent elsewhere as its source text and run where `__otelCtx` does not exist, so it is left
+ * exactly as written (context.asWritten), rewrites inside it included. A function passed by name is
+ * not followed: its declaration takes an `otel-context-ignore` comment (README, "Limits").
+ */
+function markSerialized<N>(context: PlanContext<N>, call: N): void {
+  const { syntax } = context;
+  const callee = syntax.callee(call);
+  const access = syntax.member(callee);
+  if (!access) return;
+  const args = syntax.callArguments(call);
+  const literalAt = (position: number | undefined): N | undefined => {
+    const arg = position === undefined ? undefined : args[position];
+    const fn = arg && !args.slice(0, position).some((a) => syntax.isSpread(a)) ? syntax.unwrapTyped(arg) : undefined;
+    return fn && syntax.kind(fn) === 'function' ? fn : undefined;
+  };
+  const byName = literalAt(serializingMethods.get(access.name));
+  if (byName) {
+    context.asWritten.add(byName);
+    return;
+  }
+  if (!serializingCalls.some((b) => b.path[b.path.length - 1] === access.name)) return;
+  const origin = originOf(context, callee);
+  const declared = origin && findDeclared(serializingCalls, origin);
+  const fn = declared && literalAt(declared.callbacks[0]);
+  if (fn) context.asWritten.add(fn);
 }
 
 // --- messages (issue 9, opt-in) ----------------------------------------------------
@@ -874,6 +914,8 @@ export interface MessagePlan<N> {
   helper: (typeof MESSAGE_HELPERS)[keyof typeof MESSAGE_HELPERS];
   /** The post's target or the constructor, as unwrapped by the syntax (the backends emit the node that holds it). */
   receiver?: N;
+  /** The receiver is a call's callee itself (a message call), not the object of its member access. */
+  callee?: boolean;
   kind: string;
   at: N;
 }
@@ -895,6 +937,8 @@ export function planMessage<N>(context: PlanContext<N>, node: N, isNew: boolean)
     return { helper: MESSAGE_HELPERS.messageConstruct, receiver: callee, kind: `new ${name}`, at: access?.nameNode ?? callee };
   }
   if (syntax.isOptionalChain(node)) return undefined;
+  const opening = messageCall(context, callee);
+  if (opening) return opening;
   if (syntax.kind(callee) === 'identifier') {
     if (syntax.name(callee) !== MESSAGE_POST_METHOD || !isGlobal(context, callee)) return undefined;
     return { helper: MESSAGE_HELPERS.postGlobalMessage, kind: MESSAGE_POST_METHOD, at: callee };
@@ -904,6 +948,16 @@ export function planMessage<N>(context: PlanContext<N>, node: N, isNew: boolean)
   // Our own output (`__otelCtx.postMessage(target, ...)`) is never rewritten again.
   if (syntax.kind(access.object) === 'identifier' && syntax.name(access.object) === HELPERS.namespace) return undefined;
   return { helper: MESSAGE_HELPERS.postMessage, receiver: access.object, kind: MESSAGE_POST_METHOD, at: access.nameNode };
+}
+
+/** A function that opens a carried channel (catalog: MESSAGE_CALLS), by origin: `f(a)` → `helper(f, a)`. */
+function messageCall<N>(context: PlanContext<N>, callee: N): MessagePlan<N> | undefined {
+  const access = context.syntax.member(callee);
+  if (!worthResolving(context, callee, access)) return undefined;
+  const origin = originOf(context, callee);
+  const declared = origin && findDeclared(context.boundaries ?? [], origin);
+  if (!declared?.message || context.skip.has(declared.category)) return undefined;
+  return { helper: declared.message, receiver: callee, callee: true, kind: declared.label, at: access?.nameNode ?? callee };
 }
 
 // --- listeners (issue 10, items 1 and 2) -------------------------------------------

@@ -165,6 +165,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       oracle,
       settleRefs: new Set(),
       resolveCalls: new Set(),
+      asWritten: new Set(),
       messages: host.options.messages,
       listeners: host.options.listeners,
       carriers: host.options.helpers !== 'global',
@@ -176,7 +177,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
   file.visit = (node) => {
     // Not in an async generator's body: its `return x` awaits x without saying so.
     if (!(file.functionState.isAsync && file.functionState.isGenerator) && syntax.holdsNoBoundaryWord(node)) return node;
-    if (ignorable.has(node.kind) && isIgnored(file, node)) {
+    if ((ignorable.has(node.kind) && isIgnored(file, node)) || file.plan.asWritten.has(node)) {
       return node;
     }
     const handler = handlers.get(node.kind);
@@ -397,7 +398,7 @@ function visitMessage(node: TS.CallExpression | TS.NewExpression, file: FileCont
   let receiver: TS.Expression | undefined;
   if (plan.receiver) {
     receiver = visited.expression;
-    if (ts.isCallExpression(visited)) {
+    if (ts.isCallExpression(visited) && !plan.callee) {
       while (!ts.isPropertyAccessExpression(receiver) && !ts.isElementAccessExpression(receiver)) {
         receiver = (receiver as TS.ParenthesizedExpression).expression;
       }
