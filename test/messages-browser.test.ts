@@ -40,6 +40,15 @@ interface PageResults {
     plain: unknown[];
     otherFirst: unknown;
     comlink: { answers: number[]; workerSpans: Span[] };
+    frames: {
+      answers: any[];
+      frameSpans: Span[];
+      crossAnswers: any[];
+      crossSpans: Span[];
+      echoes: unknown[];
+      self: unknown;
+    };
+    pool: { answers: unknown[]; workerSpans: Span[] };
   };
 }
 
@@ -52,6 +61,8 @@ async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
     platform: 'browser',
     target: 'es2022',
     logLevel: 'warning',
+    // workerpool's browser build still names Node's modules behind a platform check.
+    external: ['worker_threads', 'os', 'child_process'],
     plugins,
     alias: { 'otel-context-transformer/runtime/messages': path.resolve('dist/esm/runtime/messages-web.js') },
   } as const;
@@ -60,11 +71,14 @@ async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
     ['worker.ts', 'worker.js', 'iife'],
     ['worker.ts', 'worker-module.js', 'esm'],
     ['comlink-worker.ts', 'comlink-worker.js', 'iife'],
+    ['frame.ts', 'frame.js', 'esm'],
+    ['workerpool-worker.ts', 'workerpool-worker.js', 'iife'],
   ];
   for (const [entry, outfile, format] of entries) {
     await build({ ...common, entryPoints: [path.join(SRC, entry)], outfile: path.join(dir, outfile), format });
   }
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><script type="module" src="page.js"></script>\n');
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><body><script type="module" src="page.js"></script>\n');
+  writeFileSync(path.join(dir, 'frame.html'), '<!doctype html><script type="module" src="frame.js"></script>\n');
 }
 
 function serve(): Promise<{ server: Server; url: string }> {
@@ -94,6 +108,7 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     await bundle('compiled');
     await bundle('untransformed');
     copyFileSync(path.join(SRC, 'plain-worker.js'), path.join(OUT, 'plain-worker.js'));
+    copyFileSync(path.join(SRC, 'plain-frame.html'), path.join(OUT, 'plain-frame.html'));
     ({ server, url } = await serve());
     browser = await launchChromium();
     for (const variant of ['compiled', 'untransformed'] as const) {
@@ -171,6 +186,58 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     expect(byName(results.comlink.workerSpans, 'work 0').parentSpanId).toBeUndefined();
   });
 
+  it('window.postMessage: a compiled same-origin frame and the page run their handlers in each other’s sending span', () => {
+    const { spans, results } = runs.compiled!;
+    const { frameSpans, answers } = results.frames;
+    for (const n of [1, 2]) {
+      const sent = byName(spans, `send frame ${n}`);
+      const handler = byName(frameSpans, `frame handler ${n}`);
+      expect(handler.traceId).toBe(sent.traceId);
+      expect(handler.parentSpanId).toBe(sent.spanId);
+      const reply = byName(frameSpans, `frame reply ${n}`);
+      const back = byName(spans, `page handler frame ${n}`);
+      expect(back.traceId).toBe(sent.traceId);
+      expect(back.parentSpanId).toBe(reply.spanId);
+    }
+    expect(byName(frameSpans, 'frame handler 0').parentSpanId).toBeUndefined();
+    // Listeners get the data as posted; origin kept; a carried event is dispatched again (untrusted).
+    expect(answers).toEqual([
+      { n: 0, got: { n: 0 }, trusted: true, origin: true },
+      { n: 1, got: { n: 1 }, trusted: false, origin: true },
+      { n: 2, got: { n: 2 }, trusted: false, origin: true },
+    ]);
+    // To itself: the page's own listener runs in the posting span, with origin and source as posted.
+    expect(results.frames.self).toEqual({ data: { self: 1 }, origin: true, source: true });
+    expect(byName(spans, 'page handler self').parentSpanId).toBe(byName(spans, 'send self').spanId);
+  });
+
+  it('window.postMessage: a cross-origin frame, compiled or not, and a frame we never compile get exactly what was posted', () => {
+    for (const variant of ['compiled', 'untransformed'] as const) {
+      const { frames } = runs[variant]!.results;
+      // The same compiled frame, served from another origin (its event.origin is the page's): nothing carried.
+      expect(frames.crossAnswers, variant).toEqual([{ n: 5, got: { n: 5 }, trusted: true, origin: false }]);
+      expect(byName(frames.crossSpans, 'frame handler 5').parentSpanId, variant).toBeUndefined();
+      expect(frames.echoes, variant).toEqual([
+        { echo: { n: 10 }, trusted: true, ports: 0 },
+        { echo: 'text', trusted: true, ports: 0 },
+      ]);
+    }
+  });
+
+  it('workerpool in web workers: a task runs in the context of its exec() call', () => {
+    const { spans, results } = runs.compiled!;
+    expect(results.pool.answers).toEqual([0, 1, 2].map((n) => ({ got: n, args: 1 })));
+    for (const n of [1, 2]) {
+      const submit = byName(spans, `submit pool ${n}`);
+      for (const name of [`pool task ${n}`, `pool task ${n} after await`]) {
+        const task = byName(results.pool.workerSpans, name);
+        expect(task.traceId, name).toBe(submit.traceId);
+        expect(task.parentSpanId, name).toBe(submit.spanId);
+      }
+    }
+    expect(byName(results.pool.workerSpans, 'pool task 0').parentSpanId).toBeUndefined();
+  });
+
   it('untransformed: every worker handler and comlink call starts a trace of its own', () => {
     const { results } = runs.untransformed!;
     expect(results.comlink.answers).toEqual([0, 2, 4]);
@@ -179,6 +246,11 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
         expect(byName(results[kind].workerSpans, `worker handler ${n}`).parentSpanId, kind).toBeUndefined();
       }
       expect(byName(results.comlink.workerSpans, `work ${n}`).parentSpanId).toBeUndefined();
+      expect(byName(results.frames.frameSpans, `frame handler ${n}`).parentSpanId).toBeUndefined();
+      expect(byName(runs.untransformed!.spans, `page handler frame ${n}`).parentSpanId).toBeUndefined();
     }
+    expect(byName(runs.untransformed!.spans, 'page handler self').parentSpanId).toBeUndefined();
+    expect(results.pool.answers).toEqual([0, 1, 2].map((n) => ({ got: n, args: 1 })));
+    for (const n of [1, 2]) expect(byName(results.pool.workerSpans, `pool task ${n}`).parentSpanId).toBeUndefined();
   });
 });

@@ -27,9 +27,11 @@
  *      spawner from the start (step 1 said the spawner is gated); the spawner
  *      from the first message after READY, which is the first message the
  *      worker ever sends.
- * Any other target (a MessagePort, a BroadcastChannel, a window, a worker we
- * did not spawn so) gets its message exactly as written: see README
- * "Messages (opt-in)" for why those are left out.
+ * A same-origin window whose runtime gated it says so on its own global
+ * (WINDOW_GATED), where no other document can see it. workerpool needs no
+ * handshake (carryingPool). Any other target (a MessagePort, a BroadcastChannel,
+ * a cross-origin window, a worker we did not spawn so) gets its message exactly
+ * as written: see README "Messages (opt-in)" for why those are left out.
  */
 import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import { activeFields, carried, type Fields } from './carrier.js';
@@ -49,7 +51,7 @@ const carrying: WeakSet<object> =
   (globalThis as Record<symbol, any>)[CARRYING] || ((globalThis as Record<symbol, any>)[CARRYING] = new WeakSet());
 /** Node adds its own ways to construct a worker (carrier-node's environment data) and pools: see messages-node.ts. */
 export const constructors: Array<(target: Function, args: unknown[]) => { value: object } | undefined> = [];
-/** Ways to gate the end a workerpool worker's tasks arrive at (a worker global here; Node's `parentPort` in messages-node.ts). */
+/** Ways to gate the end a workerpool worker's tasks arrive at: Node's `parentPort` (messages-node.ts); else a browser worker's global. */
 export const poolWorkerGates: Array<() => boolean> = [];
 
 const g = globalThis as Record<string | symbol, any>;
@@ -79,7 +81,7 @@ export function carryTo(end: object): void {
  * the envelope); to any other, exactly as written.
  */
 export function postMessage(target: any, ...args: unknown[]): unknown {
-  if (args.length === 0 || target == null || !carrying.has(target)) return target.postMessage(...args);
+  if (args.length === 0 || target == null || !(carrying.has(target) || isGatedWindow(target))) return target.postMessage(...args);
   const fields = activeFields();
   if (fields) args[0] = { [ENVELOPE]: fields, data: args[0] } satisfies Envelope;
   return target.postMessage(...args);
@@ -139,7 +141,7 @@ export function taskFields(data: unknown): Fields | undefined {
 
 /** workerpool's `worker(...args)` in a worker: its end is gated first, so each task's method runs in the task's context. */
 export function carriedPoolWorker(worker: Function, ...args: unknown[]): unknown {
-  for (const gate of poolWorkerGates) if (gate()) break;
+  if (!poolWorkerGates.some((gate) => gate())) gateBrowserPoolWorker();
   return worker(...args);
 }
 
@@ -195,12 +197,12 @@ function gateBrowserEnd(end: EventTarget): void {
 
 // A workerpool worker in a browser: a task request whose params carry fields is stopped and dispatched
 // again, unchanged, inside its context (workerpool listens with the global `addEventListener`).
-const POOL_GATED = Symbol.for(`${MESSAGES_FIELD}.pool`);
-const redispatched = new WeakSet<Event>();
-poolWorkerGates.push(() => {
-  if (!g.WorkerGlobalScope || typeof g.addEventListener !== 'function') return false;
-  if (g[POOL_GATED]) return true;
-  ownMethod(g, POOL_GATED, true);
+// (Called only by carriedPoolWorker, so bundles that never call it drop it.)
+function gateBrowserPoolWorker(): void {
+  const gated = Symbol.for(`${MESSAGES_FIELD}.pool`);
+  if (!g.WorkerGlobalScope || typeof g.addEventListener !== 'function' || g[gated]) return;
+  ownMethod(g, gated, true);
+  const redispatched = new WeakSet<Event>();
   g.addEventListener(
     'message',
     (event: MessageEvent) => {
@@ -214,8 +216,7 @@ poolWorkerGates.push(() => {
     },
     true,
   );
-  return true;
-});
+}
 
 constructors.push((target, args) => {
   if (typeof g.Worker !== 'function' || target !== g.Worker || !g.EventTarget) return undefined;
@@ -223,6 +224,28 @@ constructors.push((target, args) => {
   gateBrowserEnd(worker);
   return { value: worker };
 });
+
+// --- windows ----------------------------------------------------------------------
+
+/**
+ * A window whose own runtime (this module, loaded by code compiled with the option) gated it: its
+ * global holds WINDOW_GATED. Only a same-origin window can be asked (and the registry of `Symbol.for`
+ * is shared by the windows of one agent); a cross-origin one throws SecurityError, and any other
+ * window, frame or opener never set the mark, so it gets the message exactly as written.
+ */
+const WINDOW_GATED = Symbol.for(`${MESSAGES_FIELD}.window`);
+function isGatedWindow(target: any): boolean {
+  try {
+    return target.window === target && target[WINDOW_GATED] === true;
+  } catch {
+    return false;
+  }
+}
+
+if (g.window === g && g.document && typeof g.addEventListener === 'function' && !g[WINDOW_GATED]) {
+  Object.defineProperty(g, WINDOW_GATED, { value: true });
+  gateBrowserEnd(g as unknown as EventTarget);
+}
 
 // A dedicated worker spawned by compiled code with the option: gate this end and say READY.
 const GATED = Symbol.for(MESSAGES_FIELD);

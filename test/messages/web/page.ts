@@ -2,6 +2,7 @@
 // plugin (untransformed/): dedicated workers, classic and module, exchange messages with it from inside
 // spans; a worker we never compile echoes what it gets; comlink calls a compiled worker.
 import * as Comlink from 'comlink';
+import workerpool from 'workerpool';
 import { spans, tracer } from './otel-web.js';
 
 const results: Record<string, unknown> = {};
@@ -31,7 +32,102 @@ async function talk(kind: string, worker: Worker): Promise<unknown> {
   return { seen: seen.slice(0, 3), workerSpans };
 }
 
+/** Loads `src` in an iframe and waits for its ready message; `exchange` posts to it and resolves with its answer. */
+async function frame(src: string): Promise<{ exchange(message: unknown): Promise<any>; remove(): void }> {
+  const element = document.createElement('iframe');
+  const ready = new Promise<void>((resolve) => {
+    const listener = (event: MessageEvent) => {
+      if (event.source !== element.contentWindow || !event.data?.ready) return;
+      window.removeEventListener('message', listener);
+      resolve();
+    };
+    window.addEventListener('message', listener);
+  });
+  element.src = src;
+  document.body.append(element);
+  await ready;
+  const target = element.contentWindow!;
+  return {
+    exchange: (message) =>
+      new Promise((resolve) => {
+        const listener = (event: MessageEvent) => {
+          if (event.source !== target) return;
+          window.removeEventListener('message', listener);
+          if (event.data?.n !== undefined) tracer.startSpan(`page handler frame ${event.data.n}`).end();
+          resolve(event.data);
+        };
+        window.addEventListener('message', listener);
+        target.postMessage(message, '*');
+      }),
+    remove: () => element.remove(),
+  };
+}
+
+/** Frames: a compiled same-origin one, the same file cross-origin (localhost), and one we never compile. */
+async function frames(): Promise<unknown> {
+  const sameOrigin = await frame('frame.html');
+  const answers = [await sameOrigin.exchange({ n: 0 })];
+  for (const n of [1, 2])
+    answers.push(await tracer.startActiveSpan(`send frame ${n}`, (span) => sameOrigin.exchange({ n }).finally(() => span.end())));
+  const { frameSpans } = await sameOrigin.exchange('report');
+  sameOrigin.remove();
+
+  const crossOrigin = await frame(`${location.href.replace('127.0.0.1', 'localhost')}frame.html`);
+  const crossAnswers = [
+    await tracer.startActiveSpan('send cross-origin frame', (span) => crossOrigin.exchange({ n: 5 }).finally(() => span.end())),
+  ];
+  const { frameSpans: crossSpans } = await crossOrigin.exchange('report');
+  crossOrigin.remove();
+
+  const plain = await frame('/plain-frame.html');
+  const echoes: unknown[] = [];
+  await tracer.startActiveSpan('send plain frame', async (span) => {
+    echoes.push(await plain.exchange({ n: 10 }));
+    echoes.push(await plain.exchange('text'));
+    span.end();
+  });
+  plain.remove();
+
+  // To this window itself: its own listener runs in the posting span.
+  const self = await new Promise<unknown>((resolve) => {
+    const listener = (event: MessageEvent) => {
+      if (event.data?.self === undefined) return;
+      window.removeEventListener('message', listener);
+      tracer.startSpan('page handler self').end();
+      resolve({ data: event.data, origin: event.origin === location.origin, source: event.source === window });
+    };
+    window.addEventListener('message', listener);
+    tracer.startActiveSpan('send self', (span) => {
+      window.postMessage({ self: 1 }, location.origin);
+      span.end();
+    });
+  });
+  return { answers, frameSpans, crossAnswers, crossSpans, echoes, self };
+}
+
+/** workerpool in a browser: web workers of a compiled script. */
+async function pool(): Promise<unknown> {
+  const tasks = workerpool.pool(new URL('workerpool-worker.js', location.href).href, { maxWorkers: 1, workerType: 'web' });
+  const answers = [await tasks.exec('task', [0])];
+  for (const n of [1, 2]) {
+    answers.push(
+      await tracer.startActiveSpan(`submit pool ${n}`, async (span) => {
+        try {
+          return await tasks.exec('task', [n]);
+        } finally {
+          span.end();
+        }
+      }),
+    );
+  }
+  const workerSpans = await tasks.exec('report', []);
+  await tasks.terminate();
+  return { answers, workerSpans };
+}
+
 async function main(): Promise<void> {
+  results.frames = await frames();
+  results.pool = await pool();
   results.classic = await talk('classic', new Worker('worker.js'));
   results.module = await talk('module', new Worker('worker-module.js', { type: 'module', name: 'given name' }));
 
