@@ -4,7 +4,8 @@
 // compiled without the option (plain new Worker and postMessage). Each round times both variants
 // alternately; ratios are taken within the round. Two shapes: one message at a time, each waiting for its
 // answer (latency), and a batch posted at once (throughput). Also the helper's own cost per call to an
-// end that does not take envelopes (what every other postMessage pays with the option on).
+// end that does not take envelopes (what every other postMessage pays with the option on), and a workerpool
+// task submitted through carryingPool to a worker registered through carriedPoolWorker vs a plain pool.
 //   node bench/messages.mjs <rounds> <messages per batch>
 // Prints one JSON object.
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, SimpleSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import workerpool from 'workerpool';
 import * as __otelCtx from '../dist/esm/runtime/messages-node.js';
 import { carriedContext, carryTo } from '../dist/esm/runtime/messages.js';
 import { activeFields } from '../dist/esm/runtime/carrier.js';
@@ -91,6 +93,50 @@ for (const [shape, oneAtATime] of [
 }
 result.carried = { with: ends.with.carried(), without: ends.without.carried() };
 for (const end of Object.values(ends)) await end.worker.terminate();
+
+// workerpool (one worker thread): a task at a time, from inside a span, through a pool made by carryingPool
+// to a worker registered through carriedPoolWorker, vs a plain pool and worker.
+const POOL_PEER = fileURLToPath(new URL('./workerpool-peer.mjs', import.meta.url));
+const pools = {
+  with: __otelCtx.carryingPool(workerpool.pool, POOL_PEER, {
+    maxWorkers: 1,
+    workerType: 'thread',
+    workerThreadOpts: { workerData: { carry: true } },
+  }),
+  without: workerpool.pool(POOL_PEER, { maxWorkers: 1, workerType: 'thread', workerThreadOpts: { workerData: { carry: false } } }),
+};
+const poolCarried = { with: 0, without: 0 };
+function timedTasks(key, count) {
+  return tracer.startActiveSpan('submit', async (span) => {
+    const start = performance.now();
+    for (let i = 0; i < count; i++) if ((await pools[key].exec('under', [i])) !== '') poolCarried[key]++;
+    span.end();
+    return ((performance.now() - start) * 1000) / count;
+  });
+}
+for (const key of ['with', 'without']) await timedTasks(key, 200);
+poolCarried.with = poolCarried.without = 0;
+{
+  const count = batch / 4;
+  const us = { with: [], without: [] };
+  const ratios = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 ? ['with', 'without'] : ['without', 'with'];
+    const roundUs = {};
+    for (const key of order) roundUs[key] = await timedTasks(key, count);
+    us.with.push(roundUs.with);
+    us.without.push(roundUs.without);
+    ratios.push(roundUs.with / roundUs.without);
+  }
+  result.workerpool = {
+    withUs: median(us.with),
+    withoutUs: median(us.without),
+    ratio: { median: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] },
+    tasks: count * rounds,
+    carried: poolCarried,
+  };
+}
+for (const pool of Object.values(pools)) await pool.terminate();
 
 // In one thread, per call: the helper to an end that takes no envelopes (a MessagePort) vs the direct call;
 // the helper to an end that does (inject and a larger clone) inside a span; what a receiving gate adds

@@ -1071,6 +1071,17 @@ function reportMessages(r) {
     `Answers carried (the worker's handler ran under the sender's span): ${m.carried.with} with, ${m.carried.without} without.`,
     '',
   );
+  const p = m.workerpool;
+  if (p) {
+    lines.push(
+      `workerpool, one worker thread, a task at a time from inside a span (${p.tasks / r.rounds} per round): a pool made by ` +
+        `\`carryingPool\` submitting to a worker registered through \`carriedPoolWorker\` ${p.withUs.toFixed(1)} µs per task, ` +
+        `a plain pool and worker ${p.withoutUs.toFixed(1)} µs: ${p.ratio.median.toFixed(2)}× ` +
+        `(${p.ratio.spread.map((x) => x.toFixed(2)).join('–')}). Tasks that ran under the submitting span: ` +
+        `${p.carried.with} with, ${p.carried.without} without.`,
+      '',
+    );
+  }
   return lines;
 }
 

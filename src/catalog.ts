@@ -352,9 +352,9 @@ export const MESSAGE_POST_METHOD = 'postMessage';
 /**
  * Constructors whose instances are gated ends (by name, however they were imported: the runtime
  * looks at the constructor itself and calls any other exactly as `new` would): the browser's
- * `Worker`, worker_threads' `Worker`, and the pools `Piscina` and `Tinypool`.
+ * `Worker` and `SharedWorker`, worker_threads' `Worker`, and the pools `Piscina` and `Tinypool`.
  */
-export const MESSAGE_CONSTRUCTORS: readonly string[] = ['Worker', 'Piscina', 'Tinypool'];
+export const MESSAGE_CONSTRUCTORS: readonly string[] = ['Worker', 'SharedWorker', 'Piscina', 'Tinypool'];
 
 /**
  * Functions that open a carried channel, named by origin like a declared boundary (parseCallPath):

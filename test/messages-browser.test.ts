@@ -49,6 +49,7 @@ interface PageResults {
       self: unknown;
     };
     pool: { answers: unknown[]; workerSpans: Span[] };
+    shared: { seen: unknown[]; sharedSpans: Span[]; name: string; plainSeen: unknown[]; otherSeen: unknown[] };
   };
 }
 
@@ -73,6 +74,7 @@ async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
     ['comlink-worker.ts', 'comlink-worker.js', 'iife'],
     ['frame.ts', 'frame.js', 'esm'],
     ['workerpool-worker.ts', 'workerpool-worker.js', 'iife'],
+    ['shared-worker.ts', 'shared-worker.js', 'iife'],
   ];
   for (const [entry, outfile, format] of entries) {
     await build({ ...common, entryPoints: [path.join(SRC, entry)], outfile: path.join(dir, outfile), format });
@@ -109,6 +111,7 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     await bundle('untransformed');
     copyFileSync(path.join(SRC, 'plain-worker.js'), path.join(OUT, 'plain-worker.js'));
     copyFileSync(path.join(SRC, 'plain-frame.html'), path.join(OUT, 'plain-frame.html'));
+    copyFileSync(path.join(SRC, 'plain-shared-worker.js'), path.join(OUT, 'plain-shared-worker.js'));
     ({ server, url } = await serve());
     browser = await launchChromium();
     for (const variant of ['compiled', 'untransformed'] as const) {
@@ -238,6 +241,39 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     expect(byName(results.pool.workerSpans, 'pool task 0').parentSpanId).toBeUndefined();
   });
 
+  it('SharedWorker: a compiled one and the page run their handlers in each other’s sending span', () => {
+    const { spans, results } = runs.compiled!;
+    const { sharedSpans, seen, name } = results.shared;
+    for (const n of [1, 2]) {
+      const sent = byName(spans, `send shared ${n}`);
+      const handler = byName(sharedSpans, `shared handler ${n}`);
+      expect(handler.traceId).toBe(sent.traceId);
+      expect(handler.parentSpanId).toBe(sent.spanId);
+      const reply = byName(sharedSpans, `shared reply ${n}`);
+      const back = byName(spans, `page handler shared ${n}`);
+      expect(back.traceId).toBe(sent.traceId);
+      expect(back.parentSpanId).toBe(reply.spanId);
+    }
+    expect(byName(sharedSpans, 'shared handler 0').parentSpanId).toBeUndefined();
+    // The page's listeners never see the handshake; the worker reads the name it was given.
+    expect(seen).toEqual([
+      { data: { n: 0, got: { n: 0 }, trusted: true }, trusted: false },
+      { data: { n: 1, got: { n: 1 }, trusted: false }, trusted: false },
+      { data: { n: 2, got: { n: 2 }, trusted: false }, trusted: false },
+    ]);
+    expect(name).toBe('jobs');
+  });
+
+  it('SharedWorker: one we did not compile gets exactly what was posted; a page we did not compile, exactly what the compiled one posts', () => {
+    const expected = [
+      { data: { echo: { n: 10 }, trusted: true, ports: 0 }, trusted: true },
+      { data: { echo: 'text', trusted: true, ports: 0 }, trusted: true },
+    ];
+    expect(runs.compiled!.results.shared.plainSeen).toEqual(expected);
+    expect(runs.untransformed!.results.shared.plainSeen).toEqual(expected);
+    expect(runs.untransformed!.results.shared.otherSeen).toEqual([{ data: { n: 7, got: { n: 7 }, trusted: true }, trusted: true }]);
+  });
+
   it('untransformed: every worker handler and comlink call starts a trace of its own', () => {
     const { results } = runs.untransformed!;
     expect(results.comlink.answers).toEqual([0, 2, 4]);
@@ -252,5 +288,7 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     expect(byName(runs.untransformed!.spans, 'page handler self').parentSpanId).toBeUndefined();
     expect(results.pool.answers).toEqual([0, 1, 2].map((n) => ({ got: n, args: 1 })));
     for (const n of [1, 2]) expect(byName(results.pool.workerSpans, `pool task ${n}`).parentSpanId).toBeUndefined();
+    for (const n of [1, 2]) expect(byName(results.shared.sharedSpans, `shared handler ${n}`).parentSpanId).toBeUndefined();
+    expect(results.shared.name).toBe('jobs');
   });
 });

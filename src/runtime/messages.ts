@@ -27,7 +27,10 @@
  *      spawner from the start (step 1 said the spawner is gated); the spawner
  *      from the first message after READY, which is the first message the
  *      worker ever sends.
- * A same-origin window whose runtime gated it says so on its own global
+ * A SharedWorker is marked by name with no context in it (its name is its
+ * identity): the compiled shared worker gates and carries to every port that
+ * connects by that name, and says READY on it. A same-origin window whose
+ * runtime gated it says so on its own global
  * (WINDOW_GATED), where no other document can see it. workerpool needs no
  * handshake (carryingPool). Any other target (a MessagePort, a BroadcastChannel,
  * a cross-origin window, a worker we did not spawn so) gets its message exactly
@@ -152,23 +155,24 @@ export function carriedPoolWorker(worker: Function, ...args: unknown[]): unknown
  * there). The mark is the worker's URL, resolved as the constructor resolves it: a worker we did not
  * compile that hands its own name on to a worker of another script does not hand the mark on with it.
  */
-function markedWorkerOptions(url: unknown, options: unknown): unknown {
-  if (!(options == null || (typeof options === 'object' && !Array.isArray(options)))) return options;
+function markedWorkerOptions(url: unknown, options: unknown, shared?: boolean): unknown {
+  // SharedWorker also takes its name as a string in place of the options.
+  const named = shared && typeof options === 'string';
+  if (!(named || options == null || (typeof options === 'object' && !Array.isArray(options)))) return options;
   let mark: string;
   try {
     mark = new URL(String(url), g.location?.href).href;
   } catch {
     return options; // the constructor throws its own SyntaxError
   }
-  const name = (options as { name?: unknown } | null)?.name;
-  const fields = { ...activeFields(), [MESSAGES_FIELD]: mark };
+  const name = named ? options : (options as { name?: unknown } | null)?.name;
+  // A shared worker's name is part of its identity: its mark carries no context, so every compiled page
+  // (and no other) reaches the same shared worker by the same URL and name.
+  const fields = { ...(shared ? undefined : activeFields()), [MESSAGES_FIELD]: mark };
+  const value = `${name === undefined ? '' : name}\u2063otel-carrier\u2063${JSON.stringify(fields)}`;
+  if (named) return value;
   const copy = options == null ? {} : Object.assign(Object.create(Object.getPrototypeOf(options)), options);
-  return Object.defineProperty(copy, 'name', {
-    value: `${name === undefined ? '' : name}\u2063otel-carrier\u2063${JSON.stringify(fields)}`,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
+  return Object.defineProperty(copy, 'name', { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -225,6 +229,16 @@ constructors.push((target, args) => {
   return { value: worker };
 });
 
+// A SharedWorker: marked by name (no context: see markedWorkerOptions) and its port gated. The shared
+// worker, finding the mark, knows every page that reaches it by that name is compiled: it gates each
+// connection's port, carries to it from the start and says READY on it, after which this page carries too.
+constructors.push((target, args) => {
+  if (typeof g.SharedWorker !== 'function' || target !== g.SharedWorker) return undefined;
+  const worker = Reflect.construct(target, [args[0], markedWorkerOptions(args[0], args[1], true), ...args.slice(2)]);
+  gateBrowserEnd(worker.port);
+  return { value: worker };
+});
+
 // --- windows ----------------------------------------------------------------------
 
 /**
@@ -247,8 +261,25 @@ if (g.window === g && g.document && typeof g.addEventListener === 'function' && 
   gateBrowserEnd(g as unknown as EventTarget);
 }
 
-// A dedicated worker spawned by compiled code with the option: gate this end and say READY.
+// A shared worker that compiled pages reach by a marked name: gate each connection's port before any
+// `connect` listener sees it (a capturing listener on the global), carry to it and say READY on it.
 const GATED = Symbol.for(MESSAGES_FIELD);
+if (g.SharedWorkerGlobalScope && carried.carrier?.[MESSAGES_FIELD] === g.location?.href && !g[GATED]) {
+  Object.defineProperty(g, GATED, { value: true });
+  g.addEventListener(
+    'connect',
+    (event: MessageEvent) => {
+      const port = event.ports[0];
+      if (!port) return;
+      gateBrowserEnd(port);
+      carryTo(port);
+      port.postMessage({ [ENVELOPE]: READY } satisfies Envelope);
+    },
+    true,
+  );
+}
+
+// A dedicated worker spawned by compiled code with the option: gate this end and say READY.
 if (g.WorkerGlobalScope && typeof g.postMessage === 'function' && carried.carrier?.[MESSAGES_FIELD] === g.location?.href && !g[GATED]) {
   // One gate however many copies of the runtime load (a symbol-keyed, non-enumerable mark).
   Object.defineProperty(g, GATED, { value: true });

@@ -125,7 +125,52 @@ async function pool(): Promise<unknown> {
   return { answers, workerSpans };
 }
 
+/** Posts to a port and resolves with the first message it gets back (every message it gets is kept in `seen`). */
+function portExchange(port: MessagePort, seen: unknown[], kind: string) {
+  port.addEventListener('message', (event) => {
+    seen.push({ data: event.data, trusted: event.isTrusted });
+    if (event.data?.n !== undefined) tracer.startSpan(`page handler ${kind} ${event.data.n}`).end();
+  });
+  port.start();
+  return (message: unknown) =>
+    new Promise<any>((resolve) => {
+      port.addEventListener('message', (event) => resolve(event.data), { once: true });
+      port.postMessage(message);
+    });
+}
+
+/** SharedWorkers: a compiled one, one we never compile, and (from the untransformed page) a compiled one. */
+async function shared(): Promise<unknown> {
+  const seen: unknown[] = [];
+  const worker = new SharedWorker('shared-worker.js', { name: 'jobs' });
+  const exchange = portExchange(worker.port, seen, 'shared');
+  await exchange({ n: 0 });
+  for (const n of [1, 2]) {
+    await tracer.startActiveSpan(`send shared ${n}`, async (span) => {
+      await exchange({ n });
+      span.end();
+    });
+  }
+  const { sharedSpans, name } = await exchange('report');
+
+  const plainSeen: unknown[] = [];
+  const plain = new SharedWorker('/plain-shared-worker.js', 'plain');
+  const plainExchange = portExchange(plain.port, plainSeen, 'plain shared');
+  await tracer.startActiveSpan('send plain shared', async (span) => {
+    await plainExchange({ n: 10 });
+    await plainExchange('text');
+    span.end();
+  });
+
+  // The compiled shared worker, reached by a page that did not mark its name (the untransformed one).
+  const otherSeen: unknown[] = [];
+  const other = new SharedWorker('/compiled/shared-worker.js', { name: 'jobs' });
+  await portExchange(other.port, otherSeen, 'other shared')({ n: 7 });
+  return { seen: seen.slice(0, 3), sharedSpans, name, plainSeen, otherSeen };
+}
+
 async function main(): Promise<void> {
+  results.shared = await shared();
   results.frames = await frames();
   results.pool = await pool();
   results.classic = await talk('classic', new Worker('worker.js'));
