@@ -240,6 +240,8 @@ export const CARRIER_HELPERS = {
   spawnOptions: 'spawnOptions',
   /** child_process arguments of unknown shape → the same arguments with carrying options placed as Node reads them. */
   spawnArgs: 'spawnArgs',
+  /** `node:worker_threads` `new Worker(...args)` → the same arguments with the options through workerOptions. */
+  workerArgs: 'workerArgs',
 } as const;
 export type CarrierHelper = keyof typeof CARRIER_HELPERS;
 

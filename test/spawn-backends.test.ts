@@ -51,7 +51,7 @@ interface Run {
   userObjects: Record<string, any>;
 }
 
-const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadAls'];
+const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadSpread', 'threadAls'];
 const NODE_CHILDREN = ['spawn', 'fork', 'forkAls', 'execFileSync'];
 const SHELL_CHILDREN = ['exec', 'execFile', 'spawnSync', 'execSync'];
 
@@ -117,6 +117,7 @@ for (const name of NAMES) {
         { USER_VAR: 'from-user' },
       ]);
       expect(fixed.results.threadSharedEnv!.env.SHARED_MARK).toBe('shared-env');
+      expect(fixed.results.threadSpread!.workerData).toBe(3);
       expect(fixed.results.fork!.env.USER_VAR).toBe('fork-user');
       expect(fixed.results.fork!.traceparentVariables).toBe(1);
       // The user's objects are never written to.

@@ -133,6 +133,17 @@ export function spawnOptions<T = undefined>(options?: T): T {
 }
 
 /**
+ * The arguments of `new Worker(...args)` (node:worker_threads): the options, the second argument,
+ * through workerOptions (added when absent); no arguments at all are left for the constructor to reject.
+ */
+export function workerArgs<A extends unknown[]>(args: [...A]): A {
+  if (args.length === 0) return args;
+  const out = args.slice() as A;
+  out[1] = workerOptions(args[1]);
+  return out;
+}
+
+/**
  * The arguments of a child_process call whose shape is not known when
  * compiling: finds the options where Node looks for them, after the optional
  * argv array (`withArgv`: spawn, fork, execFile, spawnSync, execFileSync) and

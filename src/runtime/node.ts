@@ -12,7 +12,7 @@ export * from './index.js';
 import { enableTargetBinding } from './listeners.js';
 // CompiledContextManager.bind(ctx, emitter), as OpenTelemetry's AsyncLocalStorage manager does it.
 enableTargetBinding();
-export { spawnArgs, spawnOptions, workerOptions } from './carrier-node.js';
+export { spawnArgs, spawnOptions, workerArgs, workerOptions } from './carrier-node.js';
 
 // Debug mode at run time: with OTEL_LOG_LEVEL=debug the crossing helpers are the logging ones
 // (debug-helpers.ts), chosen once as the runtime loads; otherwise they are the very same functions as

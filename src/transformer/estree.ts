@@ -517,7 +517,7 @@ function visitSpawn(node: Node, file: FileContext, plan: SpawnPlan<Node>): void 
     case 'arguments':
       insert(file, args[0]!.start, `...${helper}([`);
       visitChildren(node, file);
-      insert(file, last.end, `], ${plan.withArgv}, ${plan.withCallback})`);
+      insert(file, last.end, plan.helper === 'spawnArgs' ? `], ${plan.withArgv}, ${plan.withCallback})` : '])');
       return;
   }
 }

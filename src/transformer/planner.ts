@@ -1172,13 +1172,17 @@ export function planSpawn<N>(context: PlanContext<N>, node: N): SpawnPlan<N> | u
   });
   // A processed file: the helper is there already (around an argument, or spreading them all).
   const only = args.length === 1 && syntax.isSpread(args[0]!) ? syntax.operand(args[0]!) : undefined;
-  if (only && helperCallName(syntax, only) === CARRIER_HELPERS.spawnArgs) return { ...plan('arguments', 0, 'spawnArgs'), rewritten: true };
+  const spreading = only && helperCallName(syntax, only);
+  if (spreading === CARRIER_HELPERS.spawnArgs || spreading === CARRIER_HELPERS.workerArgs) {
+    return { ...plan('arguments', 0, spreading), rewritten: true };
+  }
   const carrying = args.findIndex((a) => isCarrierHelper(helperCallName(syntax, a)));
   if (carrying !== -1) return { ...plan('wrap', carrying), rewritten: true };
   const firstSpread = args.findIndex((a) => syntax.isSpread(a));
   if (boundary.options === 1 && !boundary.callback) {
-    // Worker: the options are the second argument or absent. No helper takes a spread's arguments.
-    if (firstSpread !== -1 && firstSpread <= 1) return undefined;
+    // Worker: the options are the second argument or absent; behind a spread, workerArgs finds them
+    // (a browser Worker's first argument must be seen to be a module of this build).
+    if (firstSpread !== -1 && firstSpread <= 1) return boundary.helper === 'workerOptions' ? plan('arguments', 0, 'workerArgs') : undefined;
     if (boundary.helper === 'webWorkerOptions') return planWebWorker(context, plan, args[1]);
     return args.length === 1 ? plan('insert', 1) : alreadyOrWrap(syntax, plan, args, 1);
   }

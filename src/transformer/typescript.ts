@@ -477,7 +477,10 @@ function spawnArguments(
     }
     case 'arguments': {
       const list = factory.createArrayLiteralExpression(args);
-      const flags = [plan.withArgv, plan.withCallback].map((f) => (f ? factory.createTrue() : factory.createFalse()));
+      const flags =
+        plan.helper === 'spawnArgs'
+          ? [plan.withArgv, plan.withCallback].map((f) => (f ? factory.createTrue() : factory.createFalse()))
+          : [];
       return [factory.createSpreadElement(helperCall(file, plan.helper, [list, ...flags]))];
     }
   }

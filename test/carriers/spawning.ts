@@ -55,6 +55,9 @@ export const scenario = {
         process.env.SHARED_MARK = 'shared-env';
         pending.threadSharedEnv = askWorker(new Worker(paths.worker, { env: SHARE_ENV }));
         pending.threadNoOptions = askWorker(new Worker(paths.worker));
+        // Arguments spread: only the run time sees where the options are (workerArgs).
+        const spread: [string, { workerData: number }] = [paths.worker, { workerData: 3 }];
+        pending.threadSpread = askWorker(new Worker(...spread));
         const alsEnv = { ...process.env, OTEL_TEST_MANAGER: 'als' };
         pending.threadAls = askWorker(new Worker(paths.worker, { env: alsEnv, execArgv: ['--import', paths.otel] }));
 
