@@ -1646,7 +1646,7 @@ export function generate(seed: number, options: GenerateOptions = {}): Program {
     timers: g.timers,
     delay: g.delay,
     body: expandBodies(body, g.bodies),
-    decls: [...expandBodies(g.decls, g.bodies), ...spawnShapes(seed, g.lang)],
+    decls: [...expandBodies(g.decls, g.bodies), ...spawnShapes(seed, g.lang), ...messageShapes(seed, g.lang)],
     asi: g.asi,
   };
 }
@@ -1684,6 +1684,56 @@ function spawnShapes(seed: number, lang: Lang): Stmt[] {
       parts: [
         `function spawnShapes(${params}, ...rest${any}) {`,
         [{ parts: ["const cp = require('node:child_process');"] }, ...calls.map((c) => ({ parts: [c] }))],
+        '}',
+      ],
+    },
+  ];
+}
+
+/**
+ * Message sites (issue 9, rewritten with `messages: true`) and functions sent as source text (rewritten
+ * never, in any mode): in about one program in four, an async function that is never called posts, opens
+ * channels and pools and hands functions to `evaluate` / workerpool's `exec` in random shapes, for the
+ * backends' decisions (test/backend-equivalence.test.ts compiles them with the option too). Drawn from a
+ * generator of its own, so that every seed's runnable program stays the one it was.
+ */
+function messageShapes(seed: number, lang: Lang): Stmt[] {
+  const r = mulberry32(seed ^ 0x3e55a9e);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
+  if (r() >= 0.25) return [];
+  const cast = lang === 'ts' ? ' as any' : '';
+  const message = ['m', '{ n: 1 }', 'await f()', 'p.then((v) => v)', '...rest', '[m, t]'];
+  const target = ['w', 'port', `(w${cast})`, 'self', 'parent', 'w.port', 'this.w'];
+  const fn = [
+    'async () => { await f(); setTimeout(f, 1); }',
+    'function (a) { return a; }',
+    'async (el) => (await el).id',
+    'f',
+    '(a, b) => a + b',
+  ];
+  const calls: string[] = [];
+  for (let n = 1 + Math.floor(r() * 5); n > 0; n--) {
+    const shape = Math.floor(r() * 7);
+    const args = Array.from({ length: Math.floor(r() * 3) }, () => pick(message));
+    if (shape === 0) calls.push(`${pick(target)}${pick(['.', '?.'])}postMessage(${args.join(', ')});`);
+    else if (shape === 1) calls.push(`postMessage(${args.join(', ')});`);
+    else if (shape === 2) calls.push(`w = new ${pick(['Worker', 'SharedWorker', 'Piscina', 'threads.Worker'])}(${args.join(', ')});`);
+    else if (shape === 3) calls.push(`q = ${pick(['wp.pool', 'wp.worker', '(0, wp.pool)', 'pool'])}(${args.join(', ')});`);
+    else if (shape === 4) calls.push(`await page.${pick(['evaluate', '$eval', 'waitForFunction'])}(${pick(fn)}, ${pick(message)});`);
+    else if (shape === 5) calls.push(`await q.exec(${pick(fn)}, [${pick(message)}]);`);
+    else calls.push(`setTimeout(() => ${pick(target)}.postMessage(${pick(message.filter((m) => !m.startsWith('await')))}), 1);`);
+  }
+  const any = lang === 'ts' ? ': any' : '';
+  const params = ['w', 'port', 'm', 't', 'p', 'f', 'page', 'q'].map((name) => `${name}${any}`).join(', ');
+  return [
+    {
+      parts: [
+        `async function messageShapes(${params}, ...rest${any}) {`,
+        [
+          { parts: ["const wp = require('workerpool'), threads = require('node:worker_threads');"] },
+          { parts: ["const { pool } = require('workerpool');"] },
+          ...calls.map((c) => ({ parts: [c] })),
+        ],
         '}',
       ],
     },

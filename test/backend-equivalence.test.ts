@@ -32,7 +32,7 @@ export function decisionsOf(
   source: string,
   fileName: string,
   skip: Category[] = [],
-  extra: { listeners?: 'dispatch' | 'registration'; debug?: boolean } = {},
+  extra: { listeners?: 'dispatch' | 'registration'; debug?: boolean; messages?: boolean } = {},
 ): { text: string[]; ts: string[] } {
   const problems: string[] = [];
   const onDiagnostic = (d: { line: number; column: number; message: string }) => problems.push(`text ${d.line}:${d.column} ${d.message}`);
@@ -343,6 +343,26 @@ describe('both backends make the same decisions (type checker off)', () => {
     }
     expect(differing).toEqual([]);
     expect(calls).toBeGreaterThan(FUZZ_SEEDS * 5);
+  });
+
+  it(`messages: true, fuzzed programs with message shapes (seeds 1..${FUZZ_SEEDS}): the same decisions`, () => {
+    const differing: string[] = [];
+    let messageCalls = 0;
+    let shaped = 0;
+    for (let seed = 1; seed <= FUZZ_SEEDS; seed++) {
+      const program = programSource(seed, { avoid: KNOWN_ISSUES });
+      if (!program.source.includes('function messageShapes(')) continue;
+      shaped++;
+      const { text, ts: fromTs } = decisionsOf(program.source, program.lang === 'ts' ? 'program.ts' : 'program.mjs', [], {
+        messages: true,
+      });
+      const difference = firstDecisionDifference(text, fromTs);
+      if (difference) differing.push(`seed ${seed}: ${difference}`);
+      messageCalls += text.filter((call) => /essage|Pool|carried/.test(call)).length;
+    }
+    expect(differing).toEqual([]);
+    expect(shaped).toBeGreaterThan(FUZZ_SEEDS / 8);
+    expect(messageCalls).toBeGreaterThan(shaped);
   });
 
   it('a wrong decision shows: a scheduler parameter taken for the global, in this test and in the fuzzer', () => {
