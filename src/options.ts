@@ -45,9 +45,10 @@ export interface TransformOptions {
   helpers?: HelpersMode;
   /**
    * Messages, opt-in: `postMessage` between a dedicated worker (browser Worker, worker_threads) and
-   * the code that spawned it carries the sender's context to the receiver's `message` listeners once
-   * both ends, compiled with this option, have said so; Piscina and Tinypool tasks run in the
-   * context of their `run` call. Helpers come from otel-context-transformer/runtime/messages.
+   * the code that spawned it, between a SharedWorker and its pages, and to a same-origin window,
+   * carries the sender's context to the receiver's `message` listeners once both ends, compiled with
+   * this option, have said so; Piscina, Tinypool and workerpool tasks run in the context of the call
+   * that submitted them. Helpers come from otel-context-transformer/runtime/messages.
    * Default: false.
    */
   messages?: boolean;

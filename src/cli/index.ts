@@ -62,9 +62,10 @@ Options:
                           (default: otel-context-transformer/runtime)
   --helpers <mode>        auto (import in ES modules, require in CommonJS),
                           import, require or global (default: auto)
-  --messages              carry contexts through postMessage between dedicated
-                          workers and their spawners, and into Piscina and
-                          Tinypool tasks (README "Messages (opt-in)")
+  --messages              carry contexts through postMessage between workers
+                          (dedicated, shared) and their pages, to same-origin
+                          windows, and into Piscina, Tinypool and workerpool
+                          tasks (README "Messages (opt-in)")
   --debug                 debug mode: each boundary carries its site (from the
                           input source map when there is one) and logs every
                           crossing through OTel's diag (README "Debug mode")
