@@ -342,6 +342,8 @@ export const MESSAGE_HELPERS = {
   postGlobalMessage: 'postGlobalMessage',
   /** `new C(...args)` → `messageConstruct(C, ...args)`: the runtime gates the channel when C is one it knows. */
   messageConstruct: 'messageConstruct',
+  /** `new BroadcastChannel(name)` with the `broadcastChannels` option → `declaredChannel([names], BroadcastChannel, name)`. */
+  declaredChannel: 'declaredChannel',
   /** workerpool's `pool(...args)` → `carryingPool(pool, ...args)`: its `exec` carries the context with each task. */
   carryingPool: 'carryingPool',
   /** workerpool's `worker(...args)` (in the worker) → `carriedPoolWorker(worker, ...args)`: tasks run in theirs. */
@@ -371,11 +373,14 @@ export const MESSAGE_CALLS: readonly { module: string; call: string; helper: (ty
   { module: 'workerpool', call: 'worker', helper: MESSAGE_HELPERS.carriedPoolWorker },
 ];
 
+/** The constructor the `broadcastChannels` option is about (by name, as MESSAGE_CONSTRUCTORS). */
+export const BROADCAST_CHANNEL = 'BroadcastChannel';
+
 /** What compiled code imports its helpers from with `messages: true` (unless `runtimeModule` says otherwise). */
 export const MESSAGES_RUNTIME_MODULE = 'otel-context-transformer/runtime/messages';
 
 /** The words message rewrites are written with (for the boundary-word walk pruning). */
-const MESSAGE_WORDS = [MESSAGE_POST_METHOD, ...MESSAGE_CONSTRUCTORS];
+const MESSAGE_WORDS = [MESSAGE_POST_METHOD, ...MESSAGE_CONSTRUCTORS, BROADCAST_CHANNEL];
 
 /**
  * The words every boundary is written with: a scheduler's, promise method's,

@@ -52,6 +52,12 @@ export interface TransformOptions {
    * Default: false.
    */
   messages?: boolean;
+  /**
+   * With `messages: true`: names of the `BroadcastChannel`s whose every end (every page, worker and
+   * process that opens one by that name) is compiled with the option. A channel can say nothing to
+   * its other ends that an uncompiled one would not see, so carrying on it rests on this declaration.
+   */
+  broadcastChannels?: string[];
   // --- listeners (issue 10) ---
   /**
    * What context event listeners run in: `dispatch` (default), the dispatcher's, as the TC39
@@ -93,6 +99,8 @@ export interface ResolvedOptions {
   typeCheck: boolean;
   /** The `messages` option (planner: planMessage). */
   messages: boolean;
+  /** The `broadcastChannels` option: channel names declared compiled at every end. */
+  broadcastChannels: readonly string[];
   listeners: ListenerMode;
   // --- debug mode (issue 10, item 6) ---
   /** Sites are emitted (runtimeModule is then the debug runtime unless the user named another module). */
@@ -144,6 +152,11 @@ const OPTION_CHECKS: Record<keyof TransformOptions, Check> = {
   },
   messages: (value, key) => {
     if (typeof value !== 'boolean') throw new OptionsError(`option "${key}" must be true or false, got ${describe(value)}`);
+  },
+  broadcastChannels: (value, key) => {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+      throw new OptionsError(`option "${key}" must be an array of channel names, got ${describe(value)}`);
+    }
   },
   // --- listeners (issue 10) ---
   listeners: (value, key) => {
@@ -224,6 +237,9 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
   if (messages && options.helpers === 'global') {
     throw new OptionsError('option "messages" needs the helpers imported or required; it cannot be used with helpers: "global"');
   }
+  if (options.broadcastChannels?.length && !messages) {
+    throw new OptionsError('option "broadcastChannels" needs messages: true (the channels carry through the message helpers)');
+  }
   const cwd = process.cwd();
   const glob = (patterns: string[]) => picomatch(patterns, { dot: true });
   const included = options.include && options.include.length > 0 ? glob(options.include) : () => true;
@@ -244,6 +260,7 @@ export function resolveOptions(raw: unknown, hostKeys: readonly string[] = []): 
       options.runtimeModule ?? (options.debug ? DEBUG_RUNTIME_MODULE : messages ? MESSAGES_RUNTIME_MODULE : DEFAULT_RUNTIME_MODULE),
     typeCheck: options.typeCheck ?? true,
     messages,
+    broadcastChannels: [...new Set(options.broadcastChannels ?? [])],
     listeners: options.listeners ?? 'dispatch',
     // --- debug mode (issue 10, item 6) ---
     debug: options.debug ?? false,

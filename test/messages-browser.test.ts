@@ -50,13 +50,15 @@ interface PageResults {
     };
     pool: { answers: unknown[]; workerSpans: Span[] };
     shared: { seen: unknown[]; sharedSpans: Span[]; name: string; plainSeen: unknown[]; otherSeen: unknown[] };
+    broadcast: { answers: unknown[]; broadcastSpans: Span[] };
   };
 }
 
 async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
   const dir = path.join(OUT, variant);
   mkdirSync(dir, { recursive: true });
-  const plugins: Plugin[] = variant === 'compiled' ? [otelContext({ messages: true, packages: ['comlink'] }) as Plugin] : [];
+  const plugins: Plugin[] =
+    variant === 'compiled' ? [otelContext({ messages: true, broadcastChannels: ['otel-test-sync'], packages: ['comlink'] }) as Plugin] : [];
   const common = {
     bundle: true,
     platform: 'browser',
@@ -75,6 +77,7 @@ async function bundle(variant: 'compiled' | 'untransformed'): Promise<void> {
     ['frame.ts', 'frame.js', 'esm'],
     ['workerpool-worker.ts', 'workerpool-worker.js', 'iife'],
     ['shared-worker.ts', 'shared-worker.js', 'iife'],
+    ['broadcast-worker.ts', 'broadcast-worker.js', 'iife'],
   ];
   for (const [entry, outfile, format] of entries) {
     await build({ ...common, entryPoints: [path.join(SRC, entry)], outfile: path.join(dir, outfile), format });
@@ -274,6 +277,26 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     expect(runs.untransformed!.results.shared.otherSeen).toEqual([{ data: { n: 7, got: { n: 7 }, trusted: true }, trusted: true }]);
   });
 
+  it('BroadcastChannel, declared: a compiled worker and the page run their handlers in each other’s sending span', () => {
+    const { spans, results } = runs.compiled!;
+    const { broadcastSpans, answers } = results.broadcast;
+    for (const n of [1, 2]) {
+      const sent = byName(spans, `send broadcast ${n}`);
+      const handler = byName(broadcastSpans, `broadcast handler ${n}`);
+      expect([handler.traceId, handler.parentSpanId]).toEqual([sent.traceId, sent.spanId]);
+      const reply = byName(broadcastSpans, `broadcast reply ${n}`);
+      const back = byName(spans, `page handler broadcast ${n}`);
+      expect([back.traceId, back.parentSpanId]).toEqual([sent.traceId, reply.spanId]);
+    }
+    expect(byName(broadcastSpans, 'broadcast handler 0').parentSpanId).toBeUndefined();
+    // Listeners get the data as posted; a carried event is dispatched again (untrusted).
+    expect(answers).toEqual([
+      { n: 0, got: { n: 0 }, trusted: true },
+      { n: 1, got: { n: 1 }, trusted: false },
+      { n: 2, got: { n: 2 }, trusted: false },
+    ]);
+  });
+
   it('untransformed: every worker handler and comlink call starts a trace of its own', () => {
     const { results } = runs.untransformed!;
     expect(results.comlink.answers).toEqual([0, 2, 4]);
@@ -290,5 +313,6 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
     for (const n of [1, 2]) expect(byName(results.pool.workerSpans, `pool task ${n}`).parentSpanId).toBeUndefined();
     for (const n of [1, 2]) expect(byName(results.shared.sharedSpans, `shared handler ${n}`).parentSpanId).toBeUndefined();
     expect(results.shared.name).toBe('jobs');
+    for (const n of [1, 2]) expect(byName(results.broadcast.broadcastSpans, `broadcast handler ${n}`).parentSpanId).toBeUndefined();
   });
 });

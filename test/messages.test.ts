@@ -25,7 +25,18 @@ const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
 const SRC = path.resolve('test/messages');
 const OUT = path.resolve('test/.tmp/messages');
-const FILES = ['main.mts', 'worker.mts', 'pool-main.mts', 'pool-task.mts', 'workerpool-main.mts', 'workerpool-worker.mts'];
+const FILES = [
+  'main.mts',
+  'worker.mts',
+  'pool-main.mts',
+  'pool-task.mts',
+  'workerpool-main.mts',
+  'workerpool-worker.mts',
+  'broadcast-main.mts',
+  'broadcast-worker.mts',
+];
+/** What every backend compiles with (the CLI as flags, the load hook in its environment variable). */
+const OPTIONS = { messages: true, broadcastChannels: ['otel-test-sync'] };
 const COMPILER_OPTIONS = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext };
 
 interface Span {
@@ -46,6 +57,12 @@ interface WorkerpoolRun {
   taskSpans: Span[];
   results: unknown[];
   plain: unknown[];
+}
+interface BroadcastRun {
+  spans: Span[];
+  workerSpans: Span[];
+  replies: unknown[];
+  plainGot: unknown;
 }
 interface PoolRun {
   spans: Span[];
@@ -69,7 +86,7 @@ const BACKENDS: Record<string, Compile> = {
       outDir: path.join(OUT, 'tsc-out'),
     });
     const problems: TS.Diagnostic[] = [];
-    const before = [otelContextTransformer(program, { messages: true }, { ts, addDiagnostic: (d: TS.Diagnostic) => problems.push(d) })];
+    const before = [otelContextTransformer(program, OPTIONS, { ts, addDiagnostic: (d: TS.Diagnostic) => problems.push(d) })];
     const out = new Map<string, string>();
     program.emit(undefined, (name, text) => out.set(path.basename(name), text), undefined, false, { before });
     expect(problems).toEqual([]);
@@ -80,7 +97,7 @@ const BACKENDS: Record<string, Compile> = {
       files.map((file) => {
         const source = readFileSync(file, 'utf8');
         const problems: string[] = [];
-        const code = transform(source, { filename: file, messages: true, onDiagnostic: (d) => problems.push(d.message) })?.code;
+        const code = transform(source, { filename: file, ...OPTIONS, onDiagnostic: (d) => problems.push(d.message) })?.code;
         expect(problems).toEqual([]);
         return [path.basename(file).replace(/\.mts$/, '.mjs'), stripTypes(code ?? source, file)];
       }),
@@ -94,7 +111,7 @@ const BACKENDS: Record<string, Compile> = {
           filename: file,
           babelrc: false,
           configFile: false,
-          plugins: [[require.resolve('otel-context-transformer/babel'), { messages: true }]],
+          plugins: [[require.resolve('otel-context-transformer/babel'), OPTIONS]],
           presets: [require.resolve('@babel/preset-typescript')],
         });
         return [path.basename(file).replace(/\.mts$/, '.mjs'), result!.code!];
@@ -110,7 +127,7 @@ const BACKENDS: Record<string, Compile> = {
   'tsc, AsyncLocalStorageContextManager'(files) {
     return BACKENDS.tsc!(files);
   },
-  // The untransformed files, rewritten in place by `otel-context-transformer apply --messages` (see compileAll).
+  // The untransformed files, rewritten in place by `otel-context-transformer apply --messages --broadcast-channels …` (see compileAll).
   cli(files) {
     return BACKENDS.untransformed!(files);
   },
@@ -127,7 +144,7 @@ const RUNS: Record<string, { node?: string; args?: string[]; env?: Record<string
   'tsc, AsyncLocalStorageContextManager': { env: { OTEL_TEST_MANAGER: 'als' } },
   'load hook': {
     args: ['--import', pathToFileURL(path.resolve('dist/esm/register.js')).href],
-    env: { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ messages: true, exclude: ['**/node_modules/**', '**/plain-*.mjs'] }) },
+    env: { OTEL_CONTEXT_TRANSFORMER_OPTIONS: JSON.stringify({ ...OPTIONS, exclude: ['**/node_modules/**', '**/plain-*.mjs'] }) },
   },
 };
 
@@ -137,7 +154,15 @@ function compileAll(backend: string): string {
   const out = BACKENDS[backend]!(FILES.map((f) => path.join(SRC, f)));
   for (const [name, text] of out) writeFileSync(path.join(dir, name), text);
   if (backend === 'cli')
-    execFileSync(process.execPath, [path.resolve('bin/otel-context-transformer.mjs'), 'apply', '--messages', '--quiet', dir]);
+    execFileSync(process.execPath, [
+      path.resolve('bin/otel-context-transformer.mjs'),
+      'apply',
+      '--messages',
+      '--broadcast-channels',
+      'otel-test-sync',
+      '--quiet',
+      dir,
+    ]);
   return dir;
 }
 
@@ -231,6 +256,28 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
       expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
     });
 
+    it('BroadcastChannel: a declared channel carries both ways; an undeclared one is left as written', () => {
+      const result = run<BroadcastRun>(backend, path.join(dir, 'broadcast-main.mjs'));
+      expect(result.replies).toEqual([
+        { n: 0, got: { n: 0 }, channel: 'declared' },
+        { n: 1, got: { n: 1 }, channel: 'declared' },
+        { n: 2, got: { n: 2 }, channel: 'declared' },
+        { n: 5, got: { n: 5 }, channel: 'undeclared' },
+      ]);
+      for (const n of [1, 2]) {
+        const sent = byName(result.spans, `send ${n}`);
+        const handler = byName(result.workerSpans, `worker handler ${n}`);
+        expect([handler.traceId, handler.parentSpanId]).toEqual([sent.traceId, sent.spanId]);
+        const reply = byName(result.workerSpans, `worker reply ${n}`);
+        const back = byName(result.spans, `main handler ${n}`);
+        expect([back.traceId, back.parentSpanId]).toEqual([sent.traceId, reply.spanId]);
+      }
+      expect(byName(result.workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
+      // Undeclared: nothing carried, and a worker we did not compile gets the message as posted.
+      expect(byName(result.workerSpans, 'worker handler 5').parentSpanId).toBeUndefined();
+      expect(result.plainGot).toEqual({ data: { n: 5 }, type: 'message' });
+    });
+
     it('workerpool: exec and proxy tasks run in the context of their call; uncompiled workers get the arguments as submitted', () => {
       const result = run<WorkerpoolRun>(backend, path.join(dir, 'workerpool-main.mjs'));
       expect(result.results).toEqual([{ got: 0, args: 1 }, { got: 1, args: 1 }, { got: 2, args: 1 }, 42, 42]);
@@ -265,6 +312,8 @@ describe('messages untransformed (what the assertions above fail on)', () => {
       const result = run<PoolRun>('untransformed', path.join(dir, 'pool-main.mjs'), pool);
       for (const n of [1, 2]) expect(byName(result.taskSpans, `task ${n}`).parentSpanId, pool).toBeUndefined();
     }
+    const broadcast = run<BroadcastRun>('untransformed', path.join(dir, 'broadcast-main.mjs'));
+    for (const n of [1, 2]) expect(byName(broadcast.workerSpans, `worker handler ${n}`).parentSpanId, 'broadcast').toBeUndefined();
     const workerpool = run<WorkerpoolRun>('untransformed', path.join(dir, 'workerpool-main.mjs'));
     for (const n of [1, 2]) expect(byName(workerpool.taskSpans, `task ${n}`).parentSpanId, 'workerpool').toBeUndefined();
   });

@@ -20,7 +20,7 @@ const VERSIONS: { name: string; ts: typeof TS }[] = [
 const ts5 = VERSIONS[0]!.ts;
 
 const ALLOWED_OPTIONS =
-  'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages, listeners, debug, boundaries, preset';
+  'include, exclude, skip, runtimeModule, typeCheck, packages, helpers, messages, broadcastChannels, listeners, debug, boundaries, preset';
 const ALLOWED_CATEGORIES = 'timers, microtasks, frames, promises, await, generators, finalizers, threads, processes, declared';
 /** ts-patch's own keys of a plugin entry. */
 const TS_PATCH_ENTRY = {
@@ -415,6 +415,45 @@ describe('messages (issue 9, opt-in)', () => {
     expect(resolveOptions({ messages: true, runtimeModule: 'my-runtime' }).runtimeModule).toBe('my-runtime');
     expect(() => resolveOptions({ messages: 'yes' })).toThrow(new OptionsError('option "messages" must be true or false, got "yes"'));
     expect(() => resolveOptions({ messages: true, helpers: 'global' })).toThrow(/cannot be used with helpers: "global"/);
+  });
+
+  it('broadcastChannels: channel names, only with messages: true', () => {
+    expect(resolveOptions({ messages: true }).broadcastChannels).toEqual([]);
+    expect(resolveOptions({ messages: true, broadcastChannels: ['a', 'b', 'a'] }).broadcastChannels).toEqual(['a', 'b']);
+    expect(resolveOptions({ broadcastChannels: [] }).broadcastChannels).toEqual([]);
+    expect(() => resolveOptions({ broadcastChannels: ['sync'] })).toThrow(
+      new OptionsError('option "broadcastChannels" needs messages: true (the channels carry through the message helpers)'),
+    );
+    expect(() => resolveOptions({ messages: true, broadcastChannels: 'sync' })).toThrow(
+      new OptionsError('option "broadcastChannels" must be an array of channel names, got "sync"'),
+    );
+  });
+
+  it('broadcastChannels: a declared name goes through declaredChannel in both backends; a literal undeclared one is left alone', () => {
+    const source = [
+      `const a = new BroadcastChannel('sync');`,
+      `const b = new BroadcastChannel('other');`,
+      `const c = new BroadcastChannel(name);`,
+      `const d = new globalThis.BroadcastChannel(\`sync\`);`,
+    ].join('\n');
+    const options = { messages: true, broadcastChannels: ['sync'] };
+    const text = transform(source, { filename: 'channels.ts', ...options })!.code;
+    const plugin = otelContextTransformer(undefined, options, { ts: ts5, addDiagnostic: () => undefined });
+    const compilerOptions = { target: ts5.ScriptTarget.ESNext, module: ts5.ModuleKind.ESNext };
+    const emitted = ts5.transpileModule(source, {
+      fileName: 'channels.ts',
+      compilerOptions,
+      transformers: { before: [plugin] },
+    }).outputText;
+    // Quotes aside (TypeScript prints the names it creates in double quotes).
+    for (const out of [text, emitted].map((code) => code.replace(/"/g, "'"))) {
+      expect(out).toContain(`__otelCtx.declaredChannel(['sync'], BroadcastChannel, 'sync')`);
+      expect(out).toContain(`new BroadcastChannel('other')`);
+      expect(out).toContain(`__otelCtx.declaredChannel(['sync'], BroadcastChannel, name)`);
+      expect(out).toContain("__otelCtx.declaredChannel(['sync'], globalThis.BroadcastChannel, `sync`)");
+    }
+    // Without the option, channels are left as written.
+    expect(transform(source, { filename: 'channels.ts', messages: true })).toBeUndefined();
   });
 });
 

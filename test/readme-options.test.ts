@@ -1,5 +1,5 @@
 /**
- * The README's option examples (Listeners, Declared boundaries, Presets), built as written: each JSON
+ * The README's option examples (Listeners, Messages, Declared boundaries, Presets), built as written: each JSON
  * entry is what the tsconfig plugin accepts, and each code block compiles to the rewrite the prose next to it
  * describes. (The integrations' own snippets run from the packed package in readme-snippets.test.ts; the
  * debug-mode example runs in debug-mode.test.ts.)
@@ -46,6 +46,19 @@ describe('README: Listeners', () => {
       expect(out).toContain('__otelCtx.starts(xhr, "send").send()');
       expect(out).toMatch(/xhr\.onload = __otelCtx\.(startedHandler|handler)\(/);
     }
+  });
+});
+
+describe('README: Messages (opt-in)', () => {
+  const [json] = blocks('Messages (opt-in)');
+
+  it('the broadcastChannels entry is valid: a declared channel goes through declaredChannel, another is left alone', () => {
+    expect(json!.lang).toBe('json');
+    const options = pluginEntry(json!.code);
+    const out = compile("const sync = new BroadcastChannel('app-sync');\nconst other = new BroadcastChannel('other');\n", options);
+    expect(out).toContain(`__otelCtx.declaredChannel(["app-sync"], BroadcastChannel, 'app-sync')`);
+    expect(out).toContain(`new BroadcastChannel('other')`);
+    expect(out).toContain('otel-context-transformer/runtime/messages');
   });
 });
 

@@ -37,6 +37,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
         preset: { type: 'string' },
         helpers: { type: 'string' },
         messages: { type: 'boolean' },
+        'broadcast-channels': { type: 'string', multiple: true },
         listeners: { type: 'string' },
         config: { type: 'string' },
         check: { type: 'boolean' },
@@ -69,6 +70,7 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
   if (values.skip) fromFlags.skip = splitList(values.skip);
   if (values['runtime-module'] !== undefined) fromFlags.runtimeModule = values['runtime-module'];
   if (values.messages) fromFlags.messages = true;
+  if (values['broadcast-channels']) fromFlags.broadcastChannels = splitList(values['broadcast-channels']);
   if (values.listeners !== undefined) fromFlags.listeners = values.listeners;
   if (values.debug) fromFlags.debug = true;
   if (values.preset !== undefined) fromFlags.preset = values.preset;
@@ -78,13 +80,15 @@ export function parseCommandLine(argv: string[]): Settings | 'help' | 'version' 
     skip: '--skip',
     runtimeModule: '--runtime-module',
     messages: '--messages',
+    broadcastChannels: '--broadcast-channels',
     listeners: '--listeners',
     debug: '--debug',
     preset: '--preset',
   };
   for (const [key, value] of Object.entries(fromFlags)) {
     try {
-      resolveOptions({ [key]: value });
+      // Checked on its own, with what it depends on (the names need messages: true, checked once all are read).
+      resolveOptions({ [key]: value, ...(key === 'broadcastChannels' ? { messages: true } : {}) });
     } catch (error) {
       if (error instanceof OptionsError) throw new OptionsError(`${flagNames[key]}: ${error.message}`);
       throw error;

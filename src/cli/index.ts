@@ -66,12 +66,16 @@ Options:
                           (dedicated, shared) and their pages, to same-origin
                           windows, and into Piscina, Tinypool and workerpool
                           tasks (README "Messages (opt-in)")
+  --broadcast-channels <names>
+                          with --messages: BroadcastChannel names (comma-
+                          separated or repeated) compiled at every end
   --debug                 debug mode: each boundary carries its site (from the
                           input source map when there is one) and logs every
                           crossing through OTel's diag (README "Debug mode")
   --config <file.json>    the options above as JSON: include, exclude, skip,
                           preset, boundaries, runtimeModule, typeCheck,
-                          helpers, messages, listeners, debug, ext; flags win
+                          helpers, messages, broadcastChannels, listeners,
+                          debug, ext; flags win
   --check                 report: list only boundaries that are not rewritten
                           and exit 1 if there is one (in any package)
   --json                  machine-readable result on stdout

@@ -39,7 +39,7 @@ import {
 } from './messages.js';
 
 export * from './node.js';
-export { carriedPoolWorker, carryingPool, messageConstruct, postGlobalMessage, postMessage } from './messages.js';
+export { carriedPoolWorker, carryingPool, declaredChannel, messageConstruct, postGlobalMessage, postMessage } from './messages.js';
 
 const g = globalThis as Record<string | symbol, any>;
 const threads = g.process?.getBuiltinModule?.('node:worker_threads');

@@ -6,4 +6,4 @@
  * pages compiled without the option never load.
  */
 export * from './index.js';
-export { carriedPoolWorker, carryingPool, messageConstruct, postGlobalMessage, postMessage } from './messages.js';
+export { carriedPoolWorker, carryingPool, declaredChannel, messageConstruct, postGlobalMessage, postMessage } from './messages.js';

@@ -239,6 +239,23 @@ constructors.push((target, args) => {
   return { value: worker };
 });
 
+// --- BroadcastChannel (the `broadcastChannels` option) ---------------------------------
+
+/**
+ * `new BroadcastChannel(name)` in a build with the `broadcastChannels` option: a channel whose name was
+ * declared compiled at every end is gated (its listeners get your data inside the carried context) and
+ * carries from the start: nothing but that declaration can tell it who else listens. Any other channel,
+ * and any other constructor of that name, is constructed exactly as `new` would.
+ */
+export function declaredChannel(names: readonly string[], target: Function, ...args: unknown[]): object {
+  const channel = Reflect.construct(target, args);
+  if (target === g.BroadcastChannel && names.includes(channel.name)) {
+    gateBrowserEnd(channel);
+    carryTo(channel);
+  }
+  return channel;
+}
+
 // --- windows ----------------------------------------------------------------------
 
 /**

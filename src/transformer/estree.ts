@@ -190,6 +190,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
       resolveCalls: new Set(),
       asWritten: new Set(),
       messages: options.messages,
+      broadcastChannels: options.broadcastChannels,
       listeners: options.listeners,
       carriers: options.helpers !== 'global',
       boundaries: options.boundaries,
@@ -461,7 +462,7 @@ function visitMessage(node: Node, file: FileContext, plan: MessagePlan<Node>): v
       receiver = receiver.object as Node;
     }
   }
-  const head = `${NS}.${plan.helper}(`;
+  const head = `${NS}.${plan.helper}(${plan.leading ? `${JSON.stringify(plan.leading)}, ` : ''}`;
   const replace = (start: number, end: number, text: string) =>
     file.edits.push(start < end ? { kind: 'replace', start, end, text } : { kind: 'insert', at: start, text });
   const argsStart = args.length > 0 ? args[0]!.start : node.end;

@@ -17,6 +17,7 @@ import {
   GLOBAL_OBJECTS,
   isSpawnName,
   HELPERS,
+  BROADCAST_CHANNEL,
   MESSAGE_CONSTRUCTORS,
   MESSAGE_HELPERS,
   MESSAGE_POST_METHOD,
@@ -60,6 +61,8 @@ export interface PlanContext<N> {
   resolveCalls: Set<N>;
   /** The `messages` option: planMessage rewrites posts and channel constructors. */
   messages?: boolean;
+  /** The `broadcastChannels` option: `new BroadcastChannel(name)` goes through declaredChannel with these names. */
+  broadcastChannels?: readonly string[];
   /** The `listeners` option (issue 10); absent: `dispatch`. */
   listeners?: ListenerMode;
   /** The carrier helpers can be reached (not with `helpers: "global"`, whose prelude has none): spawn sites are rewritten. */
@@ -916,6 +919,8 @@ export interface MessagePlan<N> {
   receiver?: N;
   /** The receiver is a call's callee itself (a message call), not the object of its member access. */
   callee?: boolean;
+  /** Strings passed, as an array literal, before the receiver (declaredChannel's declared names). */
+  leading?: readonly string[];
   kind: string;
   at: N;
 }
@@ -933,6 +938,20 @@ export function planMessage<N>(context: PlanContext<N>, node: N, isNew: boolean)
   if (isNew) {
     const access = syntax.member(callee);
     const name = syntax.kind(callee) === 'identifier' ? syntax.name(callee) : access?.name;
+    if (name === BROADCAST_CHANNEL && context.broadcastChannels?.length) {
+      const names = context.broadcastChannels;
+      // A name written as a literal that is not declared: nothing to decide at run time.
+      const written = syntax.callArguments(node)[0];
+      const literal = written && syntax.stringValue(written);
+      if (literal !== undefined && !names.includes(literal)) return undefined;
+      return {
+        helper: MESSAGE_HELPERS.declaredChannel,
+        leading: names,
+        receiver: callee,
+        kind: `new ${name}`,
+        at: access?.nameNode ?? callee,
+      };
+    }
     if (name === undefined || !MESSAGE_CONSTRUCTORS.includes(name)) return undefined;
     return { helper: MESSAGE_HELPERS.messageConstruct, receiver: callee, kind: `new ${name}`, at: access?.nameNode ?? callee };
   }

@@ -167,6 +167,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
       resolveCalls: new Set(),
       asWritten: new Set(),
       messages: host.options.messages,
+      broadcastChannels: host.options.broadcastChannels,
       listeners: host.options.listeners,
       carriers: host.options.helpers !== 'global',
       boundaries: host.options.boundaries,
@@ -405,7 +406,10 @@ function visitMessage(node: TS.CallExpression | TS.NewExpression, file: FileCont
       receiver = receiver.expression;
     }
   }
-  return helperCall(file, plan.helper, receiver ? [receiver, ...args] : args, node);
+  const leading = plan.leading
+    ? [file.factory.createArrayLiteralExpression(plan.leading.map((n) => file.factory.createStringLiteral(n)))]
+    : [];
+  return helperCall(file, plan.helper, receiver ? [...leading, receiver, ...args] : args, node);
 }
 
 /** The visited arguments with the planned ones wrapped in their helper; undefined when none is. */

@@ -169,7 +169,45 @@ async function shared(): Promise<unknown> {
   return { seen: seen.slice(0, 3), sharedSpans, name, plainSeen, otherSeen };
 }
 
+/** BroadcastChannel: the declared one (`broadcastChannels`), between this page and a compiled worker. */
+async function broadcast(): Promise<unknown> {
+  const channel = new BroadcastChannel('otel-test-sync');
+  const next = () => new Promise<any>((resolve) => channel.addEventListener('message', (event) => resolve(event.data), { once: true }));
+  const up = next();
+  const worker = new Worker('broadcast-worker.js');
+  await up;
+  channel.onmessage = (event) => {
+    if (event.data?.n !== undefined) tracer.startSpan(`page handler broadcast ${event.data.n}`).end();
+  };
+  const answers: unknown[] = [];
+  for (const n of [0, 1, 2]) {
+    const exchange = () => {
+      const reply = next();
+      channel.postMessage({ n });
+      return reply;
+    };
+    answers.push(
+      n === 0
+        ? await exchange()
+        : await tracer.startActiveSpan(`send broadcast ${n}`, async (span) => {
+            try {
+              return await exchange();
+            } finally {
+              span.end();
+            }
+          }),
+    );
+  }
+  const report = next();
+  channel.postMessage('report');
+  const { broadcastSpans } = await report;
+  channel.close();
+  worker.terminate();
+  return { answers, broadcastSpans };
+}
+
 async function main(): Promise<void> {
+  results.broadcast = await broadcast();
   results.shared = await shared();
   results.frames = await frames();
   results.pool = await pool();
