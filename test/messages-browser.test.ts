@@ -103,6 +103,35 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
+/**
+ * Messages 1 and 2, both ways: the peer's `<peer> handler n` is a child of the page's `send <kind> n`, and
+ * the page's `page handler <kind> n` a child of the peer's `<peer> reply n`; message 0, sent outside any
+ * span, starts a trace of its own.
+ */
+function expectCarriedBothWays(pageSpans: Span[], peerSpans: Span[], kind: string, peer: string): void {
+  for (const n of [1, 2]) {
+    const sent = byName(pageSpans, `send ${kind} ${n}`);
+    const handler = byName(peerSpans, `${peer} handler ${n}`);
+    expect([handler.traceId, handler.parentSpanId], `${kind} ${n}`).toEqual([sent.traceId, sent.spanId]);
+    const reply = byName(peerSpans, `${peer} reply ${n}`);
+    const back = byName(pageSpans, `page handler ${kind} ${n}`);
+    expect([back.traceId, back.parentSpanId], `${kind} ${n}`).toEqual([sent.traceId, reply.spanId]);
+  }
+  expect(byName(peerSpans, `${peer} handler 0`).parentSpanId, kind).toBeUndefined();
+}
+
+/** Tasks 1 and 2 (a span, and one after an await) are children of the page's span for them; task 0 is a root. */
+function expectTasksUnder(pageSpans: Span[], workerSpans: Span[], submit: (n: number) => string, task: (n: number) => string): void {
+  for (const n of [1, 2]) {
+    const parent = byName(pageSpans, submit(n));
+    for (const name of [task(n), `${task(n)} after await`]) {
+      const span = byName(workerSpans, name);
+      expect([span.traceId, span.parentSpanId], name).toEqual([parent.traceId, parent.spanId]);
+    }
+  }
+  expect(byName(workerSpans, task(0)).parentSpanId).toBeUndefined();
+}
+
 describe('messages in Chromium: dedicated workers and comlink', () => {
   let browser: Browser;
   let server: Server;
@@ -137,18 +166,7 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
   it('compiled workers, classic and module: handlers on each end run in the other end’s sending span', () => {
     const { spans, results } = runs.compiled!;
     for (const kind of ['classic', 'module'] as const) {
-      const { workerSpans } = results[kind];
-      for (const n of [1, 2]) {
-        const sent = byName(spans, `send ${kind} ${n}`);
-        const handler = byName(workerSpans, `worker handler ${n}`);
-        expect(handler.traceId, kind).toBe(sent.traceId);
-        expect(handler.parentSpanId, kind).toBe(sent.spanId);
-        const reply = byName(workerSpans, `worker reply ${n}`);
-        const back = byName(spans, `page handler ${kind} ${n}`);
-        expect(back.traceId, kind).toBe(sent.traceId);
-        expect(back.parentSpanId, kind).toBe(reply.spanId);
-      }
-      expect(byName(workerSpans, 'worker handler 0').parentSpanId, kind).toBeUndefined();
+      expectCarriedBothWays(spans, results[kind].workerSpans, kind, 'worker');
     }
   });
 
@@ -181,31 +199,18 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
   it('comlink: the spans a call makes in the worker are children of the calling span', () => {
     const { spans, results } = runs.compiled!;
     expect(results.comlink.answers).toEqual([0, 2, 4]);
-    for (const n of [1, 2]) {
-      const call = byName(spans, `call ${n}`);
-      for (const name of [`work ${n}`, `work ${n} after await`]) {
-        const work = byName(results.comlink.workerSpans, name);
-        expect(work.traceId, name).toBe(call.traceId);
-        expect(work.parentSpanId, name).toBe(call.spanId);
-      }
-    }
-    expect(byName(results.comlink.workerSpans, 'work 0').parentSpanId).toBeUndefined();
+    expectTasksUnder(
+      spans,
+      results.comlink.workerSpans,
+      (n) => `call ${n}`,
+      (n) => `work ${n}`,
+    );
   });
 
   it('window.postMessage: a compiled same-origin frame and the page run their handlers in each other’s sending span', () => {
     const { spans, results } = runs.compiled!;
     const { frameSpans, answers } = results.frames;
-    for (const n of [1, 2]) {
-      const sent = byName(spans, `send frame ${n}`);
-      const handler = byName(frameSpans, `frame handler ${n}`);
-      expect(handler.traceId).toBe(sent.traceId);
-      expect(handler.parentSpanId).toBe(sent.spanId);
-      const reply = byName(frameSpans, `frame reply ${n}`);
-      const back = byName(spans, `page handler frame ${n}`);
-      expect(back.traceId).toBe(sent.traceId);
-      expect(back.parentSpanId).toBe(reply.spanId);
-    }
-    expect(byName(frameSpans, 'frame handler 0').parentSpanId).toBeUndefined();
+    expectCarriedBothWays(spans, frameSpans, 'frame', 'frame');
     // Listeners get the data as posted; origin kept; a carried event is dispatched again (untrusted).
     expect(answers).toEqual([
       { n: 0, got: { n: 0 }, trusted: true, origin: true },
@@ -233,31 +238,18 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
   it('workerpool in web workers: a task runs in the context of its exec() call', () => {
     const { spans, results } = runs.compiled!;
     expect(results.pool.answers).toEqual([0, 1, 2].map((n) => ({ got: n, args: 1 })));
-    for (const n of [1, 2]) {
-      const submit = byName(spans, `submit pool ${n}`);
-      for (const name of [`pool task ${n}`, `pool task ${n} after await`]) {
-        const task = byName(results.pool.workerSpans, name);
-        expect(task.traceId, name).toBe(submit.traceId);
-        expect(task.parentSpanId, name).toBe(submit.spanId);
-      }
-    }
-    expect(byName(results.pool.workerSpans, 'pool task 0').parentSpanId).toBeUndefined();
+    expectTasksUnder(
+      spans,
+      results.pool.workerSpans,
+      (n) => `submit pool ${n}`,
+      (n) => `pool task ${n}`,
+    );
   });
 
   it('SharedWorker: a compiled one and the page run their handlers in each other’s sending span', () => {
     const { spans, results } = runs.compiled!;
     const { sharedSpans, seen, name } = results.shared;
-    for (const n of [1, 2]) {
-      const sent = byName(spans, `send shared ${n}`);
-      const handler = byName(sharedSpans, `shared handler ${n}`);
-      expect(handler.traceId).toBe(sent.traceId);
-      expect(handler.parentSpanId).toBe(sent.spanId);
-      const reply = byName(sharedSpans, `shared reply ${n}`);
-      const back = byName(spans, `page handler shared ${n}`);
-      expect(back.traceId).toBe(sent.traceId);
-      expect(back.parentSpanId).toBe(reply.spanId);
-    }
-    expect(byName(sharedSpans, 'shared handler 0').parentSpanId).toBeUndefined();
+    expectCarriedBothWays(spans, sharedSpans, 'shared', 'shared');
     // The page's listeners never see the handshake; the worker reads the name it was given.
     expect(seen).toEqual([
       { data: { n: 0, got: { n: 0 }, trusted: true }, trusted: false },
@@ -280,15 +272,7 @@ describe('messages in Chromium: dedicated workers and comlink', () => {
   it('BroadcastChannel, declared: a compiled worker and the page run their handlers in each other’s sending span', () => {
     const { spans, results } = runs.compiled!;
     const { broadcastSpans, answers } = results.broadcast;
-    for (const n of [1, 2]) {
-      const sent = byName(spans, `send broadcast ${n}`);
-      const handler = byName(broadcastSpans, `broadcast handler ${n}`);
-      expect([handler.traceId, handler.parentSpanId]).toEqual([sent.traceId, sent.spanId]);
-      const reply = byName(broadcastSpans, `broadcast reply ${n}`);
-      const back = byName(spans, `page handler broadcast ${n}`);
-      expect([back.traceId, back.parentSpanId]).toEqual([sent.traceId, reply.spanId]);
-    }
-    expect(byName(broadcastSpans, 'broadcast handler 0').parentSpanId).toBeUndefined();
+    expectCarriedBothWays(spans, broadcastSpans, 'broadcast', 'broadcast');
     // Listeners get the data as posted; a carried event is dispatched again (untrusted).
     expect(answers).toEqual([
       { n: 0, got: { n: 0 }, trusted: true },

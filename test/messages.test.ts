@@ -183,6 +183,35 @@ const byName = (spans: Span[], name: string): Span => {
   return span!;
 };
 
+/**
+ * Messages 1 and 2, both ways: the worker's `worker handler n` is a child of `send n`, and `main handler n`
+ * a child of the worker's `worker reply n` (posted from a later job inside a span of its own); message 0,
+ * sent outside any span, starts a trace of its own.
+ */
+function expectCarriedBothWays(spans: Span[], workerSpans: Span[]): void {
+  for (const n of [1, 2]) {
+    const sent = byName(spans, `send ${n}`);
+    const handler = byName(workerSpans, `worker handler ${n}`);
+    expect([handler.traceId, handler.parentSpanId], `worker handler ${n}`).toEqual([sent.traceId, sent.spanId]);
+    const reply = byName(workerSpans, `worker reply ${n}`);
+    const back = byName(spans, `main handler ${n}`);
+    expect([back.traceId, back.parentSpanId], `main handler ${n}`).toEqual([sent.traceId, reply.spanId]);
+  }
+  expect(byName(workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
+}
+
+/** Tasks 1 and 2 (a span, and one after an await) are children of `submit n`; task 0 is a root. */
+function expectTasksUnder(spans: Span[], taskSpans: Span[]): void {
+  for (const n of [1, 2]) {
+    const submit = byName(spans, `submit ${n}`);
+    for (const name of [`task ${n}`, `task ${n} after await`]) {
+      const task = byName(taskSpans, name);
+      expect([task.traceId, task.parentSpanId], name).toEqual([submit.traceId, submit.spanId]);
+    }
+  }
+  expect(byName(taskSpans, 'task 0').parentSpanId).toBeUndefined();
+}
+
 describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager', 'text', 'babel', 'cli', 'load hook'])(
   'messages through %s',
   (backend) => {
@@ -194,17 +223,9 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
     });
 
     it('worker_threads: a message handler runs in the sender’s context, both ways', () => {
+      expectCarriedBothWays(main.spans, main.workerSpans);
       for (const n of [1, 2]) {
-        const sent = byName(main.spans, `send ${n}`);
-        const handler = byName(main.workerSpans, `worker handler ${n}`);
-        expect(handler.traceId).toBe(sent.traceId);
-        expect(handler.parentSpanId).toBe(sent.spanId);
-        // The worker's reply, posted from a later job inside a span of its own, carries that span back.
-        const reply = byName(main.workerSpans, `worker reply ${n}`);
-        expect(reply.parentSpanId).toBe(handler.spanId);
-        const back = byName(main.spans, `main handler ${n}`);
-        expect(back.traceId).toBe(sent.traceId);
-        expect(back.parentSpanId).toBe(reply.spanId);
+        expect(byName(main.workerSpans, `worker reply ${n}`).parentSpanId).toBe(byName(main.workerSpans, `worker handler ${n}`).spanId);
       }
       // Sent outside any span: nothing carried, the handler starts its own trace.
       expect(byName(main.workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
@@ -245,15 +266,7 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
         { how: 'named', got: { n: 2, bytes: [1, 2, 3] } },
         ...(pool === 'piscina' ? [{ how: 'default', moved: [7, 8] }, { senderLength: 0 }] : []),
       ]);
-      for (const n of [1, 2]) {
-        const submit = byName(result.spans, `submit ${n}`);
-        for (const name of [`task ${n}`, `task ${n} after await`]) {
-          const task = byName(result.taskSpans, name);
-          expect(task.traceId, name).toBe(submit.traceId);
-          expect(task.parentSpanId, name).toBe(submit.spanId);
-        }
-      }
-      expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
+      expectTasksUnder(result.spans, result.taskSpans);
     });
 
     it('BroadcastChannel: a declared channel carries both ways; an undeclared one is left as written', () => {
@@ -264,15 +277,7 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
         { n: 2, got: { n: 2 }, channel: 'declared' },
         { n: 5, got: { n: 5 }, channel: 'undeclared' },
       ]);
-      for (const n of [1, 2]) {
-        const sent = byName(result.spans, `send ${n}`);
-        const handler = byName(result.workerSpans, `worker handler ${n}`);
-        expect([handler.traceId, handler.parentSpanId]).toEqual([sent.traceId, sent.spanId]);
-        const reply = byName(result.workerSpans, `worker reply ${n}`);
-        const back = byName(result.spans, `main handler ${n}`);
-        expect([back.traceId, back.parentSpanId]).toEqual([sent.traceId, reply.spanId]);
-      }
-      expect(byName(result.workerSpans, 'worker handler 0').parentSpanId).toBeUndefined();
+      expectCarriedBothWays(result.spans, result.workerSpans);
       // Undeclared: nothing carried, and a worker we did not compile gets the message as posted.
       expect(byName(result.workerSpans, 'worker handler 5').parentSpanId).toBeUndefined();
       expect(result.plainGot).toEqual({ data: { n: 5 }, type: 'message' });
@@ -281,15 +286,7 @@ describe.each(['tsc', 'tsc, on Node 24', 'tsc, AsyncLocalStorageContextManager',
     it('workerpool: exec and proxy tasks run in the context of their call; uncompiled workers get the arguments as submitted', () => {
       const result = run<WorkerpoolRun>(backend, path.join(dir, 'workerpool-main.mjs'));
       expect(result.results).toEqual([{ got: 0, args: 1 }, { got: 1, args: 1 }, { got: 2, args: 1 }, 42, 42]);
-      for (const n of [1, 2]) {
-        const submit = byName(result.spans, `submit ${n}`);
-        for (const name of [`task ${n}`, `task ${n} after await`]) {
-          const task = byName(result.taskSpans, name);
-          expect(task.traceId, name).toBe(submit.traceId);
-          expect(task.parentSpanId, name).toBe(submit.spanId);
-        }
-      }
-      expect(byName(result.taskSpans, 'task 0').parentSpanId).toBeUndefined();
+      expectTasksUnder(result.spans, result.taskSpans);
       const asSubmitted = [
         { args: [1, { a: [2] }], length: 2 },
         { args: [], length: 0 },

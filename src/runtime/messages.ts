@@ -27,13 +27,17 @@
  *      spawner from the start (step 1 said the spawner is gated); the spawner
  *      from the first message after READY, which is the first message the
  *      worker ever sends.
- * A SharedWorker is marked by name with no context in it (its name is its
- * identity): the compiled shared worker gates and carries to every port that
- * connects by that name, and says READY on it. A same-origin window whose
- * runtime gated it says so on its own global
- * (WINDOW_GATED), where no other document can see it. workerpool needs no
- * handshake (carryingPool). Any other target (a MessagePort, a BroadcastChannel,
- * a cross-origin window, a worker we did not spawn so) gets its message exactly
+ * Other ends:
+ *   - a SharedWorker is marked by name with no context in it (its name is its
+ *     identity): the compiled shared worker gates and carries to every port
+ *     that connects by that name, and says READY on it;
+ *   - a same-origin window whose runtime gated it says so on its own global
+ *     (WINDOW_GATED), which no other document can read;
+ *   - a BroadcastChannel carries when the build declares its name compiled at
+ *     every end (declaredChannel: the `broadcastChannels` option);
+ *   - workerpool needs no handshake (carryingPool).
+ * Any other target (a MessagePort, an undeclared BroadcastChannel, a
+ * cross-origin window, a worker we did not spawn so) gets its message exactly
  * as written: see README "Messages (opt-in)" for why those are left out.
  */
 import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';

@@ -16,3 +16,19 @@ export function spans() {
     parentSpanId: s.parentSpanContext?.spanId,
   }));
 }
+
+/**
+ * How every compiled peer answers message `n`: a span `<peer> handler n`, and from a later job (a timer
+ * set inside it) a span `<peer> reply n` in which `reply` posts the answer.
+ */
+export function answerInSpans(peer: string, n: number, reply: () => void): void {
+  tracer.startActiveSpan(`${peer} handler ${n}`, (span) => {
+    setTimeout(() => {
+      tracer.startActiveSpan(`${peer} reply ${n}`, (replySpan) => {
+        reply();
+        replySpan.end();
+      });
+      span.end();
+    }, 1);
+  });
+}
