@@ -14,6 +14,8 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, SimpleSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Piscina } from 'piscina';
+import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 import * as __otelCtx from '../dist/esm/runtime/messages-node.js';
 import { carriedContext, carryTo } from '../dist/esm/runtime/messages.js';
@@ -94,53 +96,67 @@ for (const [shape, oneAtATime] of [
 result.carried = { with: ends.with.carried(), without: ends.without.carried() };
 for (const end of Object.values(ends)) await end.worker.terminate();
 
-// workerpool (one worker thread): a task at a time, from inside a span, through a pool made by carryingPool
-// to a worker registered through carriedPoolWorker, vs a plain pool and worker.
-const POOL_PEER = fileURLToPath(new URL('./workerpool-peer.mjs', import.meta.url));
-const pools = {
-  with: __otelCtx.carryingPool(workerpool.pool, POOL_PEER, {
-    maxWorkers: 1,
-    workerType: 'thread',
-    workerThreadOpts: { workerData: { carry: true } },
-  }),
-  without: workerpool.pool(POOL_PEER, { maxWorkers: 1, workerType: 'thread', workerThreadOpts: { workerData: { carry: false } } }),
-};
-const poolCarried = { with: 0, without: 0 };
-function timedTasks(key, count) {
-  return tracer.startActiveSpan('submit', async (span) => {
-    // This file is not compiled: each task is submitted in the span explicitly (an await here loses it).
-    const active = context.active();
-    const start = performance.now();
-    for (let i = 0; i < count; i++) {
-      if ((await context.with(active, () => pools[key].exec('under', [i]))) !== '') poolCarried[key]++;
-    }
-    span.end();
-    return ((performance.now() - start) * 1000) / count;
-  });
-}
-for (const key of ['with', 'without']) await timedTasks(key, 200);
-poolCarried.with = poolCarried.without = 0;
-{
+/**
+ * A task at a time from inside a span through each of two submitters (`with`: compiled with the option;
+ * `without`: as written), the two alternating within each round: µs per task (median over rounds), the
+ * per-round ratios, and how many tasks ran under the submitting span.
+ */
+async function compareTasks(submit) {
+  const carried = { with: 0, without: 0 };
+  const timed = (key, count) =>
+    tracer.startActiveSpan('submit', async (span) => {
+      // This file is not compiled: each task is submitted in the span explicitly (an await here loses it).
+      const active = context.active();
+      const start = performance.now();
+      for (let i = 0; i < count; i++) if ((await context.with(active, () => submit[key](i))) !== '') carried[key]++;
+      span.end();
+      return ((performance.now() - start) * 1000) / count;
+    });
+  for (const key of ['with', 'without']) await timed(key, 200);
+  carried.with = carried.without = 0;
   const count = batch / 4;
   const us = { with: [], without: [] };
   const ratios = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? ['with', 'without'] : ['without', 'with'];
     const roundUs = {};
-    for (const key of order) roundUs[key] = await timedTasks(key, count);
+    for (const key of order) roundUs[key] = await timed(key, count);
     us.with.push(roundUs.with);
     us.without.push(roundUs.without);
     ratios.push(roundUs.with / roundUs.without);
   }
-  result.workerpool = {
+  return {
     withUs: median(us.with),
     withoutUs: median(us.without),
     ratio: { median: median(ratios), spread: [Math.min(...ratios), Math.max(...ratios)] },
     tasks: count * rounds,
-    carried: poolCarried,
+    carried,
   };
 }
+
+// workerpool (one worker thread): a pool made by carryingPool submitting to a worker registered through
+// carriedPoolWorker, vs a plain pool and worker.
+const POOL_PEER = fileURLToPath(new URL('./workerpool-peer.mjs', import.meta.url));
+const threadOptions = (carry) => ({ maxWorkers: 1, workerType: 'thread', workerThreadOpts: { workerData: { carry } } });
+const pools = {
+  with: __otelCtx.carryingPool(workerpool.pool, POOL_PEER, threadOptions(true)),
+  without: workerpool.pool(POOL_PEER, threadOptions(false)),
+};
+result.workerpool = await compareTasks({ with: (i) => pools.with.exec('under', [i]), without: (i) => pools.without.exec('under', [i]) });
 for (const pool of Object.values(pools)) await pool.terminate();
+
+// Piscina and Tinypool (one thread each): constructed through messageConstruct (tasks go through
+// runtime/pool-task.js) vs `new`.
+const TASK = new URL('./pool-task-peer.mjs', import.meta.url).href;
+for (const [name, Pool] of [
+  ['piscina', Piscina],
+  ['tinypool', Tinypool],
+]) {
+  const options = { filename: TASK, minThreads: 1, maxThreads: 1 };
+  const made = { with: __otelCtx.messageConstruct(Pool, options), without: new Pool(options) };
+  result[name] = await compareTasks({ with: (i) => made.with.run(i), without: (i) => made.without.run(i) });
+  for (const pool of Object.values(made)) await pool.destroy();
+}
 
 // In one thread, per call: the helper to an end that takes no envelopes (a MessagePort) vs the direct call;
 // the helper to an end that does (inject and a larger clone) inside a span; what a receiving gate adds

@@ -1071,18 +1071,36 @@ function reportMessages(r) {
     `Answers carried (the worker's handler ran under the sender's span): ${m.carried.with} with, ${m.carried.without} without.`,
     '',
   );
-  const p = m.workerpool;
-  if (p) {
+  const pools = [
+    ['workerpool', 'workerpool: a pool made by `carryingPool`, its worker registered through `carriedPoolWorker`'],
+    ['piscina', 'Piscina: constructed through `messageConstruct` (tasks through `runtime/pool-task.js`)'],
+    ['tinypool', 'Tinypool: the same'],
+  ].filter(([key]) => m[key]);
+  if (pools.length > 0) {
     lines.push(
-      `workerpool, one worker thread, a task at a time from inside a span (${p.tasks / r.rounds} per round): a pool made by ` +
-        `\`carryingPool\` submitting to a worker registered through \`carriedPoolWorker\` ${p.withUs.toFixed(1)} µs per task, ` +
-        `a plain pool and worker ${p.withoutUs.toFixed(1)} µs: ${p.ratio.median.toFixed(2)}× ` +
-        `(${p.ratio.spread.map((x) => x.toFixed(2)).join('–')}). Tasks that ran under the submitting span: ` +
-        `${p.carried.with} with, ${p.carried.without} without. In one thread, \`exec\` through \`carryingPool\` ` +
-        `(the params copied with the fields, inside a span) ${us(p.execNs.carrying)} µs per call against ` +
-        `${us(p.execNs.direct)} µs for the plain call; the worker's gate adds what the gate above adds.`,
+      `Pools of one worker thread, a task at a time from inside a span (${m[pools[0][0]].tasks / r.rounds} per round), ` +
+        `compiled with the option vs as written; the same alternation and ratios. Thread wake-ups dominate here too.`,
       '',
+      '| pool | with messages, µs per task | without, µs | with / without | tasks under the submitting span (with / without) |',
+      '|---|---|---|---|---|',
     );
+    for (const [key, label] of pools) {
+      const k = m[key];
+      const ratio = `${k.ratio.median.toFixed(2)}× (${k.ratio.spread.map((x) => x.toFixed(2)).join('–')})`;
+      lines.push(
+        `| ${label} | ${k.withUs.toFixed(1)} | ${k.withoutUs.toFixed(1)} | ${ratio} | ${k.carried.with} / ${k.carried.without} of ${k.tasks} |`,
+      );
+    }
+    const p = m.workerpool;
+    if (p?.execNs) {
+      lines.push(
+        '',
+        `In one thread, workerpool's \`exec\` through \`carryingPool\` (the params copied with the fields, inside a span) ` +
+          `costs ${us(p.execNs.carrying)} µs per call against ${us(p.execNs.direct)} µs for the plain call; the worker's gate ` +
+          `adds what the gate above adds.`,
+      );
+    }
+    lines.push('');
   }
   return lines;
 }
