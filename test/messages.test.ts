@@ -361,4 +361,69 @@ describe('message helpers, toward ends that take no envelopes: exactly what the 
     expect(made.target).toBe(Worker);
     expect(() => helpers.messageConstruct((() => 1) as never)).toThrow(TypeError);
   });
+
+  it('carryingPool, carriedPoolWorker, declaredChannel: the call as written wherever nothing is carried', async () => {
+    const helpers = await import('../dist/esm/runtime/messages-node.js');
+    const api = await import('@opentelemetry/api');
+    // A pool whose exec reports what it was given (`this` included) and throws on what workerpool rejects.
+    const calls: unknown[][] = [];
+    const rejection = new TypeError('Array expected as argument "params"');
+    const made = { kind: 'pool' } as Record<string, any>;
+    made.exec = function (this: unknown, method: unknown, params: unknown, ...rest: unknown[]) {
+      if (params != null && !Array.isArray(params)) throw rejection;
+      calls.push([this, method, params, ...rest]);
+      return 'answer';
+    };
+    const factoryArgs: unknown[] = [];
+    const pool = helpers.carryingPool((...args: unknown[]) => (factoryArgs.push(...args), made), 'script.js', { maxWorkers: 1 }) as any;
+    expect(pool).toBe(made);
+    expect(factoryArgs).toEqual(['script.js', { maxWorkers: 1 }]);
+    // Outside any span: the very params array, `this`, every argument and the return value.
+    const params = [1, { a: 2 }];
+    const options = { on: () => {} };
+    expect(pool.exec('task', params, options)).toBe('answer');
+    expect(calls.pop()).toEqual([made, 'task', params, options]);
+    expect(calls).toEqual([]);
+    // Inside a span, with the W3C propagator registered: a copy of the params that also holds the fields.
+    api.propagation.setGlobalPropagator(new (await import('@opentelemetry/core')).W3CTraceContextPropagator());
+    const spanContext = { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 };
+    const active = api.trace.setSpanContext(api.ROOT_CONTEXT, spanContext);
+    api.context.setGlobalContextManager(new helpers.CompiledContextManager().enable());
+    try {
+      api.context.with(active, () => pool.exec('task', params));
+      const [, , sent] = calls.pop() as [unknown, unknown, unknown[]];
+      expect(sent).not.toBe(params);
+      expect([...sent]).toEqual(params); // the same elements: what `apply` passes on
+      expect(Object.keys(sent)).toEqual(['0', '1', 'otel-context-transformer.message.v1']);
+      expect(params).toEqual([1, { a: 2 }]); // the caller's array untouched
+      expect(Object.keys(params)).toEqual(['0', '1']);
+      // What workerpool rejects is rejected with its own error; a function goes through as written.
+      expect(() => api.context.with(active, () => pool.exec('task', 'not an array'))).toThrow(rejection);
+      const fn = () => 1;
+      api.context.with(active, () => pool.exec(fn, [1]));
+      expect(calls.pop()).toEqual([made, fn, [1]]);
+    } finally {
+      api.context.disable();
+      api.propagation.disable();
+    }
+    // carriedPoolWorker: the registration's arguments and result, in the main thread (no port to gate).
+    const registered: unknown[] = [];
+    expect(helpers.carriedPoolWorker((...args: unknown[]) => (registered.push(...args), 'registered'), { task: 1 }, { x: 2 })).toBe(
+      'registered',
+    );
+    expect(registered).toEqual([{ task: 1 }, { x: 2 }]);
+    // declaredChannel: an undeclared name, or another constructor of the name, is constructed as `new` would.
+    const other = helpers.declaredChannel(['sync'], BroadcastChannel, 'other') as BroadcastChannel;
+    expect(other).toBeInstanceOf(BroadcastChannel);
+    expect(other.name).toBe('other');
+    other.close();
+    class BroadcastChannelLike {
+      target: unknown;
+      constructor(public name: string) {
+        this.target = new.target;
+      }
+    }
+    const like = helpers.declaredChannel(['sync'], BroadcastChannelLike, 'sync') as BroadcastChannelLike;
+    expect([like.name, like.target]).toEqual(['sync', BroadcastChannelLike]);
+  });
 });
