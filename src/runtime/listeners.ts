@@ -73,15 +73,18 @@ export function register(target: object, original: Function, m: string, args: IA
       // Registered already: the target ignores a second (type, listener, capture).
       a[1] = list![i]!.w;
     } else {
-      const once = eventTarget ? !!(options && typeof options === 'object' && options.once) : /nce/.test(m);
+      const dict = eventTarget && options && typeof options === 'object' ? options : undefined;
+      const once = dict ? !!dict.once : !eventTarget && /nce/.test(m);
       const e = { t: type, f: l, c: capture } as Entry;
-      e.w = wrapper(
-        l,
-        run,
-        once ? () => (list = registered.get(target)) && list.indexOf(e) >= 0 && list.splice(list.indexOf(e), 1) : undefined,
-      );
-      if (!list) registered.set(target, (list = []));
-      list.push(e);
+      const forget = () => (list = registered.get(target)) && list.indexOf(e) >= 0 && list.splice(list.indexOf(e), 1);
+      e.w = wrapper(l, run, once ? forget : undefined);
+      // `{ signal }`: the target drops the listener when the signal aborts (adds none if it has), and so do we.
+      const signal = dict && dict.signal;
+      if (!(signal && signal.aborted)) {
+        if (signal && typeof signal.addEventListener === 'function') signal.addEventListener('abort', forget, { once: true });
+        if (!list) registered.set(target, (list = []));
+        list.push(e);
+      }
       a[1] = e.w;
     }
   }

@@ -79,6 +79,15 @@ const ee2 = new EventEmitter();
 const et2 = new EventTarget();
 // removeAllListeners forgets the wrappers it removes.
 const ee3 = new EventEmitter();
+const controller = new AbortController();
+const signalTarget = {
+  held: new Set(),
+  addEventListener(type, listener, options) {
+    if (options.signal.aborted) return;
+    this.held.add(listener);
+    options.signal.addEventListener('abort', () => this.held.delete(listener), { once: true });
+  },
+};
 inSpan('gc', () => {
   ee3.on('a', kept);
   ee3.on('b', kept);
@@ -87,6 +96,10 @@ inSpan('gc', () => {
   ee2.once('h', kept);
   et2.addEventListener('g', kept);
   et2.addEventListener('h', kept, { once: true });
+  // Dropped when its signal aborts; never added under a signal aborted already. (On a target of our own
+  // that keeps the signal contract: Node's EventTarget itself holds an aborted listener for a while.)
+  signalTarget.addEventListener('s', kept, { signal: controller.signal });
+  signalTarget.addEventListener('t', kept, { signal: AbortSignal.abort() });
 });
 if (process.argv.includes('--remove')) {
   ee3.removeAllListeners('a');
@@ -95,6 +108,7 @@ if (process.argv.includes('--remove')) {
   ee2.emit('h');
   et2.removeEventListener('g', kept);
   et2.dispatchEvent(new Event('h'));
+  controller.abort();
 }
 for (let i = 0; i < 5; i++) {
   await new Promise((resolve) => setTimeout(resolve, 0));
