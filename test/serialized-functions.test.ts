@@ -28,7 +28,7 @@ const DRIVER = path.resolve('test/serialized/driver.ts');
 const OUT = path.resolve('test/.tmp/serialized');
 const HARNESS = pathToFileURL(path.resolve('test/harness/chromium.mjs')).href;
 
-const EXPECTED = ['serialized', 2, { ok: true }, 'text', 'text,two', 'x', 2, true, true];
+const EXPECTED = ['serialized', 2, { ok: true }, 'text', 'text,two', 'x', 2, true, 'serialized', true];
 
 /** Babel with only the TypeScript preset (preset-env would turn the async functions into calls of its own helpers). */
 const babelTypescript: Backend = {
@@ -86,6 +86,20 @@ const SENT = [
   `import workerpool from 'workerpool'; const pool = workerpool.pool(); pool.exec(${BODY}, [1]);`,
   `const { pool } = require('workerpool'); const p = pool('w.js'); p.exec(${BODY});`,
 ];
+// A name passed there: its declaration in this file is left as written too (declared before or after the call).
+const SENT_BY_NAME = [
+  `async function check(x) { await a(x); setTimeout(b, 1); } page.evaluate(check);`,
+  `page.$eval('#x', check); const check = ${BODY};`,
+  `export let check = ${BODY}; frame.waitForFunction(check, 1);`,
+  `function outer() { const check = ${BODY}; return page.evaluate(check); }`,
+  `import workerpool from 'workerpool'; const pool = workerpool.pool(); async function check(x) { await a(x); setTimeout(b, 1); } pool.exec(check, [1]);`,
+];
+const NOT_SENT_BY_NAME = [
+  // Another function of that name in an inner scope is not the one sent.
+  `async function check(x) { await a(x); setTimeout(b, 1); } function f(check) { page.evaluate(check); }`,
+  `async function check(x) { await a(x); setTimeout(b, 1); } { const check = 1; page.evaluate(check); }`,
+  `async function check(x) { await a(x); setTimeout(b, 1); } other.run(check);`,
+];
 const NOT_SENT = [
   `other.run(${BODY});`,
   `page.$eval(${BODY});`, // the selector's position
@@ -103,6 +117,10 @@ function throughPlugin(source: string, messages = false): string {
   const emitted = ts.transpileModule(source, { fileName: 'input.ts', compilerOptions, transformers: { before: [plugin] } }).outputText;
   return emitted === printed ? source : emitted;
 }
+/** A declaration sent by name, as written (the arrow form is PRINTED_BODY's). */
+const PRINTED_DECLARATION = new RegExp(
+  `${/async function check\(x\) \{\s*await a\(x\);\s*setTimeout\(b, 1\);\s*\}/.source}|${/check = async \(x\) => \{\s*await a\(x\);\s*setTimeout\(b, 1\);\s*\}/.source}`,
+);
 /** The literal as the backend printed it (TypeScript reprints): found by its own text, `x` renamed nowhere. */
 const PRINTED_BODY = /async \(x\) => \{ await a\(x\); setTimeout\(b, 1\); \}|async \(x\) => \{\s*await a\(x\);\s*setTimeout\(b, 1\);\s*\}/;
 
@@ -119,6 +137,14 @@ describe('functions sent as source text are left exactly as written', () => {
       });
       it.each(NOT_SENT)(`${backend}${messages ? ', messages' : ''}: rewritten elsewhere: %s`, (source) => {
         expect(through(source, messages)).not.toMatch(PRINTED_BODY);
+      });
+      it.each(SENT_BY_NAME)(`${backend}${messages ? ', messages' : ''}: by name: %s`, (source) => {
+        const out = through(`async function around() { await before(); } ${source}`, messages);
+        expect(out).toMatch(PRINTED_DECLARATION);
+        expect(out).toMatch(/__otelCtx/);
+      });
+      it.each(NOT_SENT_BY_NAME)(`${backend}${messages ? ', messages' : ''}: by name, another binding: %s`, (source) => {
+        expect(through(source, messages)).not.toMatch(PRINTED_DECLARATION);
       });
     }
   }

@@ -23,6 +23,7 @@ import {
   helperCallName,
   isProcessed,
   markAliasWords,
+  markSerializedFunctions,
   declaredFileWords,
   planListenerAssignment,
   planListenerCall,
@@ -206,6 +207,7 @@ export function transformEstree(input: TextTransformInput): TextTransformOutput 
   let topLevelAwait = false;
   try {
     markAliasWords(file.plan, program, code);
+    markSerializedFunctions(file.plan, program, code);
     file.scopes.push(lazyScope(syntax, program));
     topLevelAwait = isModule && !file.plan.skip.has('await') && containsSuspension(syntax, program, false, true);
     if (topLevelAwait) file.functionState = { framed: true, isAsync: true, isGenerator: false };

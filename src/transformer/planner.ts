@@ -46,7 +46,7 @@ import {
   type ListenerMode,
   type StartedBoundary,
 } from '../catalog.js';
-import { lazyScope, originOf, sameModule, type Origin, type Scope } from './origins.js';
+import { lazyScope, originOf, sameModule, type Origin, type OriginContext, type Scope } from './origins.js';
 import type { ObjectProperty, Oracle, Syntax } from './syntax.js';
 
 /** What a decision needs besides the node: the user's `skip` categories, the scopes, the checker if any. */
@@ -859,7 +859,6 @@ export interface InvocationPlan<N> {
  */
 export function planInvocation<N>(context: PlanContext<N>, node: N): InvocationPlan<N> {
   const isNew = context.syntax.isConstruct(node);
-  if (!isNew) markSerialized(context, node);
   const message = planMessage(context, node, isNew);
   if (message) return { message };
   const callbacks = isNew ? planNew(context, node) : planCall(context, node);
@@ -872,34 +871,87 @@ export function planInvocation<N>(context: PlanContext<N>, node: N): InvocationP
 
 const serializingMethods = new Map(SERIALIZING_METHODS.map((m) => [m.name, m.functionArg]));
 const serializingCalls = SERIALIZING_CALLS.map(declaredBoundary);
+/** The module a call must come from to be one of serializingCalls (the only file that can reach it names it). */
+const SERIALIZING_MODULES = [...new Set(SERIALIZING_CALLS.map((c) => c.module))];
 
 /**
- * `page.evaluate(async () => { await x })`, workerpool's `pool.exec((a) => ..., [a])`: the function
- * literal is sent elsewhere as its source text and run where `__otelCtx` does not exist, so it is left
- * exactly as written (context.asWritten), rewrites inside it included. A function passed by name is
- * not followed: its declaration takes an `otel-context-ignore` comment (README, "Limits").
+ * `page.evaluate(async () => { await x })`, `page.evaluate(check)`, workerpool's `pool.exec(fn, [a])`: the
+ * function is sent elsewhere as its source text and run where `__otelCtx` does not exist, so it is left
+ * exactly as written (context.asWritten), rewrites inside it included: a literal at the call, or the
+ * declaration a name passed there resolves to in this file (`function check() {}`, `const check = () =>
+ * {}`). Before the walk, since a declaration is usually visited before the call that sends it; costs a
+ * walk only where the file spells a serializing method (or names a module of serializingCalls).
  */
-function markSerialized<N>(context: PlanContext<N>, call: N): void {
-  const { syntax } = context;
+export function markSerializedFunctions<N>(context: PlanContext<N>, program: N, text: string): void {
+  const { syntax, oracle } = context;
+  const words = [...serializingMethods.keys()].filter((name) => text.includes(name));
+  const modules = SERIALIZING_MODULES.some((m) => text.includes(m));
+  if (modules) words.push(...new Set(serializingCalls.map((b) => b.path[b.path.length - 1]!)));
+  if (words.length === 0) return;
+  // The calls are worth a walk now, and count as boundary words for the one after (they may hold none).
+  for (const word of words) syntax.markWord(word);
+  const scopes: Array<{ node: N; scope: Scope<N>; functions?: Map<string, N> }> = [];
+  const origins = { syntax, oracle, scopes: [] as Array<Scope<N>> };
+  const walk = (node: N): void => {
+    if (syntax.kind(node) === 'type' || syntax.holdsNoBoundaryWord(node)) return;
+    if (syntax.kind(node) === 'call' && !syntax.isConstruct(node)) {
+      const arg = serializedArgument(syntax, node, modules ? () => ((origins.scopes = scopes.map((s) => s.scope)), origins) : undefined);
+      const sent = arg && syntax.unwrapTyped(arg);
+      if (sent && syntax.kind(sent) === 'function') context.asWritten.add(sent);
+      else if (sent && syntax.kind(sent) === 'identifier') {
+        const declared = declaredFunction(syntax, scopes, syntax.name(sent));
+        if (declared) context.asWritten.add(declared);
+      }
+    }
+    const opens = syntax.scopeParts(node) !== undefined;
+    if (opens) scopes.push({ node, scope: lazyScope(syntax, node) });
+    syntax.forEachChild(node, walk);
+    if (opens) scopes.pop();
+  };
+  walk(program);
+}
+
+/** The argument a serializing call sends as source text (none behind a spread); `origins` resolves workerpool's. */
+function serializedArgument<N>(syntax: Syntax<N>, call: N, origins: (() => OriginContext<N>) | undefined): N | undefined {
   const callee = syntax.callee(call);
   const access = syntax.member(callee);
-  if (!access) return;
-  const args = syntax.callArguments(call);
-  const literalAt = (position: number | undefined): N | undefined => {
-    const arg = position === undefined ? undefined : args[position];
-    const fn = arg && !args.slice(0, position).some((a) => syntax.isSpread(a)) ? syntax.unwrapTyped(arg) : undefined;
-    return fn && syntax.kind(fn) === 'function' ? fn : undefined;
-  };
-  const byName = literalAt(serializingMethods.get(access.name));
-  if (byName) {
-    context.asWritten.add(byName);
-    return;
+  if (!access) return undefined;
+  let position = serializingMethods.get(access.name);
+  if (position === undefined && origins && serializingCalls.some((b) => b.path[b.path.length - 1] === access.name)) {
+    const origin = originOf(origins(), callee);
+    position = origin && findDeclared(serializingCalls, origin)?.callbacks[0];
   }
-  if (!serializingCalls.some((b) => b.path[b.path.length - 1] === access.name)) return;
-  const origin = originOf(context, callee);
-  const declared = origin && findDeclared(serializingCalls, origin);
-  const fn = declared && literalAt(declared.callbacks[0]);
-  if (fn) context.asWritten.add(fn);
+  if (position === undefined) return undefined;
+  const args = syntax.callArguments(call);
+  return args.slice(0, position + 1).some((a) => syntax.isSpread(a)) ? undefined : args[position];
+}
+
+/** The function `name` is declared as, in the innermost scope that declares it: a function declaration or a `const`/`let`/`var` set to a function. */
+function declaredFunction<N>(
+  syntax: Syntax<N>,
+  scopes: Array<{ node: N; scope: Scope<N>; functions?: Map<string, N> }>,
+  name: string,
+): N | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const s = scopes[i]!;
+    if (!s.scope.has(name)) continue;
+    if (!s.functions) {
+      s.functions = new Map();
+      for (const statement of syntax.scopeParts(s.node)?.statements ?? []) {
+        const declaration = syntax.unwrapExport(statement);
+        const kind = syntax.kind(declaration);
+        const declared = kind === 'function' ? syntax.declaredName(declaration) : undefined;
+        if (declared !== undefined) s.functions.set(declared, declaration);
+        if (kind !== 'variables') continue;
+        for (const d of syntax.declarators(declaration)) {
+          const init = d.init && syntax.unwrapTyped(d.init);
+          if (d.plainName && init && syntax.kind(init) === 'function') s.functions.set(syntax.name(d.id), init);
+        }
+      }
+    }
+    return s.functions.get(name);
+  }
+  return undefined;
 }
 
 // --- messages (issue 9, opt-in) ----------------------------------------------------

@@ -18,6 +18,7 @@ import {
   containsSuspension,
   isProcessed,
   markAliasWords,
+  markSerializedFunctions,
   declaredFileWords,
   planListenerAssignment,
   planListenerCall,
@@ -186,6 +187,7 @@ function transformFile(sourceFile: TS.SourceFile, context: TS.TransformationCont
     return ts.visitEachChild(node, file.visit, context);
   };
   markAliasWords(file.plan, sourceFile, sourceFile.text);
+  markSerializedFunctions(file.plan, sourceFile, sourceFile.text);
   file.scopes.push(lazyScope(syntax, sourceFile));
 
   // Module top level: top-level await resumes in the root context.

@@ -27,6 +27,8 @@ try {
   );
   results.push(await page.locator('p').evaluateAll(async (els) => (await Promise.resolve(els)).length));
   results.push(await (await page.waitForFunction(async () => (await Promise.resolve(document.title)) === 'serialized')).jsonValue());
+  // Passed by name: the declaration below is sent as written too.
+  results.push(await page.evaluate(titleAfterATimer));
   await page.addInitScript(async () => {
     await null;
     (window as unknown as { initRan: boolean }).initRan = true;
@@ -37,4 +39,9 @@ try {
   await browser.close();
 }
 console.log(JSON.stringify(results));
+
+async function titleAfterATimer(): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  return document.title;
+}
 export {};
