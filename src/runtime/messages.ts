@@ -270,6 +270,8 @@ export function declaredChannel(names: readonly string[], target: Function, ...a
  */
 const WINDOW_GATED = Symbol.for(`${MESSAGES_FIELD}.window`);
 function isGatedWindow(target: any): boolean {
+  // Only a document holds windows (workers and Node never read a target's `window`).
+  if (!g.document) return false;
   try {
     return target.window === target && target[WINDOW_GATED] === true;
   } catch {
