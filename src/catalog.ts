@@ -512,10 +512,16 @@ export interface StartedBoundary {
   start: { method?: string; property?: string };
   /** The events that run in the start's context (a listener for another, e.g. an img's `click`, is left alone); absent: all. */
   events?: readonly string[];
+  /** Properties holding objects whose events the same start runs (`xhr.upload`: the runtime's `starts` records them too). */
+  parts?: Readonly<Record<string, StartedBoundary>>;
 }
 
+/** `xhr.upload`: its `progress`, `load`… run in the context of the XHR's `send()`. Started by its XHR only. */
+const XHR_UPLOAD: StartedBoundary = { types: ['XMLHttpRequestUpload'], constructors: [], tags: [], start: {} };
+
 export const STARTED_BOUNDARIES: readonly StartedBoundary[] = [
-  { types: ['XMLHttpRequest'], constructors: ['XMLHttpRequest'], tags: [], start: { method: 'send' } },
+  { types: ['XMLHttpRequest'], constructors: ['XMLHttpRequest'], tags: [], start: { method: 'send' }, parts: { upload: XHR_UPLOAD } },
+  XHR_UPLOAD,
   {
     types: ['HTMLImageElement', 'HTMLScriptElement'],
     constructors: ['Image'],

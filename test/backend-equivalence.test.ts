@@ -108,6 +108,7 @@ const EDGE_INPUTS: Record<string, string> = {
   // Listeners (issue 10): proven XHR / img / script receivers in the default mode; look-alikes left alone.
   'xhr.js':
     `export function f(fn, body) { const x = new XMLHttpRequest(); x.onload = fn; x.addEventListener('load', fn); ` +
+    `x.upload.addEventListener('load', fn); x.upload.onprogress = fn; x?.upload.addEventListener('load', fn); other.upload.onload = fn; ` +
     `x.send(body); x?.send(body); const i = document.createElement('img'); i.src = 'a'; i.onerror = fn; i.onclick = fn; }`,
   'xhr-shadowed.js': `export function f(XMLHttpRequest, fn) { const x = new XMLHttpRequest(); x.onload = fn; x.send(); }`,
   'xhr-let.js': `export function f(fn) { let x = new XMLHttpRequest(); x.onload = fn; x.send(); }`,

@@ -57,6 +57,7 @@ function serve(script: string): Promise<{ server: Server; url: string }> {
       return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/page.js"></script>');
     if (path === '/page.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     if (path === '/api') return void setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), 10);
+    if (path === '/upload' && req.method === 'POST') return void req.resume().on('end', () => res.writeHead(200).end('received'));
     if (path === '/pixel.gif') return void res.writeHead(200, { 'content-type': 'image/gif' }).end(PIXEL);
     res.writeHead(404).end();
   });
@@ -93,6 +94,8 @@ const EXPECTED_PARENTS: Record<string, string> = {
   'xhr onload': 'send',
   'xhr progress': 'send',
   'xhr load': 'send',
+  'xhr upload load': 'send upload',
+  'xhr upload onloadend': 'send upload',
   'xhr onerror': 'send error',
   'img load': 'img src',
   'script onerror': 'script src',

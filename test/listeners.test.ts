@@ -139,6 +139,7 @@ export function register(fn: () => void, name: string) {
   style.onload = fn;
   loose.on('tick', fn);
   xhr.onload = fn;
+  xhr.upload.addEventListener('progress', fn);
   xhr.send();
   image.src = 'a.png';
 }
@@ -192,6 +193,8 @@ export function register(fn: () => void, name: string) {
       `style.onload = fn;`,
       `__otelCtx.listen(loose, "on").on('tick', fn);`,
       `xhr.onload = __otelCtx.handler(fn);`,
+      // An XHR's upload, by its type: its events run where the XHR's do.
+      `__otelCtx.listen(xhr.upload, "addEventListener").addEventListener('progress', fn);`,
       `__otelCtx.starts(xhr, "send").send();`,
       `__otelCtx.starts(image, "src").src = 'a.png';`,
     ]);
@@ -210,6 +213,7 @@ export function register(fn: () => void, name: string) {
       `style.onload = __otelCtx.handler(fn);`,
       `__otelCtx.listen(loose, "on").on('tick', fn);`,
       `xhr.onload = __otelCtx.handler(fn);`,
+      `__otelCtx.listen(xhr.upload, "addEventListener").addEventListener('progress', fn);`,
       // A declared name is no proof of an XHR without a checker.
       `xhr.send();`,
       `image.src = 'a.png';`,

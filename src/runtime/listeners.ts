@@ -136,7 +136,11 @@ export function starts<T>(target: T, m: string): T {
   if (typeof original !== 'function') return target;
   return {
     [m]: function () {
-      started.set(t, active());
+      const s = active();
+      started.set(t, s);
+      // An XHR's `upload` dispatches its own events for this send() (catalog: STARTED_BOUNDARIES parts).
+      const upload = m === 'send' ? t.upload : undefined;
+      if (upload && typeof upload === 'object') started.set(upload, s);
       return original.apply(t, arguments);
     },
   } as T;

@@ -1131,6 +1131,12 @@ function startedKind<N>(context: PlanContext<N>, object: N): StartedBoundary | u
     const typed = STARTED_BOUNDARIES.find((b) => oracle.receiverIs(object, b.types) === true);
     if (typed) return typed;
   }
+  // `xhr.upload`: a part of a proven one.
+  const part = syntax.member(object);
+  if (part && !syntax.isOptionalChain(object)) {
+    const whole = startedKind(context, part.object);
+    return whole?.parts && Object.hasOwn(whole.parts, part.name) ? whole.parts[part.name] : undefined;
+  }
   if (syntax.kind(object) !== 'identifier') return undefined;
   const name = syntax.name(object);
   let init: N | undefined;

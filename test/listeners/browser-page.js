@@ -30,6 +30,19 @@ function xhrLoad(done) {
   });
 }
 
+function xhrUpload(done) {
+  const xhr = new XMLHttpRequest();
+  // The upload's own events, registered before send() (the browser fires them only then), outside any span.
+  xhr.upload.addEventListener('load', () => mark('xhr upload load'));
+  xhr.upload.onloadend = () => mark('xhr upload onloadend');
+  xhr.onloadend = () => done();
+  xhr.open('POST', '/upload');
+  tracer.startActiveSpan('send upload', (span) => {
+    xhr.send('x'.repeat(4096));
+    span.end();
+  });
+}
+
 function xhrError(done) {
   const xhr = new XMLHttpRequest();
   xhr.onerror = () => {
@@ -69,6 +82,6 @@ function script(done) {
 }
 
 window.run = () =>
-  Promise.all([xhrLoad, xhrError, image, script].map((start) => new Promise((done) => start(done)))).then(() =>
+  Promise.all([xhrLoad, xhrUpload, xhrError, image, script].map((start) => new Promise((done) => start(done)))).then(() =>
     exporter.getFinishedSpans().map((s) => ({ name: s.name, spanId: s.spanContext().spanId, parentSpanId: s.parentSpanContext?.spanId })),
   );
