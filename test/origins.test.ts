@@ -128,6 +128,19 @@ const CASES: Array<[string, string, Array<Origin | undefined>]> = [
     [fromModule('p-queue', 'default', ORIGIN_NEW, 'add'), fromModule('p-queue', 'default'), fromModule('p-limit', 'default', ORIGIN_CALL)],
   ],
   ['a sequence with code before the value', 'declare function g(): void; probe((g(), setTimeout));', [undefined]],
+  [
+    'await import(), and the form CommonJS output gives it',
+    "declare function __importStar(m: any): any; async function f() { const { Worker } = await import('node:worker_threads'); " +
+      "const cp = await Promise.resolve().then(() => __importStar(require('child_process'))); probe(Worker); probe(cp.spawn); " +
+      "probe((await import('child_process')).fork); }",
+    [fromModule('node:worker_threads', 'Worker'), fromModule('child_process', 'spawn'), fromModule('child_process', 'fork')],
+  ],
+  [
+    'not a module: an import() of a name, an await of anything else, a shadowed Promise',
+    'async function f(name: string, p: any, Promise: any) { const a = await import(name); const b = await p; ' +
+      "const c = await Promise.resolve().then(() => require('child_process')); probe(a.spawn); probe(b.spawn); probe(c.spawn); }",
+    [undefined, undefined, undefined],
+  ],
 ];
 
 let checked: Array<Array<Origin | undefined>> | undefined;

@@ -51,7 +51,7 @@ interface Run {
   userObjects: Record<string, any>;
 }
 
-const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadSpread', 'threadAls'];
+const THREADS = ['thread', 'threadSharedEnv', 'threadNoOptions', 'threadSpread', 'threadLazy', 'threadAls'];
 const NODE_CHILDREN = ['spawn', 'fork', 'forkAls', 'execFileSync'];
 const SHELL_CHILDREN = ['exec', 'execFile', 'spawnSync', 'execSync'];
 

@@ -208,6 +208,10 @@ export function estreeSyntax(words: number[], text = ''): Syntax<Node> {
       return node.type === 'TemplateLiteral' && node.expressions.length === 0 ? (node.quasis[0]?.value.cooked ?? undefined) : undefined;
     },
     isImportMeta: (node) => node.type === 'MetaProperty' && node.meta?.name === 'import',
+    dynamicImportModule: (node) => {
+      const source = node.type === 'ImportExpression' ? (node.source as Node | undefined) : undefined;
+      return source?.type === 'Literal' && typeof source.value === 'string' ? source.value : undefined;
+    },
     literalShape: (node) => {
       if (node.type === 'ArrayExpression') return 'array';
       if (node.type === 'ObjectExpression') return 'object';

@@ -151,6 +151,8 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
   if (kind === 'identifier') return identifierOrigin(context, scopes, node, depth);
   const last = syntax.sequenceValue(node);
   if (last !== undefined) return originIn(context, scopes, last, depth + 1);
+  // `await import('m')`: the module's namespace (a CommonJS module's exports under `default` and by name).
+  if (kind === 'await') return importedNamespace(context, scopes, syntax.operand(node), depth);
   if (kind === 'call' || syntax.isConstruct(node)) {
     const callee = syntax.callee(node);
     const args = syntax.callArguments(node);
@@ -168,6 +170,36 @@ function originIn<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>,
   }
   const access = syntax.member(node);
   return access ? extendOrigin(originIn(context, scopes, access.object, depth + 1), access.name) : undefined;
+}
+
+/**
+ * What `await x` gives when x loads a module: `import('m')`, or the form TypeScript's and Babel's CommonJS
+ * output gives it, `Promise.resolve().then(() => __importStar(require('m')))`.
+ */
+function importedNamespace<N>(
+  context: OriginContext<N>,
+  scopes: ReadonlyArray<Scope<N>>,
+  operand: N | undefined,
+  depth: number,
+): Origin | undefined {
+  const { syntax } = context;
+  const loaded = operand && syntax.unwrapTyped(operand);
+  if (!loaded) return undefined;
+  const module = syntax.dynamicImportModule(loaded);
+  if (module !== undefined) return { module, path: [] };
+  if (syntax.kind(loaded) !== 'call') return undefined;
+  const then = syntax.member(syntax.callee(loaded));
+  const [callback] = syntax.callArguments(loaded);
+  if (!then || then.name !== 'then' || !callback || syntax.kind(callback) !== 'function' || !syntax.isArrow(callback)) return undefined;
+  const resolved = syntax.unwrapTyped(then.object);
+  const resolve = syntax.kind(resolved) === 'call' ? syntax.member(syntax.callee(resolved)) : undefined;
+  if (!resolve || resolve.name !== 'resolve' || syntax.callArguments(resolved).length !== 0) return undefined;
+  if (syntax.kind(resolve.object) !== 'identifier' || syntax.name(resolve.object) !== 'Promise' || !isUndeclared(scopes, 'Promise'))
+    return undefined;
+  const body = syntax.body(callback);
+  if (!body || syntax.statements(body) !== undefined) return undefined;
+  const required = originIn(context, scopes, body, depth + 1);
+  return required && required.module !== undefined && required.path.length === 0 ? required : undefined;
 }
 
 function identifierOrigin<N>(context: OriginContext<N>, scopes: ReadonlyArray<Scope<N>>, node: N, depth: number): Origin | undefined {

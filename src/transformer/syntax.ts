@@ -114,6 +114,8 @@ export interface Syntax<N> {
   stringValue(node: N): string | undefined;
   /** `import.meta`. */
   isImportMeta(node: N): boolean;
+  /** The module a dynamic `import('m')` loads, when written as a string; undefined for any other node. */
+  dynamicImportModule(node: N): string | undefined;
   /** What an expression is written as, when that says what it is at run time: an array or object literal, `null`. */
   literalShape(node: N): 'array' | 'object' | 'null' | undefined;
   /**

@@ -168,6 +168,10 @@ export function tsSyntax(ts: typeof TS, words: number[], text = ''): Syntax<TS.N
     isConstruct: (node) => ts.isNewExpression(node),
     stringValue: (node) => (ts.isStringLiteralLike(node) ? node.text : undefined),
     isImportMeta: (node) => ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword,
+    dynamicImportModule: (node) =>
+      ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0]
+        ? syntax.stringValue(node.arguments[0])
+        : undefined,
     literalShape: (node) => {
       if (ts.isArrayLiteralExpression(node)) return 'array';
       if (ts.isObjectLiteralExpression(node)) return 'object';

@@ -43,6 +43,8 @@ const shellVars = (text: string | Buffer) =>
 
 export const scenario = {
   async run(paths: Paths) {
+    // Loaded lazily, as ES modules often load worker_threads: the binding's origin is the awaited import().
+    const { Worker: LazyWorker } = await import('node:worker_threads');
     const tracer = trace.getTracer('spawning');
     const pending: Record<string, unknown> = {};
     const userObjects: Record<string, any> = {};
@@ -58,6 +60,7 @@ export const scenario = {
         // Arguments spread: only the run time sees where the options are (workerArgs).
         const spread: [string, { workerData: number }] = [paths.worker, { workerData: 3 }];
         pending.threadSpread = askWorker(new Worker(...spread));
+        pending.threadLazy = askWorker(new LazyWorker(paths.worker));
         const alsEnv = { ...process.env, OTEL_TEST_MANAGER: 'als' };
         pending.threadAls = askWorker(new Worker(paths.worker, { env: alsEnv, execArgv: ['--import', paths.otel] }));
 
