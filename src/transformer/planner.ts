@@ -890,35 +890,43 @@ export function markSerializedFunctions<N>(context: PlanContext<N>, program: N, 
   if (words.length === 0) return;
   // The calls are worth a walk now, and count as boundary words for the one after (they may hold none).
   for (const word of words) syntax.markWord(word);
-  const scopes: Array<{ node: N; scope: Scope<N>; functions?: Map<string, N> }> = [];
-  const origins = { syntax, oracle, scopes: [] as Array<Scope<N>> };
+  // The scopes around the node (for origins), and the functions each declares (found when first asked).
+  const scopes: Array<Scope<N>> = [];
+  const declaring: Array<{ node: N; functions?: Map<string, N> }> = [];
+  const origins = modules ? { syntax, oracle, scopes } : undefined;
   const walk = (node: N): void => {
     if (syntax.kind(node) === 'type' || syntax.holdsNoBoundaryWord(node)) return;
     if (syntax.kind(node) === 'call' && !syntax.isConstruct(node)) {
-      const arg = serializedArgument(syntax, node, modules ? () => ((origins.scopes = scopes.map((s) => s.scope)), origins) : undefined);
+      const arg = serializedArgument(syntax, node, origins);
       const sent = arg && syntax.unwrapTyped(arg);
       if (sent && syntax.kind(sent) === 'function') context.asWritten.add(sent);
       else if (sent && syntax.kind(sent) === 'identifier') {
-        const declared = declaredFunction(syntax, scopes, syntax.name(sent));
+        const declared = declaredFunction(syntax, scopes, declaring, syntax.name(sent));
         if (declared) context.asWritten.add(declared);
       }
     }
     const opens = syntax.scopeParts(node) !== undefined;
-    if (opens) scopes.push({ node, scope: lazyScope(syntax, node) });
+    if (opens) {
+      scopes.push(lazyScope(syntax, node));
+      declaring.push({ node });
+    }
     syntax.forEachChild(node, walk);
-    if (opens) scopes.pop();
+    if (opens) {
+      scopes.pop();
+      declaring.pop();
+    }
   };
   walk(program);
 }
 
 /** The argument a serializing call sends as source text (none behind a spread); `origins` resolves workerpool's. */
-function serializedArgument<N>(syntax: Syntax<N>, call: N, origins: (() => OriginContext<N>) | undefined): N | undefined {
+function serializedArgument<N>(syntax: Syntax<N>, call: N, origins: OriginContext<N> | undefined): N | undefined {
   const callee = syntax.callee(call);
   const access = syntax.member(callee);
   if (!access) return undefined;
   let position = serializingMethods.get(access.name);
   if (position === undefined && origins && serializingCalls.some((b) => b.path[b.path.length - 1] === access.name)) {
-    const origin = originOf(origins(), callee);
+    const origin = originOf(origins, callee);
     position = origin && findDeclared(serializingCalls, origin)?.callbacks[0];
   }
   if (position === undefined) return undefined;
@@ -929,12 +937,13 @@ function serializedArgument<N>(syntax: Syntax<N>, call: N, origins: (() => Origi
 /** The function `name` is declared as, in the innermost scope that declares it: a function declaration or a `const`/`let`/`var` set to a function. */
 function declaredFunction<N>(
   syntax: Syntax<N>,
-  scopes: Array<{ node: N; scope: Scope<N>; functions?: Map<string, N> }>,
+  scopes: ReadonlyArray<Scope<N>>,
+  declaring: Array<{ node: N; functions?: Map<string, N> }>,
   name: string,
 ): N | undefined {
   for (let i = scopes.length - 1; i >= 0; i--) {
-    const s = scopes[i]!;
-    if (!s.scope.has(name)) continue;
+    if (!scopes[i]!.has(name)) continue;
+    const s = declaring[i]!;
     if (!s.functions) {
       s.functions = new Map();
       for (const statement of syntax.scopeParts(s.node)?.statements ?? []) {
