@@ -551,6 +551,8 @@ export interface BoundaryDeclaration {
   call: string;
   /** Position of the callback argument (or positions). */
   callbackArg: number | readonly number[];
+  /** The argument there is an array whose every element is a callback (`addAll([a, b])`); only an array literal says which. */
+  each?: boolean;
 }
 
 /** A declaration made ready to match an origin. */
@@ -561,6 +563,8 @@ export interface DeclaredBoundary {
   /** The first segment as written, when it may name a default export by its declared name (`PQueue`). */
   defaultName?: string;
   callbacks: readonly number[];
+  /** The callback arguments are arrays of callbacks (BoundaryDeclaration.each). */
+  each?: boolean;
   /** For reports: `p-queue PQueue.prototype.add`. */
   label: string;
   category: Category;
@@ -612,6 +616,7 @@ export function declaredBoundary(declaration: BoundaryDeclaration): DeclaredBoun
     path: parsed.path,
     defaultName: parsed.defaultName,
     callbacks,
+    each: declaration.each === true || undefined,
     label: `${declaration.module} ${declaration.call}`,
     category: 'declared',
   };
@@ -625,6 +630,8 @@ export function declaredBoundary(declaration: BoundaryDeclaration): DeclaredBoun
 export const LIBRARY_BOUNDARIES: readonly BoundaryDeclaration[] = [
   // p-queue: `new PQueue().add(task)`: the task runs when a slot frees, from the job that freed it.
   { module: 'p-queue', call: 'PQueue.prototype.add', callbackArg: 0 },
+  // `addAll([taskA, taskB])`: each task, likewise.
+  { module: 'p-queue', call: 'PQueue.prototype.addAll', callbackArg: 0, each: true },
   // p-limit: `const limit = pLimit(2); limit(task)`.
   { module: 'p-limit', call: 'default()', callbackArg: 0 },
   // bottleneck: `new Bottleneck().schedule(task)` (not the options-first overload).

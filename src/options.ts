@@ -188,8 +188,8 @@ function checkBoundaries(value: unknown, key: string): void {
     }
     const fields = entry as Record<string, unknown>;
     for (const field of Object.keys(fields)) {
-      if (!['module', 'call', 'callbackArg'].includes(field)) {
-        throw new OptionsError(`${at} has unknown field "${field}"; allowed fields: module, call, callbackArg`);
+      if (!['module', 'call', 'callbackArg', 'each'].includes(field)) {
+        throw new OptionsError(`${at} has unknown field "${field}"; allowed fields: module, call, callbackArg, each`);
       }
     }
     if (typeof fields.module !== 'string' || fields.module.trim() === '') {
@@ -207,6 +207,9 @@ function checkBoundaries(value: unknown, key: string): void {
       throw new OptionsError(
         `${at}: field "callbackArg" must be a non-negative integer (or an array of them), got ${describe(fields.callbackArg)}`,
       );
+    }
+    if (fields.each !== undefined && typeof fields.each !== 'boolean') {
+      throw new OptionsError(`${at}: field "each" must be true or false, got ${describe(fields.each)}`);
     }
   });
 }

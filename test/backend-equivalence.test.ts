@@ -110,6 +110,10 @@ const EDGE_INPUTS: Record<string, string> = {
     `export function f(fn, body) { const x = new XMLHttpRequest(); x.onload = fn; x.addEventListener('load', fn); ` +
     `x.upload.addEventListener('load', fn); x.upload.onprogress = fn; x?.upload.addEventListener('load', fn); other.upload.onload = fn; ` +
     `x.send(body); x?.send(body); const i = document.createElement('img'); i.src = 'a'; i.onerror = fn; i.onclick = fn; }`,
+  // A declared boundary with `each` (p-queue's addAll): the elements of an array literal, up to a spread.
+  'p-queue-addall.ts':
+    "import PQueue from 'p-queue'; declare const f: () => void, list: Array<() => void>, rest: Array<() => void>; " +
+    'export function g() { const q = new PQueue(); q.addAll([() => 1, f, ...rest, f]); q.addAll(list); q.addAll([]); return q.addAll([f], {}); }',
   'xhr-shadowed.js': `export function f(XMLHttpRequest, fn) { const x = new XMLHttpRequest(); x.onload = fn; x.send(); }`,
   'xhr-let.js': `export function f(fn) { let x = new XMLHttpRequest(); x.onload = fn; x.send(); }`,
   'computed-key.ts':

@@ -338,7 +338,15 @@ describe('the boundaries option reaches every backend the same way', () => {
 
 describe('preset "node" under AsyncLocalStorageContextManager', () => {
   const scenarioFile = join(import.meta.dirname, 'scenarios', 'declared-library-p-queue.ts');
-  const EXPECT = { first: null, second: null, 'first-task': 'first', 'second-task': 'second' };
+  const EXPECT = {
+    first: null,
+    second: null,
+    third: null,
+    'first-task': 'first',
+    'second-task': 'second',
+    'third-task-a': 'third',
+    'third-task-b': 'third',
+  };
 
   /** transform() with the preset, then a plain transpile, as the api-transform backend does. */
   function build(transformOn: boolean): { file: string; code: string } {
@@ -361,17 +369,22 @@ describe('preset "node" under AsyncLocalStorageContextManager', () => {
 
   it('rewrites only the declared boundary, and ALS carries the rest: each task under its own span', () => {
     const { file, code } = build(true);
-    // The awaits and the scheduler-free code are left to AsyncLocalStorage: only the queue's tasks are bound.
-    expect(code.match(/__otelCtx\.\w+/g)).toEqual(['__otelCtx.bindAlways', '__otelCtx.bindAlways']);
+    // The awaits and the scheduler-free code are left to AsyncLocalStorage: only the queue's tasks are bound
+    // (two by add, two by addAll).
+    expect(code.match(/__otelCtx\.\w+/g)).toEqual(Array(4).fill('__otelCtx.bindAlways'));
     const result = [...runCompiled([file], 'als').values()][0]!;
     expect(result.error).toBeUndefined();
     expect(traceProblems(result.spans, EXPECT)).toEqual([]);
     expect(result.leaks).toEqual([]);
   });
 
-  it("without the transform AsyncLocalStorage runs the second task in the first task's context", () => {
+  it("without the transform AsyncLocalStorage runs the later tasks in the first task's context", () => {
     const result = [...runCompiled([build(false).file], 'als').values()][0]!;
     expect(result.error).toBeUndefined();
-    expect(traceProblems(result.spans, EXPECT)).toEqual(['"second-task" should be a child of "second"']);
+    expect(traceProblems(result.spans, EXPECT)).toEqual([
+      '"second-task" should be a child of "second"',
+      '"third-task-a" should be a child of "third"',
+      '"third-task-b" should be a child of "third"',
+    ]);
   });
 });

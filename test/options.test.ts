@@ -495,7 +495,7 @@ describe('boundaries', () => {
     ],
     [
       [{ module: 'q', call: 'run', callbackArg: 0, arg: 1 }],
-      'option "boundaries", entry 0 has unknown field "arg"; allowed fields: module, call, callbackArg',
+      'option "boundaries", entry 0 has unknown field "arg"; allowed fields: module, call, callbackArg, each',
     ],
     [['q'], 'option "boundaries", entry 0 must be an object { module, call, callbackArg }, got "q"'],
     [{ module: 'q' }, 'option "boundaries" must be an array of { module, call, callbackArg }, got an object'],

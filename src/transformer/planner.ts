@@ -552,6 +552,16 @@ function callbackPlan<N>(context: PlanContext<N>, call: N, target: CalleeBoundar
   const firstSpread = args.findIndex((a) => syntax.isSpread(a));
   if (firstSpread !== -1) positions = positions.filter((p) => p < firstSpread);
   if (positions.length === 0) return undefined;
+  if (target.declared?.each) {
+    // `addAll([a, b])`: the elements of the (first) array literal there, up to a spread among them.
+    const position = positions[0]!;
+    const list = target.via === undefined ? syntax.arrayElements(args[position]!) : undefined;
+    if (!list) return undefined;
+    const spread = list.findIndex((e) => syntax.isSpread(e));
+    const elements = list.map((_, i) => i).filter((i) => spread === -1 || i < spread);
+    if (elements.length === 0) return undefined;
+    return { positions: elements, helper: HELPERS.bindAlways, kind: target.kind, at, settles: false, inArray: position };
+  }
   const { scheduler } = target;
   const shift = target.via === 'call' ? 1 : 0;
   const settles = !!scheduler && passesNoValues(scheduler, args.length - shift, firstSpread !== -1);

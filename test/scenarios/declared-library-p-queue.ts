@@ -6,11 +6,20 @@ declare const harness: Harness;
 const tracer = trace.getTracer('scenarios');
 
 // p-queue (the catalog's declared set, issue 10): with one slot, the second task starts when the first
-// ends, from p-queue's own job; bound where it is added, it runs in the context it was added in.
+// ends, from p-queue's own job; bound where it is added, it runs in the context it was added in (so do
+// the tasks of addAll).
 const queue = new PQueue({ concurrency: 1 });
 
 export const scenario: Scenario = {
-  expect: { first: null, second: null, 'first-task': 'first', 'second-task': 'second' },
+  expect: {
+    first: null,
+    second: null,
+    third: null,
+    'first-task': 'first',
+    'second-task': 'second',
+    'third-task-a': 'third',
+    'third-task-b': 'third',
+  },
   run: async (log) => {
     const tasks: Array<Promise<unknown>> = [];
     tracer.startActiveSpan('first', (span) => {
@@ -30,6 +39,11 @@ export const scenario: Scenario = {
           return 'two';
         }),
       );
+      span.end();
+    });
+    // addAll([a, b]): each task bound where the array is added.
+    tracer.startActiveSpan('third', (span) => {
+      tasks.push(queue.addAll([() => (tracer.startSpan('third-task-a').end(), 'a'), () => (tracer.startSpan('third-task-b').end(), 'b')]));
       span.end();
     });
     log(await Promise.all(tasks));
