@@ -96,6 +96,13 @@ export const scenario = {
     },
     expect: TWO_TASKS,
   },
+  // Loaded lazily: the binding's origin is the awaited import() (no static import names the module).
+  'p-limit loaded by await import()': {
+    files: {
+      'main.ts': twoTasks('', "const { default: pLimit } = await import('p-limit');\nconst limit = pLimit(1);", (t) => `limit(${t})`),
+    },
+    expect: TWO_TASKS,
+  },
   // Not in the scenario list: the React Native bundle cannot hold node-cron (it needs Node's built-ins).
   'node-cron (the shipped set): each tick in the context of the schedule call': {
     files: {
@@ -233,13 +240,14 @@ describe('with the type checker (tsconfig plugin)', () => {
 });
 
 describe('without a checker (text transform: bundlers, Babel, CLI, load hook)', () => {
-  it.each(['bottleneck (the shipped set), CommonJS', 'node-cron (the shipped set): each tick in the context of the schedule call'])(
-    '%s: fixed',
-    (name) => {
-      expect(traceProblems(run(compile(name, 'text', true)).spans, CASES[name]!.expect)).toEqual([]);
-      expect(traceProblems(run(compile(name, 'text', false)).spans, CASES[name]!.expect)).not.toEqual([]);
-    },
-  );
+  it.each([
+    'bottleneck (the shipped set), CommonJS',
+    'node-cron (the shipped set): each tick in the context of the schedule call',
+    'p-limit loaded by await import()',
+  ])('%s: fixed', (name) => {
+    expect(traceProblems(run(compile(name, 'text', true)).spans, CASES[name]!.expect)).toEqual([]);
+    expect(traceProblems(run(compile(name, 'text', false)).spans, CASES[name]!.expect)).not.toEqual([]);
+  });
 
   it('a library of the user\'s own, declared in "boundaries": fixed', () => {
     const name = 'a library of the user\'s own, declared in "boundaries"';

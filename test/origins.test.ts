@@ -136,6 +136,12 @@ const CASES: Array<[string, string, Array<Origin | undefined>]> = [
     [fromModule('node:worker_threads', 'Worker'), fromModule('child_process', 'spawn'), fromModule('child_process', 'fork')],
   ],
   [
+    'a declared boundary loaded by await import()',
+    "async function f() { const { default: PQueue } = await import('p-queue'); const q = new PQueue(); probe(q.add); " +
+      "const pLimit = (await import('p-limit')).default; probe(pLimit(1)); }",
+    [fromModule('p-queue', 'default', ORIGIN_NEW, 'add'), fromModule('p-limit', 'default', ORIGIN_CALL)],
+  ],
+  [
     'not a module: an import() of a name, an await of anything else, a shadowed Promise',
     'async function f(name: string, p: any, Promise: any) { const a = await import(name); const b = await p; ' +
       "const c = await Promise.resolve().then(() => require('child_process')); probe(a.spawn); probe(b.spawn); probe(c.spawn); }",
