@@ -15,6 +15,7 @@ import otelContextTransformer from '../dist/esm/index.js';
 import { transform, type ApiOptions } from '../dist/esm/api.js';
 import babelPlugin from '../dist/esm/babel.js';
 import { runCompiled, TMP_DIR, traceProblems, type ScenarioResult } from './harness/run.js';
+import { scenario as pQueueScenario } from './scenarios/declared-library-p-queue.js';
 
 const require = createRequire(import.meta.url);
 const ts = require('typescript') as typeof TS;
@@ -346,15 +347,7 @@ describe('the boundaries option reaches every backend the same way', () => {
 
 describe('preset "node" under AsyncLocalStorageContextManager', () => {
   const scenarioFile = join(import.meta.dirname, 'scenarios', 'declared-library-p-queue.ts');
-  const EXPECT = {
-    first: null,
-    second: null,
-    third: null,
-    'first-task': 'first',
-    'second-task': 'second',
-    'third-task-a': 'third',
-    'third-task-b': 'third',
-  };
+  const EXPECT = pQueueScenario.expect;
 
   /** transform() with the preset, then a plain transpile, as the api-transform backend does. */
   function build(transformOn: boolean): { file: string; code: string } {

@@ -23,7 +23,7 @@
 import { pathToFileURL } from 'node:url';
 import * as path from 'node:path';
 import { context } from '@opentelemetry/api';
-import { activeFields } from './carrier.js';
+import { activeFields, type Fields } from './carrier.js';
 import { workerOptions } from './carrier-node.js';
 import {
   carriedContext,
@@ -82,16 +82,31 @@ if (shared instanceof SharedArrayBuffer && shared.byteLength === 4) {
   // The spawner writes the id right after its constructor returns, while this thread starts: wait for it (µs).
   if (Atomics.load(mark, 0) === 0) Atomics.wait(mark, 0, 0, 5000);
   const port = threads.parentPort;
-  const dispatch = port?.[HYBRID_DISPATCH];
-  if (Atomics.load(mark, 0) === threads.threadId && typeof dispatch === 'function' && !port[GATED]) {
-    ownMethod(port, GATED, () => true);
-    ownMethod(port, HYBRID_DISPATCH, function (this: unknown, data: unknown, type: unknown, event: unknown) {
-      if (type !== 'message' || !isEnvelope(data) || data[ENVELOPE] === READY) return dispatch.call(this, data, type, event);
-      return context.with(carriedContext(data[ENVELOPE]), () => dispatch.call(this, data.data, type, event));
-    });
+  const envelope = (data: unknown) =>
+    isEnvelope(data) && data[ENVELOPE] !== READY ? { fields: data[ENVELOPE] as Fields, data: data.data } : undefined;
+  if (Atomics.load(mark, 0) === threads.threadId && port && !port[GATED] && gatePort(port, GATED, envelope)) {
     carryTo(port);
     port.postMessage({ [ENVELOPE]: READY });
   }
+}
+
+/**
+ * Gates `port` where Node hands a message to its listeners (its hybrid dispatch, reached through Node's
+ * registered symbol: an own property of that one port): a message `read` recognises reaches the listeners
+ * as the data it returns, inside the context its fields carry; any other as it came. Once per `mark`;
+ * false where Node has no such symbol (nothing is gated then).
+ */
+function gatePort(port: any, mark: symbol, read: (data: unknown) => { fields: Fields; data: unknown } | undefined): boolean {
+  const dispatch = port[HYBRID_DISPATCH];
+  if (typeof dispatch !== 'function') return false;
+  if (port[mark]) return true;
+  ownMethod(port, mark, true);
+  ownMethod(port, HYBRID_DISPATCH, function (this: unknown, data: unknown, type: unknown, event: unknown) {
+    const carried = type === 'message' ? read(data) : undefined;
+    if (!carried) return dispatch.call(this, data, type, event);
+    return context.with(carriedContext(carried.fields), () => dispatch.call(this, carried.data, type, event));
+  });
+  return true;
 }
 
 // --- workerpool ---------------------------------------------------------------
@@ -102,16 +117,13 @@ if (shared instanceof SharedArrayBuffer && shared.byteLength === 4) {
 const POOL_GATED = Symbol.for(`${MESSAGES_FIELD}.pool`);
 poolWorkerGates.push(() => {
   const port = threads && !threads.isMainThread ? threads.parentPort : undefined;
-  const dispatch = port?.[HYBRID_DISPATCH];
-  if (!port || typeof dispatch !== 'function') return false;
-  if (port[POOL_GATED]) return true;
-  ownMethod(port, POOL_GATED, true);
-  ownMethod(port, HYBRID_DISPATCH, function (this: unknown, data: unknown, type: unknown, event: unknown) {
-    const fields = type === 'message' ? taskFields(data) : undefined;
-    if (!fields) return dispatch.call(this, data, type, event);
-    return context.with(carriedContext(fields), () => dispatch.call(this, data, type, event));
-  });
-  return true;
+  return (
+    !!port &&
+    gatePort(port, POOL_GATED, (data) => {
+      const fields = taskFields(data);
+      return fields && { fields, data };
+    })
+  );
 });
 
 // --- pools --------------------------------------------------------------------

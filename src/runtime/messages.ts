@@ -195,12 +195,21 @@ function gateBrowserEnd(end: EventTarget): void {
       event.stopImmediatePropagation();
       const fields = data[ENVELOPE];
       if (fields === READY) return carryTo(end);
-      const { origin, lastEventId, source, ports } = event as MessageEvent;
-      const again = new MessageEvent('message', { data: data.data, origin, lastEventId, source, ports: [...ports] });
-      context.with(carriedContext(fields), () => end.dispatchEvent(again));
+      dispatchCarried(end, copyWithData(event as MessageEvent, data.data), fields);
     },
     true,
   );
+}
+
+/** `event` as a new MessageEvent holding `data` (same origin, lastEventId, source, ports). */
+function copyWithData(event: MessageEvent, data: unknown): MessageEvent {
+  const { origin, lastEventId, source, ports } = event;
+  return new MessageEvent('message', { data, origin, lastEventId, source, ports: [...ports] });
+}
+
+/** Dispatches `event` at `end` synchronously, inside the context `fields` carry. */
+function dispatchCarried(end: EventTarget, event: Event, fields: Fields): void {
+  context.with(carriedContext(fields), () => end.dispatchEvent(event));
 }
 
 // A workerpool worker in a browser: a task request whose params carry fields is stopped and dispatched
@@ -217,10 +226,10 @@ function gateBrowserPoolWorker(): void {
       const fields = redispatched.has(event) ? undefined : taskFields(event.data);
       if (!fields) return;
       event.stopImmediatePropagation();
-      const { data, origin, lastEventId, source, ports } = event;
-      const again = new MessageEvent('message', { data, origin, lastEventId, source, ports: [...ports] });
+      // The same data again (workerpool reads the request as sent): this gate lets the copy through.
+      const again = copyWithData(event, event.data);
       redispatched.add(again);
-      context.with(carriedContext(fields), () => g.dispatchEvent(again));
+      dispatchCarried(g as unknown as EventTarget, again, fields);
     },
     true,
   );
